@@ -1,0 +1,20 @@
+// Sub-command registration: each module's commands attach themselves to the
+// root CLI11 app. A command's callback runs it and stores its process exit
+// status in *exit_status (0 success; see each command's doc for the rest).
+// Start-up and configuration errors may throw; main() prints one line for
+// them and exits non-zero.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace mcp_warden::cli {
+
+void register_proxy_command(CLI::App& app, int* exit_status);
+void register_policy_commands(CLI::App& app, int* exit_status);
+void register_audit_commands(CLI::App& app, int* exit_status);
+void register_trust_commands(CLI::App& app, int* exit_status);
+void register_integration_commands(CLI::App& app, int* exit_status);
+
+}  // namespace mcp_warden::cli

@@ -1,0 +1,29 @@
+// mcp-warden's entry point: parses the command line and runs one sub-command.
+// Everything else lives in mcp_warden_core; see docs/architecture.md.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "mcp_warden/cli/commands.h"
+
+int main(int argc, char** argv) {
+  // A closed pipe is reported as EPIPE by write(), never as a fatal signal.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"mcp-warden: a governance proxy for MCP servers", "mcp-warden"};
+  app.set_version_flag("--version", MCP_WARDEN_VERSION);
+  app.require_subcommand(1);
+  int exit_status = 0;
+  mcp_warden::cli::register_proxy_command(app, &exit_status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mcp-warden: %s\n", e.what());
+    return 2;
+  }
+  return exit_status;
+}

@@ -1,0 +1,125 @@
+#include "mcp_warden/rpc/json_parse.h"
+
+#include <string>
+#include <vector>
+
+namespace mcp_warden::rpc {
+namespace {
+
+using nlohmann::json;
+
+// A SAX handler that builds a DOM like nlohmann's own, but refuses duplicate
+// keys and excessive depth. Returning false stops the parse.
+class StrictDomBuilder {
+ public:
+  StrictDomBuilder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
+
+  bool null() { return put(json(nullptr)); }
+  bool boolean(bool v) { return put(json(v)); }
+  bool number_integer(json::number_integer_t v) { return put(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
+  bool number_float(json::number_float_t v, const std::string&) { return put(json(v)); }
+  bool string(std::string& v) { return put(json(std::move(v))); }
+  bool binary(json::binary_t&) { return fail(Status::invalid_argument("binary values are not JSON")); }
+
+  bool start_object(std::size_t) { return open(json::object()); }
+  bool start_array(std::size_t) { return open(json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(std::string& k) {
+    json& object = *stack_.back();
+    if (object.contains(k)) {
+      return fail(Status::invalid_argument("duplicate object key \"" + k + "\""));
+    }
+    pending_key_ = std::move(k);
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    if (error_.is_ok()) {
+      error_ = Status::invalid_argument("malformed JSON at byte " + std::to_string(position) +
+                                        ": " + describe(e));
+    }
+    return false;
+  }
+
+  const Status& error() const { return error_; }
+
+ private:
+  static std::string describe(const nlohmann::detail::exception& e) {
+    // nlohmann's text reads "[json.exception.parse_error.101] parse error at
+    // line 1, column 3: syntax error while parsing value - <detail>"; keep
+    // the detail after the last " - " when there is one.
+    std::string what = e.what();
+    auto dash = what.rfind(" - ");
+    return dash == std::string::npos ? what : what.substr(dash + 3);
+  }
+
+  bool fail(Status s) {
+    if (error_.is_ok()) error_ = std::move(s);
+    return false;
+  }
+
+  // Places `value` in the current container (or as the root); returns a
+  // pointer to where it now lives.
+  json* place(json value) {
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    json& slot = parent[pending_key_];
+    slot = std::move(value);
+    return &slot;
+  }
+
+  bool put(json value) {
+    place(std::move(value));
+    return true;
+  }
+
+  bool open(json container) {
+    if (stack_.size() >= max_depth_) {
+      return fail(Status::limit_exceeded("JSON nested deeper than " + std::to_string(max_depth_) +
+                                         " levels"));
+    }
+    stack_.push_back(place(std::move(container)));
+    return true;
+  }
+
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  json& root_;
+  std::size_t max_depth_;
+  std::vector<json*> stack_;
+  std::string pending_key_;
+  Status error_;
+};
+
+}  // namespace
+
+Result<nlohmann::json> parse_json_strict(std::string_view text, const JsonParseOptions& options) {
+  json root;
+  StrictDomBuilder builder(root, options.max_depth);
+  bool ok = false;
+  try {
+    ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false);
+  } catch (const std::exception& e) {  // allocation failure or a library bug
+    return Status::invalid_argument(std::string("malformed JSON: ") + e.what());
+  }
+  if (!ok) {
+    if (!builder.error().is_ok()) return builder.error();
+    return Status::invalid_argument("malformed JSON");
+  }
+  return root;
+}
+
+}  // namespace mcp_warden::rpc
