@@ -1,0 +1,111 @@
+// AuditLog: the proxy's handle on the audit database — a writer thread with
+// a FIFO queue and group commit, plus signed checkpoints.
+//
+// append() queues an entry and returns at once; its callback runs on the
+// writer thread after the entry is COMMITTED (Result holds its seq) or after
+// the append failed (Result holds the Status; nothing of that batch is
+// stored). Entries commit in append() order, callbacks run in that order.
+// Consecutive queued entries are written in one transaction (group commit);
+// a failure fails every entry of that transaction. The log never decides
+// what a failure means: failing closed (deny the call) or open is the
+// caller's choice.
+//
+// Durability: as AuditStore (WAL; synchronous=NORMAL survives SIGKILL,
+// SyncMode::kFull survives power loss). Checkpoints are written every
+// `checkpoint_every` entries committed by this process and at close(); a
+// checkpoint failure is logged to stderr (spdlog) and does not fail appends.
+//
+// Several processes may share one database (see store.h). Do not use an
+// AuditLog in a forked child; open a new one there.
+//
+// Thread safety: append(), append_sync(), flush() and checkpoint() may be
+// called from any thread, concurrently. Callbacks must not call
+// append_sync(), flush(), checkpoint() or close() (they run on the writer
+// thread and would wait for themselves); append() from a callback is fine.
+// close() once, from one thread; the destructor closes if needed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "mcp_warden/audit/checkpoint.h"
+#include "mcp_warden/audit/entry.h"
+#include "mcp_warden/audit/merkle.h"
+#include "mcp_warden/audit/store.h"
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/base/status.h"
+
+namespace mcp_warden::audit {
+
+struct AuditLogOptions {
+  // Required; see default_db_path() in home.h.
+  std::filesystem::path db_path;
+  // Where audit_ed25519.pem lives; empty means warden_home().
+  std::filesystem::path key_dir;
+  SyncMode sync = SyncMode::kNormal;
+  // Checkpoint after this many entries committed by this log; 0 = only at
+  // close() and on checkpoint().
+  int64_t checkpoint_every = 10000;
+  // Lock waiting and retries per transaction, and an optional size cap.
+  int busy_timeout_ms = 2000;
+  int max_attempts = 3;
+  int64_t max_page_count = 0;
+  // Largest number of queued entries written in one transaction.
+  std::size_t max_batch = 4096;
+  // Stamps entries whose time_us is 0. Must outlive the log. Null = system.
+  const Clock* clock = nullptr;
+};
+
+using CommitCallback = std::function<void(Result<int64_t> seq)>;
+
+class AuditLog {
+ public:
+  // Opens the store (creating it) and starts the writer thread. The signing
+  // key is loaded or created on the first checkpoint, not here. Errors as
+  // AuditStore::open.
+  static Result<std::unique_ptr<AuditLog>> open(const AuditLogOptions& options);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Queues `entry` (stamping time_us from the clock if 0). After close() the
+  // callback runs at once, on the calling thread, with kFailedPrecondition.
+  void append(NewEntry entry, CommitCallback on_commit);
+  // Appends and waits for the commit. For CLI and tests; not on the relay.
+  Result<int64_t> append_sync(NewEntry entry);
+  // Waits until every entry appended before this call has committed or failed.
+  void flush();
+  // Writes a signed checkpoint now (after everything queued before it) and
+  // returns it; returns the newest existing one when nothing was added since.
+  // kFailedPrecondition on an empty log.
+  Result<Checkpoint> checkpoint();
+  // Drains the queue, writes a final checkpoint if entries were added since
+  // the last one, stops the writer thread. Returns the first checkpoint or
+  // close error; appends after close() fail.
+  Status close();
+
+  const std::filesystem::path& db_path() const;
+
+ private:
+  class Writer;
+  struct Token {};  // a passkey: only open() constructs a log
+
+ public:
+  AuditLog(Token, std::unique_ptr<Writer> writer);
+
+ private:
+  std::unique_ptr<Writer> writer_;
+};
+
+// Writes a checkpoint of everything currently in `store`: inside a write
+// transaction, extends `cache` with the entries it has not seen (so repeated
+// checkpoints read only new hashes), signs (size, root, time_us), records it
+// and — when larger than the one on disk — replaces `<db>.checkpoint`. If
+// the newest recorded checkpoint already has the current size it is returned
+// unchanged. kFailedPrecondition on an empty log.
+Result<Checkpoint> write_checkpoint(AuditStore& store, const SigningKey& key,
+                                    MerkleFrontier& cache, int64_t time_us);
+
+}  // namespace mcp_warden::audit

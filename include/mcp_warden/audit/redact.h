@@ -1,0 +1,41 @@
+// Secret redaction for tool-call arguments before they reach the audit log.
+//
+// redact_secrets() returns a copy of a JSON value in which
+//  - the value of every object member whose key names a secret is replaced by
+//    kRedactedValue, at any depth (inside arrays too). A key names a secret
+//    when one of its words — split at '_', '-', '.', spaces and camelCase
+//    boundaries, compared case-insensitively — is one of token, password,
+//    passwd, pwd, secret, key, authorization, credential, credentials, apikey,
+//    cookie, privatekey, accesstoken, or when the key with separators removed
+//    is "api_key"-like (apikey, accesskey, secretkey, privatekey, authtoken).
+//    So `apiKey`, `X-Api-Key`, `client_secret`, `AUTHORIZATION` are redacted;
+//    `max_tokens`, `keyboard`, `monkey` are not;
+//  - the value at every JSON Pointer (RFC 6901) in `pointers` is replaced,
+//    whatever its key. Pointers that do not resolve are ignored (nothing to
+//    redact); a malformed pointer is kInvalidArgument and nothing is returned.
+// The input is never modified. Redaction replaces whole values (objects and
+// arrays included); it does not hash them, so low-entropy secrets cannot be
+// guessed from the log.
+//
+// Thread safety: stateless; call from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_warden/base/status.h"
+
+namespace mcp_warden::audit {
+
+inline constexpr std::string_view kRedactedValue = "[REDACTED]";
+
+// True when an object key names a secret (rules above).
+bool is_secret_key(std::string_view key);
+
+Result<nlohmann::json> redact_secrets(const nlohmann::json& value,
+                                      const std::vector<std::string>& pointers = {});
+
+}  // namespace mcp_warden::audit

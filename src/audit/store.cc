@@ -1,0 +1,440 @@
+#include "mcp_warden/audit/store.h"
+
+#include <chrono>
+#include <system_error>
+#include <thread>
+
+#include "mcp_warden/audit/home.h"
+#include "sqlite_handle.h"
+
+namespace mcp_warden::audit {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Stmt;
+
+constexpr const char* kFormatName = "mcp-warden.audit.v1";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+INSERT OR IGNORE INTO audit_meta(name, value) VALUES ('format', 'mcp-warden.audit.v1');
+CREATE TABLE IF NOT EXISTS audit_entries (
+  seq INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  entry_hash BLOB NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+  tree_size INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  time_us INTEGER NOT NULL,
+  public_key BLOB NOT NULL,
+  signature BLOB NOT NULL
+) STRICT;
+)sql";
+
+constexpr const char* kEntryColumns =
+    "seq, time_us, session_id, kind, server, tool, request_id, decision, payload, prev_hash, "
+    "entry_hash";
+
+constexpr const char* kInsertSql =
+    "INSERT INTO audit_entries(seq, time_us, session_id, kind, server, tool, request_id, "
+    "decision, payload, prev_hash, entry_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11)";
+
+constexpr const char* kQueryWhere =
+    " FROM audit_entries WHERE seq >= ?1 AND (?2 IS NULL OR tool = ?2) AND (?3 IS NULL OR "
+    "decision = ?3) AND (?4 IS NULL OR session_id = ?4) AND (?5 IS NULL OR kind = ?5) AND (?6 IS "
+    "NULL OR time_us >= ?6) ORDER BY seq LIMIT ?7";
+
+std::string select_entries(const char* rest) {
+  return std::string("SELECT ") + kEntryColumns + rest;
+}
+
+void bind_optional(Stmt& stmt, int index, const std::optional<std::string>& value) {
+  if (value) stmt.bind_text(index, *value);
+}
+
+// Fills the plain columns of `entry` from the current row (kEntryColumns order).
+void read_plain_columns(const Stmt& stmt, Entry& entry) {
+  entry.seq = stmt.column_int(0);
+  entry.time_us = stmt.column_int(1);
+  entry.session_id = stmt.column_bytes(2);
+  entry.kind = stmt.column_bytes(3);
+  entry.server = stmt.column_bytes(4);
+  entry.tool = stmt.column_bytes(5);
+  entry.request_id = stmt.column_bytes(6);
+  entry.decision = stmt.column_bytes(7);
+  entry.payload = stmt.column_bytes(8);
+}
+
+// Reads one row; kCorruption naming the seq when a hash column is malformed.
+Status read_entry_row(const Stmt& stmt, Entry& entry) {
+  read_plain_columns(stmt, entry);
+  if (!stmt.column_digest(9, entry.prev_hash) || !stmt.column_digest(10, entry.entry_hash)) {
+    return Status::corruption("seq " + std::to_string(entry.seq) +
+                              ": stored hash is not 32 bytes");
+  }
+  return Status::ok();
+}
+
+void bind_entry(Stmt& stmt, const Entry& entry) {
+  stmt.bind_int(1, entry.seq);
+  stmt.bind_int(2, entry.time_us);
+  stmt.bind_text(3, entry.session_id);
+  stmt.bind_text(4, entry.kind);
+  stmt.bind_text(5, entry.server);
+  stmt.bind_text(6, entry.tool);
+  stmt.bind_text(7, entry.request_id);
+  stmt.bind_text(8, entry.decision);
+  stmt.bind_text(9, entry.payload);
+  stmt.bind_digest(10, entry.prev_hash);
+  stmt.bind_digest(11, entry.entry_hash);
+}
+
+Result<Checkpoint> read_checkpoint_row(const Stmt& stmt) {
+  Checkpoint checkpoint;
+  checkpoint.tree_size = stmt.column_int(0);
+  checkpoint.time_us = stmt.column_int(2);
+  checkpoint.public_key = stmt.column_bytes(3);
+  checkpoint.signature = stmt.column_bytes(4);
+  if (!stmt.column_digest(1, checkpoint.root)) {
+    return Status::corruption("checkpoint at tree size " + std::to_string(checkpoint.tree_size) +
+                              ": root is not 32 bytes");
+  }
+  return checkpoint;
+}
+
+int64_t file_size_or_zero(const fs::path& path) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(size);
+}
+
+}  // namespace
+
+struct AuditStore::Impl {
+  detail::DbPtr db;
+  StoreOptions options;
+  Stmt insert;
+  Stmt last;
+  Stmt read_one;
+
+  sqlite3* handle() const { return db.get(); }
+  Status fail(int rc, std::string_view what) const {
+    return detail::sqlite_status(handle(), rc, what);
+  }
+  void rollback_if_open() {
+    if (sqlite3_get_autocommit(handle()) == 0) (void)detail::exec(handle(), "ROLLBACK");
+  }
+  Status begin_immediate();
+  Status configure();
+  Status check_format();
+  Status prepare();
+};
+
+Status AuditStore::Impl::begin_immediate() {
+  for (int attempt = 1;; ++attempt) {
+    Status begun = detail::exec(handle(), "BEGIN IMMEDIATE");
+    if (begun.is_ok() || begun.code() != ErrorCode::kBusy) return begun;
+    if (attempt >= options.max_attempts) {
+      return Status::busy("audit database is locked by another writer after " +
+                          std::to_string(attempt) + " attempts of " +
+                          std::to_string(options.busy_timeout_ms) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+}
+
+Status AuditStore::Impl::configure() {
+  sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
+  if (options.read_only) return Status::ok();
+  Status wal = detail::exec(handle(), "PRAGMA journal_mode=WAL");
+  if (!wal.is_ok()) return wal;
+  const char* sync = options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
+                                                     : "PRAGMA synchronous=NORMAL";
+  Status synced = detail::exec(handle(), sync);
+  if (!synced.is_ok() || options.max_page_count <= 0) return synced;
+  std::string cap = "PRAGMA max_page_count=" + std::to_string(options.max_page_count);
+  return detail::exec(handle(), cap.c_str());
+}
+
+Status AuditStore::Impl::check_format() {
+  Result<Stmt> stmt = Stmt::prepare(handle(), "SELECT value FROM audit_meta WHERE name='format'");
+  if (!stmt) return Status::corruption("not an mcp-warden audit database: " + stmt.status().message());
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) {
+    return rc == SQLITE_DONE ? Status::corruption("audit database has no format marker")
+                             : fail(rc, "cannot read the audit format");
+  }
+  if (stmt->column_bytes(0) != kFormatName) {
+    return Status::corruption("unsupported audit format " + stmt->column_bytes(0));
+  }
+  return Status::ok();
+}
+
+Status AuditStore::Impl::prepare() {
+  Result<Stmt> insert_stmt = Stmt::prepare(handle(), kInsertSql);
+  if (!insert_stmt) return insert_stmt.status();
+  Result<Stmt> last_stmt =
+      Stmt::prepare(handle(), "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
+  if (!last_stmt) return last_stmt.status();
+  Result<Stmt> read_stmt = Stmt::prepare(handle(), select_entries(" FROM audit_entries WHERE seq = ?1"));
+  if (!read_stmt) return read_stmt.status();
+  insert = std::move(*insert_stmt);
+  last = std::move(*last_stmt);
+  read_one = std::move(*read_stmt);
+  return Status::ok();
+}
+
+AuditStore::AuditStore(Token, fs::path path, std::unique_ptr<Impl> impl)
+    : path_(std::move(path)), impl_(std::move(impl)) {}
+
+AuditStore::~AuditStore() = default;
+
+Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
+                                                     const StoreOptions& options) {
+  std::error_code ec;
+  if (options.read_only && !fs::exists(path, ec)) {
+    return Status::not_found("no audit database at " + path.string());
+  }
+  if (!options.read_only && !path.parent_path().empty()) {
+    Status dir = ensure_private_dir(path.parent_path());
+    if (!dir.is_ok()) return dir;
+  }
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY
+                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  Result<detail::DbPtr> db = detail::open_db(path, flags);
+  if (!db) return db.status();
+  auto impl = std::make_unique<Impl>();
+  impl->db = std::move(*db);
+  impl->options = options;
+  auto store = std::make_unique<AuditStore>(Token{}, path, std::move(impl));
+  Status ready = store->impl_->configure();
+  if (ready.is_ok() && !options.read_only) {
+    ready = store->write_transaction([&] { return detail::exec(store->impl_->handle(), kSchema); });
+  }
+  if (ready.is_ok()) ready = store->impl_->check_format();
+  if (ready.is_ok()) ready = store->impl_->prepare();
+  if (!ready.is_ok()) return ready;
+  return store;
+}
+
+Status AuditStore::write_transaction(const std::function<Status()>& body) {
+  Status begun = impl_->begin_immediate();
+  if (!begun.is_ok()) return begun;
+  Status done = body();
+  if (done.is_ok()) {
+    int rc = sqlite3_exec(impl_->handle(), "COMMIT", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return Status::ok();
+    done = impl_->fail(rc, "cannot commit the audit transaction");
+  }
+  impl_->rollback_if_open();
+  return done;
+}
+
+Status AuditStore::append_in_transaction(std::span<const NewEntry> entries,
+                                         std::vector<Entry>& out) {
+  Stmt& last = impl_->last;
+  int64_t seq = 0;
+  Digest prev = kZeroDigest;
+  int rc = last.step();
+  if (rc == SQLITE_ROW) {
+    seq = last.column_int(0);
+    bool ok = last.column_digest(1, prev);
+    last.reset();
+    if (!ok) return Status::corruption("tail entry " + std::to_string(seq) + " has a malformed hash");
+  } else {
+    last.reset();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read the audit tail");
+  }
+  for (const NewEntry& fresh : entries) {
+    Entry entry = seal_entry(fresh, ++seq, prev);
+    bind_entry(impl_->insert, entry);
+    rc = impl_->insert.step();
+    impl_->insert.reset();
+    if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot append audit entry");
+    prev = entry.entry_hash;
+    out.push_back(std::move(entry));
+  }
+  return Status::ok();
+}
+
+Result<std::vector<Entry>> AuditStore::append_batch(std::span<const NewEntry> entries) {
+  std::vector<Entry> sealed;
+  sealed.reserve(entries.size());
+  Status done = write_transaction([&] { return append_in_transaction(entries, sealed); });
+  if (!done.is_ok()) return done;
+  return sealed;
+}
+
+Result<int64_t> AuditStore::last_seq() {
+  Stmt& last = impl_->last;
+  int rc = last.step();
+  int64_t seq = rc == SQLITE_ROW ? last.column_int(0) : 0;
+  last.reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return impl_->fail(rc, "cannot read the audit tail");
+  return seq;
+}
+
+Result<Entry> AuditStore::read_entry(int64_t seq) {
+  Stmt& stmt = impl_->read_one;
+  stmt.bind_int(1, seq);
+  Entry entry;
+  int rc = stmt.step();
+  Status read = rc == SQLITE_ROW ? read_entry_row(stmt, entry)
+                : rc == SQLITE_DONE
+                    ? Status::not_found("no audit entry with seq " + std::to_string(seq))
+                    : impl_->fail(rc, "cannot read audit entry");
+  stmt.reset();
+  if (!read.is_ok()) return read;
+  return entry;
+}
+
+Status AuditStore::scan(int64_t from_seq, const std::function<bool(const Entry&)>& visit,
+                        int64_t* bad_seq) {
+  Result<Stmt> stmt =
+      Stmt::prepare(impl_->handle(), select_entries(" FROM audit_entries WHERE seq >= ?1 ORDER BY seq"));
+  if (!stmt) return stmt.status();
+  stmt->bind_int(1, from_seq);
+  Entry entry;
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) {
+    Status read = read_entry_row(*stmt, entry);
+    if (!read.is_ok()) {
+      if (bad_seq != nullptr) *bad_seq = entry.seq;
+      return read;
+    }
+    if (!visit(entry)) return Status::ok();
+  }
+  return rc == SQLITE_DONE ? Status::ok() : impl_->fail(rc, "cannot read audit entries");
+}
+
+Status AuditStore::scan_hashes(int64_t from_seq, int64_t to_seq,
+                               const std::function<void(const Digest&)>& visit) {
+  Result<Stmt> stmt = Stmt::prepare(
+      impl_->handle(), "SELECT seq, entry_hash FROM audit_entries WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
+  if (!stmt) return stmt.status();
+  stmt->bind_int(1, from_seq);
+  stmt->bind_int(2, to_seq);
+  int64_t expected = from_seq;
+  Digest hash{};
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) {
+    if (stmt->column_int(0) != expected || !stmt->column_digest(1, hash)) {
+      return Status::corruption("audit entry " + std::to_string(expected) + " is missing or malformed");
+    }
+    visit(hash);
+    ++expected;
+  }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read audit hashes");
+  if (expected != to_seq + 1) return Status::corruption("audit entries end before seq " + std::to_string(to_seq));
+  return Status::ok();
+}
+
+Status AuditStore::query(const EntryFilter& filter, const std::function<bool(const Entry&)>& visit) {
+  Result<Stmt> stmt = Stmt::prepare(impl_->handle(), select_entries(kQueryWhere));
+  if (!stmt) return stmt.status();
+  stmt->bind_int(1, filter.from_seq);
+  bind_optional(*stmt, 2, filter.tool);
+  bind_optional(*stmt, 3, filter.decision);
+  bind_optional(*stmt, 4, filter.session_id);
+  bind_optional(*stmt, 5, filter.kind);
+  if (filter.since_us) stmt->bind_int(6, *filter.since_us);
+  stmt->bind_int(7, filter.limit.value_or(-1));
+  Entry entry;
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) {
+    Status read = read_entry_row(*stmt, entry);
+    if (!read.is_ok()) return read;
+    if (!visit(entry)) return Status::ok();
+  }
+  return rc == SQLITE_DONE ? Status::ok() : impl_->fail(rc, "cannot query audit entries");
+}
+
+Status AuditStore::insert_checkpoint(const Checkpoint& checkpoint) {
+  Result<Stmt> stmt = Stmt::prepare(
+      impl_->handle(),
+      "INSERT INTO audit_checkpoints(tree_size, root, time_us, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!stmt) return stmt.status();
+  stmt->bind_int(1, checkpoint.tree_size);
+  stmt->bind_digest(2, checkpoint.root);
+  stmt->bind_int(3, checkpoint.time_us);
+  stmt->bind_blob(4, checkpoint.public_key);
+  stmt->bind_blob(5, checkpoint.signature);
+  int rc = stmt->step();
+  return rc == SQLITE_DONE ? Status::ok() : impl_->fail(rc, "cannot record checkpoint");
+}
+
+Result<std::vector<Checkpoint>> AuditStore::checkpoints() {
+  Result<Stmt> stmt = Stmt::prepare(
+      impl_->handle(),
+      "SELECT tree_size, root, time_us, public_key, signature FROM audit_checkpoints ORDER BY tree_size, rowid");
+  if (!stmt) return stmt.status();
+  std::vector<Checkpoint> out;
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) {
+    Result<Checkpoint> checkpoint = read_checkpoint_row(*stmt);
+    if (!checkpoint) return checkpoint.status();
+    out.push_back(std::move(*checkpoint));
+  }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read checkpoints");
+  return out;
+}
+
+namespace {
+
+// Runs a query whose rows are (text, count) and adds them to `out`.
+Status count_groups(sqlite3* db, const char* sql, std::map<std::string, int64_t>& out) {
+  Result<Stmt> stmt = Stmt::prepare(db, sql);
+  if (!stmt) return stmt.status();
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) out[stmt->column_bytes(0)] = stmt->column_int(1);
+  return rc == SQLITE_DONE ? Status::ok() : detail::sqlite_status(db, rc, sql);
+}
+
+Status read_totals(sqlite3* db, StoreStats& stats) {
+  Result<Stmt> stmt = Stmt::prepare(
+      db,
+      "SELECT COUNT(*), COALESCE(MIN(time_us), 0), COALESCE(MAX(time_us), 0), COUNT(DISTINCT "
+      "session_id), (SELECT COUNT(*) FROM audit_checkpoints) FROM audit_entries");
+  if (!stmt) return stmt.status();
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) return detail::sqlite_status(db, rc, "cannot read audit totals");
+  stats.entries = stmt->column_int(0);
+  stats.first_time_us = stmt->column_int(1);
+  stats.last_time_us = stmt->column_int(2);
+  stats.sessions = stmt->column_int(3);
+  stats.checkpoints = stmt->column_int(4);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<StoreStats> AuditStore::stats() {
+  StoreStats stats;
+  Status done = read_totals(impl_->handle(), stats);
+  if (done.is_ok()) {
+    done = count_groups(impl_->handle(), "SELECT kind, COUNT(*) FROM audit_entries GROUP BY kind",
+                        stats.by_kind);
+  }
+  if (done.is_ok()) {
+    done = count_groups(impl_->handle(),
+                        "SELECT decision, COUNT(*) FROM audit_entries WHERE kind = 'tool_call' "
+                        "GROUP BY decision",
+                        stats.by_decision);
+  }
+  if (!done.is_ok()) return done;
+  stats.file_bytes = file_size_or_zero(path_) + file_size_or_zero(path_.string() + "-wal");
+  return stats;
+}
+
+}  // namespace mcp_warden::audit
