@@ -1,0 +1,38 @@
+// Backups: a copy of a config file taken beside it before init-integration
+// changes it.
+//
+// The name is "<file>.<UTC time>.mcp-warden.bak" (time as 20250102T030405Z,
+// from the injected Clock); when that name is taken (two runs in one second),
+// "-2", "-3", ... is added before ".mcp-warden.bak". An existing file is never
+// overwritten (O_EXCL), so every earlier backup survives. The copy gets the
+// original's permission bits, since configs often hold tokens in "env".
+// A backup is fsync'ed before the config is replaced.
+//
+// Thread safety: stateless; two processes backing up the same file at once
+// get distinct names.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/base/status.h"
+#include "mcp_warden/integrations/file_system.h"
+
+namespace mcp_warden::integrations {
+
+inline constexpr int kMaxBackupsPerSecond = 1000;
+
+// "20250102T030405Z" for a Unix time in microseconds.
+std::string backup_timestamp(int64_t unix_micros);
+
+// The n-th candidate name (n >= 1) for a backup of `config` taken at `timestamp`.
+std::filesystem::path backup_path(const std::filesystem::path& config, const std::string& timestamp, int n);
+
+// Writes `contents` to the first free candidate name; returns that path.
+// kIoError when it cannot be written (the config must then be left alone).
+Result<std::filesystem::path> write_backup(FileSystem& fs, const std::filesystem::path& config,
+                                           const std::string& contents, uint32_t mode, const Clock& clock);
+
+}  // namespace mcp_warden::integrations
