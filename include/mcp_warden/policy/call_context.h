@@ -1,0 +1,33 @@
+// CallContext: everything the policy may look at when judging one tools/call.
+//
+// Built by the proxy per call from the decoded, duplicate-free request (see
+// rpc::parse_json_strict) and its tool catalog. The context borrows: the
+// pointers must outlive the evaluate() call that reads them.
+//
+// Thread safety: a plain view; no synchronisation of its own.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_warden/policy/tool_info.h"
+
+namespace mcp_warden::policy {
+
+struct CallContext {
+  std::string server;  // the server's configured name (globbed by `server:`)
+  std::string tool;    // params.name, already JSON-decoded
+  // params.arguments; nullptr (absent) and a JSON null are treated alike.
+  const nlohmann::json* arguments = nullptr;
+  // The catalog entry for `tool`; nullptr for a tool the server never listed,
+  // which is judged with default annotations (i.e. not read-only).
+  const ToolInfo* tool_info = nullptr;
+  // The server's trust score (0..1000) and tier (issue 5), when known. A
+  // `trust:` or `tier:` match never holds while they are unknown.
+  std::optional<int> trust_score;
+  std::optional<std::string> trust_tier;
+};
+
+}  // namespace mcp_warden::policy

@@ -1,0 +1,95 @@
+// PathNormalizer: turns a string argument into the absolute-or-relative paths
+// a server could open with it, so path rules judge the file, not the spelling.
+//
+// For one string it yields one or more candidate paths, all lexically clean
+// (no `.`, no repeated or trailing slashes, `..` folded):
+//   1. `file://` URIs are decoded (authority empty or "localhost",
+//      %-escapes decoded); `~`, `~/…`, `$HOME` and `${HOME}` at the start
+//      are expanded from FileSystem::home_dir().
+//   2. The path as given, normalised. A relative path keeps any leading `..`.
+//   3. A relative path is also judged against FileSystem::current_dir() (the
+//      server inherits the proxy's working directory).
+//   4. Every absolute candidate is also resolved through symlinks with
+//      FileSystem::resolve() (std::filesystem::weakly_canonical for the real
+//      one); a different result is added as another candidate.
+// With case_insensitive (default on macOS and Windows) all candidates are
+// lower-cased; patterns must then be folded the same way (fold_case()).
+//
+// A rule matches when ANY candidate matches; this is the conservative reading
+// for deny rules (see docs/policy.md for `under` in allow rules).
+//
+// Thread safety: PathNormalizer is immutable after construction and safe to
+// share; RealFileSystem snapshots $HOME and the working directory when made.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcp_warden::policy {
+
+// The OS behind a small interface so tests can fake homes and symlinks.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // The user's home directory, absolute, without a trailing slash.
+  virtual std::string home_dir() const = 0;
+  // The working directory the server will resolve relative paths against.
+  virtual std::string current_dir() const = 0;
+  // `absolute_path` with symlinks resolved as far as the path exists;
+  // nullopt when the OS refuses (the lexical form is then judged alone).
+  virtual std::optional<std::string> resolve(const std::string& absolute_path) const = 0;
+};
+
+class RealFileSystem final : public FileSystem {
+ public:
+  RealFileSystem();  // reads $HOME (else the passwd entry) and getcwd() once
+  std::string home_dir() const override { return home_; }
+  std::string current_dir() const override { return cwd_; }
+  std::optional<std::string> resolve(const std::string& absolute_path) const override;
+
+ private:
+  std::string home_;
+  std::string cwd_;
+};
+
+// Lexically normalises a '/'-separated path: collapses repeated slashes,
+// drops `.` segments and trailing slashes, folds `..` (never above `/`; kept
+// at the front of a relative path). "" stays "" and "a/.." becomes ".".
+std::string lexically_normal(std::string_view path);
+
+// Lower-cases ASCII letters (the fold used on case-insensitive systems).
+std::string fold_case(std::string_view text);
+
+struct PathNormalizerOptions {
+#if defined(__APPLE__) || defined(_WIN32)
+  bool case_insensitive = true;
+#else
+  bool case_insensitive = false;
+#endif
+};
+
+class PathNormalizer {
+ public:
+  explicit PathNormalizer(std::shared_ptr<const FileSystem> fs,
+                          PathNormalizerOptions options = {});
+
+  // The candidate paths for `raw` (never empty for a non-empty input;
+  // duplicates removed). Strings longer than 4096 bytes or containing NUL
+  // cannot name a file the OS would open: they are judged lexically only.
+  std::vector<std::string> candidates(std::string_view raw) const;
+
+  // `raw` with `file://`, `~` and `$HOME` expanded, before normalisation.
+  std::string expand(std::string_view raw) const;
+
+  bool case_insensitive() const { return options_.case_insensitive; }
+  const FileSystem& file_system() const { return *fs_; }
+
+ private:
+  std::shared_ptr<const FileSystem> fs_;
+  PathNormalizerOptions options_;
+};
+
+}  // namespace mcp_warden::policy

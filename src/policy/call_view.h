@@ -1,0 +1,59 @@
+// CallView: one evaluation's lazily computed view of a CallContext — the
+// tool name's words, every leaf of the arguments with its JSON Pointer, and
+// path candidates cached per string — so 200 rules share the work.
+// Internal to mcp_warden_policy; lives for one evaluate() call.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_warden/policy/call_context.h"
+#include "mcp_warden/policy/path_normalizer.h"
+#include "mcp_warden/policy/path_pattern.h"
+
+namespace mcp_warden::policy::internal {
+
+// A scalar in the arguments, or an object key (keys can be paths too).
+struct Leaf {
+  std::string pointer;               // JSON Pointer of the value (or of the key's value)
+  const nlohmann::json* value;       // nullptr for a key
+  std::string_view key;              // the key text when value is nullptr
+  std::string_view text() const { return value ? std::string_view(value->get_ref<const std::string&>()) : key; }
+  bool is_string() const { return value == nullptr || value->is_string(); }
+};
+
+// Every scalar and key under `root`, depth first; pointers start at `base`.
+void collect_leaves(const nlohmann::json& root, const std::string& base, std::vector<Leaf>* out);
+
+struct Candidates {
+  std::vector<std::string> paths;
+  std::vector<std::unique_ptr<SplitPath>> split;  // parallel to paths
+};
+
+class CallView {
+ public:
+  CallView(const CallContext& call, const PathNormalizer& normalizer)
+      : call_(call), normalizer_(normalizer) {}
+
+  const CallContext& call() const { return call_; }
+  const ToolAnnotations& annotations() const;
+  const nlohmann::json& arguments() const;
+  const std::vector<std::string>& tool_words();
+  const std::vector<Leaf>& leaves();
+  const Candidates& candidates(std::string_view text);
+
+ private:
+  const CallContext& call_;
+  const PathNormalizer& normalizer_;
+  std::optional<std::vector<std::string>> words_;
+  std::optional<std::vector<Leaf>> leaves_;
+  std::unordered_map<std::string, Candidates> candidates_;
+};
+
+}  // namespace mcp_warden::policy::internal

@@ -1,0 +1,184 @@
+#include "conditions.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace mcp_warden::policy::internal {
+namespace {
+
+constexpr size_t kEvidenceChars = 120;
+
+bool glob_any(const std::vector<std::string>& globs, std::string_view text) {
+  if (globs.empty()) return true;
+  std::string subject(text);
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
+    return fnmatch(g.c_str(), subject.c_str(), 0) == 0;
+  });
+}
+
+bool hint_holds(const std::optional<bool>& wanted, bool actual) {
+  return !wanted || *wanted == actual;
+}
+
+bool annotations_hold(const Match& m, const ToolAnnotations& a) {
+  return hint_holds(m.read_only, a.read_only()) && hint_holds(m.destructive, a.destructive()) &&
+         hint_holds(m.idempotent, a.idempotent()) && hint_holds(m.open_world, a.open_world());
+}
+
+bool any_word_listed(const std::vector<std::string>& listed, const std::vector<std::string>& words) {
+  return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+    return std::find(listed.begin(), listed.end(), w) != listed.end();
+  });
+}
+
+bool words_hold(const Match& m, const std::vector<std::string>& words) {
+  if (!m.tool_words.empty() && !any_word_listed(m.tool_words, words)) return false;
+  return m.not_tool_words.empty() || !any_word_listed(m.not_tool_words, words);
+}
+
+bool trust_holds(const Match& m, const CallContext& call) {
+  if (!m.trust_below && !m.trust_at_least && m.tiers.empty()) return true;
+  if ((m.trust_below || m.trust_at_least) && !call.trust_score) return false;
+  if (m.trust_below && *call.trust_score >= *m.trust_below) return false;
+  if (m.trust_at_least && *call.trust_score < *m.trust_at_least) return false;
+  if (m.tiers.empty()) return true;
+  return call.trust_tier && std::find(m.tiers.begin(), m.tiers.end(), *call.trust_tier) != m.tiers.end();
+}
+
+// Every absolute candidate lies in `dir` (or is it).
+bool all_under(const Candidates& c, const std::string& dir) {
+  bool any_absolute = false;
+  for (const std::string& path : c.paths) {
+    if (path.empty() || path.front() != '/') continue;
+    any_absolute = true;
+    bool inside = path == dir || dir == "/" ||
+                  (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+    if (!inside) return false;
+  }
+  return any_absolute;
+}
+
+bool path_glob_holds(const ArgCondition& cond, const Candidates& c) {
+  for (const auto& split : c.split) {
+    for (const PathPattern& pattern : cond.patterns) {
+      if (pattern.matches(*split)) return true;
+    }
+  }
+  return false;
+}
+
+bool string_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
+  switch (cond.op) {
+    case ArgOp::kGlob: return glob_any(cond.texts, text);
+    case ArgOp::kRegex: return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *cond.regex);
+    case ArgOp::kPrefix:
+      return std::any_of(cond.texts.begin(), cond.texts.end(),
+                         [&](const std::string& p) { return text.substr(0, p.size()) == p; });
+    case ArgOp::kUnder: {
+      const Candidates& c = view.candidates(text);
+      return std::any_of(cond.texts.begin(), cond.texts.end(), [&](const std::string& d) { return all_under(c, d); });
+    }
+    case ArgOp::kPathGlob: return path_glob_holds(cond, view.candidates(text));
+    case ArgOp::kMaxLength: return static_cast<double>(text.size()) > cond.number;
+    default: return false;
+  }
+}
+
+bool value_holds(const ArgCondition& cond, const nlohmann::json& value) {
+  switch (cond.op) {
+    case ArgOp::kEquals:
+    case ArgOp::kIn: return std::find(cond.values.begin(), cond.values.end(), value) != cond.values.end();
+    case ArgOp::kGt: return value.is_number() && value.get<double>() > cond.number;
+    case ArgOp::kLt: return value.is_number() && value.get<double>() < cond.number;
+    default: return false;
+  }
+}
+
+bool leaf_holds(const ArgCondition& cond, const Leaf& leaf, CallView& view) {
+  if (leaf.is_string() && string_holds(cond, leaf.text(), view)) return true;
+  return leaf.value != nullptr && value_holds(cond, *leaf.value);
+}
+
+void record(const Leaf& leaf, Evidence* evidence) {
+  if (evidence == nullptr) return;
+  evidence->pointer = leaf.pointer.empty() ? "/" : leaf.pointer;
+  std::string shown = leaf.is_string() ? std::string(leaf.text()) : leaf.value->dump();
+  if (shown.size() > kEvidenceChars) shown = shown.substr(0, kEvidenceChars) + "...";
+  evidence->value = shown;
+}
+
+bool any_leaf_holds(const ArgCondition& cond, const std::vector<Leaf>& leaves, CallView& view,
+                    Evidence* evidence) {
+  for (const Leaf& leaf : leaves) {
+    if (leaf_holds(cond, leaf, view)) {
+      record(leaf, evidence);
+      return true;
+    }
+  }
+  return false;
+}
+
+const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vector<std::string>& tokens) {
+  const nlohmann::json* node = &root;
+  for (const std::string& token : tokens) {
+    if (node->is_object()) {
+      auto it = node->find(token);
+      if (it == node->end()) return nullptr;
+      node = &*it;
+    } else if (node->is_array() && !token.empty() && token.size() < 10 &&
+               token.find_first_not_of("0123456789") == std::string::npos) {
+      size_t index = std::stoul(token);
+      if (index >= node->size()) return nullptr;
+      node = &(*node)[index];
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
+}
+
+// A JSON Pointer condition: equals/in compare the selected value itself;
+// the other operators test every leaf inside it.
+bool pointer_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
+  const nlohmann::json* selected = follow_pointer(view.arguments(), cond.pointer);
+  if (selected == nullptr) return false;
+  if (cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn) {
+    if (!value_holds(cond, *selected)) return false;
+    record(Leaf{cond.path_text, selected, {}}, evidence);
+    return true;
+  }
+  std::vector<Leaf> leaves;
+  collect_leaves(*selected, cond.path_text, &leaves);
+  return any_leaf_holds(cond, leaves, view, evidence);
+}
+
+}  // namespace
+
+bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
+  Evidence* ev = cond.negate ? nullptr : evidence;  // a negated hit shows nothing
+  bool holds = cond.any_string ? any_leaf_holds(cond, view.leaves(), view, ev)
+                               : pointer_holds(cond, view, ev);
+  return holds != cond.negate;
+}
+
+bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
+                        const ToolAnnotations& annotations, const std::vector<std::string>& words) {
+  return glob_any(match.servers, server) && glob_any(match.tools, tool) &&
+         annotations_hold(match, annotations) && words_hold(match, words);
+}
+
+bool match_holds(const Match& match, CallView& view, Evidence* evidence) {
+  const CallContext& call = view.call();
+  if (!glob_any(match.servers, call.server) || !glob_any(match.tools, call.tool)) return false;
+  if (!annotations_hold(match, view.annotations())) return false;
+  const bool uses_words = !match.tool_words.empty() || !match.not_tool_words.empty();
+  if (uses_words && !words_hold(match, view.tool_words())) return false;
+  if (!trust_holds(match, call)) return false;
+  for (const ArgCondition& cond : match.args) {
+    if (!condition_holds(cond, view, evidence)) return false;
+  }
+  return true;
+}
+
+}  // namespace mcp_warden::policy::internal

@@ -1,0 +1,161 @@
+// Policy::evaluate and Policy::always_denies: rule precedence, default
+// action, rate limits and the sentences in Decision::reason.
+#include <ctime>
+
+#include "conditions.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/policy/tool_words.h"
+#include "policy_impl.h"
+
+namespace mcp_warden::policy {
+namespace {
+
+using internal::Evidence;
+using internal::Rule;
+
+const char* verb_of(Action action) {
+  switch (action) {
+    case Action::kAllow: return "allowed";
+    case Action::kLog: return "allowed and logged";
+    case Action::kWarn: return "allowed with a warning";
+    case Action::kDeny: return "denied";
+  }
+  return "denied";
+}
+
+// `text` as a JSON string literal: quotes, control characters and invalid
+// UTF-8 cannot garble the sentence.
+std::string in_quotes(std::string_view text) {
+  return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// "2025-01-31T12:00:05Z" for microseconds since the epoch.
+std::string utc_text(int64_t unix_micros) {
+  std::time_t seconds = static_cast<std::time_t>(unix_micros / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string lead_in(const std::string& policy, const std::string& rule, Action action,
+                    const std::string& tool) {
+  return "mcp-warden policy " + in_quotes(policy) + " (rule " + in_quotes(rule) + ") " + verb_of(action) +
+         " the call to tool " + in_quotes(tool) + ": ";
+}
+
+std::string rule_reason(const Rule& rule) {
+  if (!rule.reason.empty()) return rule.reason;
+  return rule.action == Action::kDeny ? "the policy forbids it" : "the policy permits it";
+}
+
+std::string evidence_text(const Evidence& evidence) {
+  if (evidence.pointer.empty()) return "";
+  return " (argument " + evidence.pointer + " is " + in_quotes(evidence.value) + ")";
+}
+
+std::string with_period(std::string text) {
+  if (!text.empty() && text.back() != '.' && text.back() != '!' && text.back() != '?') text += ".";
+  return text;
+}
+
+Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& evidence,
+                   const CallContext& call) {
+  Decision d;
+  d.action = rule.action;
+  d.policy = policy;
+  d.rule = rule.name;
+  d.reason = with_period(lead_in(policy, rule.name, rule.action, call.tool) + rule_reason(rule) +
+                         evidence_text(evidence));
+  d.credential_denial = rule.secret && rule.action == Action::kDeny;
+  return d;
+}
+
+Decision from_default(const internal::Model& model, const CallContext& call) {
+  Decision d;
+  d.action = model.default_action;
+  d.policy = model.name;
+  d.rule = "default";
+  std::string why = model.default_reason.empty()
+                        ? std::string("no rule matched, so the default action applies")
+                        : model.default_reason;
+  d.reason = with_period(lead_in(model.name, "default", d.action, call.tool) + why);
+  return d;
+}
+
+void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64_t reset,
+                   const Clock& clock) {
+  const int64_t wait_seconds = (reset - clock.now_unix_micros() + 999'999) / 1'000'000;
+  d.action = Action::kDeny;
+  d.rule = rule.name;
+  d.credential_denial = false;
+  d.rate_limit_reset_unix_micros = reset;
+  d.reason = lead_in(d.policy, rule.name, Action::kDeny, call.tool) + "the rate limit of " +
+             rule.rate_limit->text + " for tool " + in_quotes(call.tool) + " on server " +
+             in_quotes(call.server) + " is used up; try again after " + utc_text(reset) + " (in " +
+             std::to_string(wait_seconds) + " s).";
+}
+
+}  // namespace
+
+// Rate-limited rules that matched are checked only when the call would
+// otherwise go through; a call counts against the limits only when it is
+// let through.
+Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
+  const internal::Model& model = impl_->model;
+  internal::CallView view(call, impl_->normalizer);
+  const Rule* best = nullptr;
+  Evidence best_evidence;
+  std::vector<size_t> limited;
+  for (size_t i = 0; i < model.rules.size(); ++i) {
+    const Rule& rule = model.rules[i];
+    Evidence evidence;
+    if (!internal::match_holds(rule.match, view, &evidence)) continue;
+    if (rule.rate_limit) limited.push_back(i);
+    if (best == nullptr || action_rank(rule.action) > action_rank(best->action)) {
+      best = &rule;
+      best_evidence = std::move(evidence);
+      if (rule.action == Action::kDeny) break;  // nothing outranks the first deny
+    }
+  }
+  Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
+                               : from_default(model, call);
+  if (d.forwards()) apply_rate_limits(d, limited, call, clock);
+  if (impl_->shadow) {
+    Decision s = impl_->shadow->evaluate(call, clock);
+    d.shadow = ShadowDecision{s.action, s.policy, s.rule, s.reason};
+  }
+  return d;
+}
+
+void Policy::apply_rate_limits(Decision& d, const std::vector<size_t>& limited,
+                               const CallContext& call, const Clock& clock) {
+  const internal::Model& model = impl_->model;
+  for (size_t i : limited) {
+    const Rule& rule = model.rules[i];
+    if (auto reset = impl_->limiter.over_limit(i, call.server, call.tool, *rule.rate_limit, clock)) {
+      deny_for_rate(d, rule, call, *reset, clock);
+      return;
+    }
+  }
+  for (size_t i : limited) {
+    impl_->limiter.consume(i, call.server, call.tool, *model.rules[i].rate_limit, clock);
+  }
+}
+
+bool Policy::always_denies(std::string_view server, const ToolInfo& tool) const {
+  const std::vector<std::string> words = split_tool_words(tool.name);
+  bool may_pass = impl_->model.default_action != Action::kDeny;
+  for (const Rule& rule : impl_->model.rules) {
+    if (!internal::static_match_holds(rule.match, server, tool.name, tool.annotations, words)) continue;
+    if (rule.action != Action::kDeny) {
+      may_pass = true;
+    } else if (rule.match.is_static()) {
+      return true;  // an unconditional deny outranks everything
+    }
+  }
+  return !may_pass;
+}
+
+}  // namespace mcp_warden::policy

@@ -1,0 +1,83 @@
+// The policy model as loaded: rules, their match conditions and rate limits.
+// Internal to mcp_warden_policy; built by loader.cc, read by evaluator.cc.
+// Immutable after loading, so shared read-only between evaluations.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+#include "mcp_warden/policy/decision.h"
+#include "mcp_warden/policy/path_pattern.h"
+
+namespace mcp_warden::policy::internal {
+
+// One operator of an `args:` condition.
+enum class ArgOp { kEquals, kIn, kGlob, kRegex, kPrefix, kUnder, kPathGlob, kMaxLength, kGt, kLt };
+
+struct ArgCondition {
+  bool any_string = false;                // path "*": every string anywhere
+  std::vector<std::string> pointer;       // otherwise JSON Pointer tokens, unescaped
+  std::string path_text;                  // as written, for reasons
+  ArgOp op = ArgOp::kEquals;
+  bool negate = false;                    // `not: true`
+  nlohmann::json values;                  // equals: [v]; in: [v...]
+  std::vector<std::string> texts;         // glob / prefix / under (normalised)
+  std::shared_ptr<const RE2> regex;
+  std::vector<PathPattern> patterns;      // path_glob
+  double number = 0;                      // max_length / gt / lt
+};
+
+struct Match {
+  std::vector<std::string> servers;  // fnmatch globs; empty = any server
+  std::vector<std::string> tools;    // fnmatch globs; empty = any tool
+  std::optional<bool> read_only, destructive, idempotent, open_world;
+  std::vector<std::string> tool_words;      // holds when any name word is listed
+  std::vector<std::string> not_tool_words;  // holds when no name word is listed
+  std::vector<ArgCondition> args;       // all must hold
+  std::optional<int> trust_below, trust_at_least;
+  std::vector<std::string> tiers;
+
+  // True when the match depends only on server, tool and annotations.
+  bool is_static() const {
+    return args.empty() && !trust_below && !trust_at_least && tiers.empty();
+  }
+};
+
+struct RateLimit {
+  int64_t count = 0;
+  int64_t period_micros = 0;
+  std::string text;  // "30/minute"
+};
+
+struct Rule {
+  std::string name;
+  std::string origin;  // "file:line"
+  std::string policy;  // name of the policy that defined it
+  Match match;
+  Action action = Action::kDeny;
+  std::string reason;
+  bool secret = false;
+  std::optional<RateLimit> rate_limit;
+  nlohmann::json definition;
+};
+
+struct Model {
+  std::string name;
+  std::string description;
+  Action default_action = Action::kDeny;
+  std::string default_reason;
+  std::string default_origin;
+  std::vector<Rule> rules;  // parents' rules first, in order
+  std::vector<std::pair<std::string, std::string>> sources;  // child first
+  std::string shadow;       // name or path of the shadow policy, or ""
+  std::string shadow_base;  // directory relative shadow paths resolve against
+};
+
+}  // namespace mcp_warden::policy::internal

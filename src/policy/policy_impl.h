@@ -1,0 +1,22 @@
+// Policy::Impl: the loaded model plus the per-session evaluation state.
+// Internal to mcp_warden_policy.
+#pragma once
+
+#include <memory>
+
+#include "mcp_warden/policy/policy.h"
+#include "model.h"
+#include "rate_limiter.h"
+
+namespace mcp_warden::policy {
+
+struct Policy::Impl {
+  internal::Model model;
+  PathNormalizer normalizer;
+  internal::RateLimiter limiter;
+  std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
+
+  Impl(internal::Model m, PathNormalizer n) : model(std::move(m)), normalizer(std::move(n)) {}
+};
+
+}  // namespace mcp_warden::policy
