@@ -135,6 +135,7 @@ struct AuditStore::Impl {
     if (sqlite3_get_autocommit(handle()) == 0) (void)detail::exec(handle(), "ROLLBACK");
   }
   Status begin_immediate();
+  Result<bool> has_schema();
   Status configure();
   Status check_format();
   Status prepare();
@@ -151,6 +152,15 @@ Status AuditStore::Impl::begin_immediate() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
   }
+}
+
+Result<bool> AuditStore::Impl::has_schema() {
+  Result<Stmt> stmt = Stmt::prepare(
+      handle(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_meta'");
+  if (!stmt) return stmt.status();
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) return fail(rc, "cannot read the schema");
+  return stmt->column_int(0) > 0;
 }
 
 Status AuditStore::Impl::configure() {
@@ -219,13 +229,18 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
   impl->options = options;
   auto store = std::make_unique<AuditStore>(Token{}, path, std::move(impl));
   Status ready = store->impl_->configure();
-  if (ready.is_ok() && !options.read_only) {
-    ready = store->write_transaction([&] { return detail::exec(store->impl_->handle(), kSchema); });
-  }
+  if (ready.is_ok() && !options.read_only) ready = store->create_schema_if_missing();
   if (ready.is_ok()) ready = store->impl_->check_format();
   if (ready.is_ok()) ready = store->impl_->prepare();
   if (!ready.is_ok()) return ready;
   return store;
+}
+
+Status AuditStore::create_schema_if_missing() {
+  Result<bool> present = impl_->has_schema();
+  if (!present) return present.status();
+  if (*present) return Status::ok();
+  return write_transaction([&] { return detail::exec(impl_->handle(), kSchema); });
 }
 
 Status AuditStore::write_transaction(const std::function<Status()>& body) {

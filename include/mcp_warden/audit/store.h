@@ -125,6 +125,7 @@ class AuditStore {
   AuditStore(Token, std::filesystem::path path, std::unique_ptr<Impl> impl);
 
  private:
+  Status create_schema_if_missing();
   Status append_in_transaction(std::span<const NewEntry> entries, std::vector<Entry>& out);
 
   std::filesystem::path path_;
