@@ -15,6 +15,7 @@
 // success, 1 if a target failed or answered wrongly, 2 on usage errors.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -173,9 +174,16 @@ int measure(const Args& args, const std::vector<Mode>& modes) {
   return 0;
 }
 
+// Requests are written with blocking writes while replies wait unread, so a
+// pipelined window must fit in a pipe (64 KiB) or target and loadgen deadlock.
+constexpr size_t kMaxWindowBytes = 48 * 1024;
+constexpr size_t kRequestOverheadBytes = 256;
+
 bool valid(const Args& args) {
   const LoadOptions& o = args.load;
-  return o.sequential_calls > 0 && o.warmup_calls >= 0 && o.pipelined_calls > 0 &&
+  const size_t window_bytes =
+      static_cast<size_t>(std::max(o.window, 0)) * (o.client.payload_bytes + kRequestOverheadBytes);
+  return window_bytes <= kMaxWindowBytes && o.sequential_calls > 0 && o.warmup_calls >= 0 && o.pipelined_calls > 0 &&
          o.pipelined_batches > 0 && o.window > 0 && o.sessions >= 0 && o.client.timeout_ms > 0 &&
          args.rounds > 0;
 }
@@ -200,7 +208,7 @@ int main(int argc, char** argv) {
   }
   if (!parse_targets(args)) return 2;
   if (!args.summarize_file.empty()) return summarize_file(args);
-  if (args.command.empty() || !valid(args)) return usage(app, "give positive counts and a command after --");
+  if (args.command.empty() || !valid(args)) return usage(app, "give positive counts, window x payload under 48 KiB, and a command after --");
   if (args.check) return check(args);
   const std::vector<Mode> modes =
       args.compare ? parse_modes(args.command) : std::vector<Mode>{{"target", args.command}};
