@@ -58,14 +58,16 @@ parse_args() {
 
 # Builds the bench tools and, unless --warden was given, mcp-warden itself.
 build() {
-  local log="$TMP/build.log"
+  local log="$BUILD/bench-build.log"
+  mkdir -p "$BUILD"
   echo "Building the Release tree in $BUILD (log: $log) ..."
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMCP_WARDEN_BUILD_TESTS=OFF \
     >"$log" 2>&1 || { tail -20 "$log"; die "cmake configure failed"; }
   cmake --build "$BUILD" -j2 --target mcp-warden-bench-server mcp-warden-bench-relay \
     mcp-warden-loadgen >>"$log" 2>&1 || { tail -30 "$log"; die "building the bench tools failed"; }
   if [[ -z $WARDEN ]] && ! cmake --build "$BUILD" -j2 --target mcp-warden >>"$log" 2>&1; then
-    echo "NOTE: mcp-warden does not build in $BUILD yet; see $log. Warden modes are skipped."
+    echo "NOTE: mcp-warden does not build in $BUILD yet; warden modes are skipped. First error ($log):"
+    grep -m1 -E ': error:|Error [0-9]' "$log" | sed 's/^/    /'
     rm -f "$BUILD/mcp-warden"
   fi
 }
