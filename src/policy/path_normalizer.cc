@@ -104,6 +104,25 @@ std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_p
   return lexically_normal(resolved.string());
 }
 
+void FakeFileSystem::add_symlink(std::string link, std::string target) {
+  links_.emplace_back(lexically_normal(link), std::move(target));
+}
+
+std::optional<std::string> FakeFileSystem::resolve(const std::string& absolute_path) const {
+  constexpr int kMaxHops = 40;
+  std::string path = lexically_normal(absolute_path);
+  for (int hop = 0; hop < kMaxHops; ++hop) {
+    const std::pair<std::string, std::string>* best = nullptr;
+    for (const auto& link : links_) {
+      const bool hit = path == link.first || path.rfind(link.first + "/", 0) == 0;
+      if (hit && (best == nullptr || link.first.size() > best->first.size())) best = &link;
+    }
+    if (best == nullptr) return path;
+    path = lexically_normal(best->second + path.substr(best->first.size()));
+  }
+  return std::nullopt;  // a symlink loop: the OS would refuse too (ELOOP)
+}
+
 std::string lexically_normal(std::string_view path) {
   const bool absolute = !path.empty() && path.front() == '/';
   std::vector<std::string_view> parts;

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcp_warden::policy {
@@ -53,6 +54,24 @@ class RealFileSystem final : public FileSystem {
  private:
   std::string home_;
   std::string cwd_;
+};
+
+// A FileSystem for tests: a fixed home and working directory, and symlinks
+// registered by add_symlink() (resolved like weakly_canonical: the longest
+// registered link that is the path or one of its ancestors is replaced,
+// repeatedly, up to 40 hops).
+class FakeFileSystem final : public FileSystem {
+ public:
+  FakeFileSystem(std::string home, std::string cwd) : home_(std::move(home)), cwd_(std::move(cwd)) {}
+  void add_symlink(std::string link, std::string target);
+  std::string home_dir() const override { return home_; }
+  std::string current_dir() const override { return cwd_; }
+  std::optional<std::string> resolve(const std::string& absolute_path) const override;
+
+ private:
+  std::string home_;
+  std::string cwd_;
+  std::vector<std::pair<std::string, std::string>> links_;
 };
 
 // Lexically normalises a '/'-separated path: collapses repeated slashes,

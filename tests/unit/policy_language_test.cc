@@ -1,0 +1,348 @@
+// The policy language: loading, match keys, precedence, extends, error
+// messages (file:line:col) and always_denies().
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/policy.h"
+
+namespace mcp_warden::policy {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+const std::string kFixtures = std::string(MCP_WARDEN_FIXTURES_DIR) + "/policy/";
+
+LoadOptions test_options() {
+  LoadOptions options;
+  options.presets_dir = std::string(MCP_WARDEN_SOURCE_DIR) + "/policies";
+  options.file_system = std::make_shared<FakeFileSystem>("/home/alice", "/home/alice/work");
+  return options;
+}
+
+Policy must_parse(const std::string& yaml) {
+  Result<Policy> policy = Policy::parse(yaml, "test.yaml", test_options());
+  EXPECT_TRUE(policy.is_ok()) << policy.status().to_string();
+  return std::move(policy).value();
+}
+
+std::string load_error(const std::string& yaml) {
+  Result<Policy> policy = Policy::parse(yaml, "test.yaml", test_options());
+  EXPECT_FALSE(policy.is_ok()) << "loaded although it should not";
+  return policy.is_ok() ? "" : policy.status().message();
+}
+
+class Judge {
+ public:
+  explicit Judge(Policy& policy) : policy_(policy) {}
+  Decision call(const std::string& tool, const nlohmann::json& args, const ToolInfo* info = nullptr,
+                const std::string& server = "filesystem") {
+    CallContext ctx{server, tool, &args, info, trust_, tier_};
+    return policy_.evaluate(ctx, clock_);
+  }
+  std::optional<int> trust_;
+  std::optional<std::string> tier_;
+
+ private:
+  Policy& policy_;
+  FakeClock clock_;
+};
+
+ToolInfo tool_named(const std::string& name, std::optional<bool> read_only) {
+  ToolInfo info;
+  info.name = name;
+  info.annotations.read_only_hint = read_only;
+  return info;
+}
+
+TEST(PolicyLanguageTest, DenyBeatsWarnBeatsAllowWhateverTheOrder) {
+  Policy p = must_parse(R"(version: 1
+rules:
+  - {name: a, action: allow}
+  - {name: w, action: warn}
+  - {name: d, match: {tool: rm*}, action: deny}
+  - {name: w2, action: warn}
+)");
+  Judge j(p);
+  EXPECT_EQ(j.call("rmdir", {}).rule, "d");
+  Decision d = j.call("ls", {});
+  EXPECT_EQ(d.action, Action::kWarn);
+  EXPECT_EQ(d.rule, "w") << "ties go to the first rule in order";
+}
+
+TEST(PolicyLanguageTest, NoMatchingRuleGetsTheDefaultAndItsReason) {
+  Policy p = must_parse("version: 1\ndefault: deny\ndefault_reason: ask an admin\n");
+  Decision d = Judge(p).call("anything", {});
+  EXPECT_EQ(d.action, Action::kDeny);
+  EXPECT_EQ(d.rule, "default");
+  EXPECT_THAT(d.reason, HasSubstr("ask an admin"));
+  EXPECT_THAT(d.reason, HasSubstr("\"anything\""));
+}
+
+TEST(PolicyLanguageTest, DefaultIsDenyWhenUnstated) {
+  Policy p = must_parse("version: 1\n");
+  EXPECT_EQ(Judge(p).call("x", {}).action, Action::kDeny);
+}
+
+TEST(PolicyLanguageTest, ServerAndToolGlobsAndLists) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: r, match: {server: "filesystem*", tool: [write_*, "*_delete"]}, action: deny}
+)");
+  Judge j(p);
+  EXPECT_EQ(j.call("write_file", {}, nullptr, "filesystem-home").action, Action::kDeny);
+  EXPECT_EQ(j.call("item_delete", {}).action, Action::kDeny);
+  EXPECT_EQ(j.call("write_file", {}, nullptr, "github").action, Action::kAllow);
+  EXPECT_EQ(j.call("read_file", {}).action, Action::kAllow);
+}
+
+TEST(PolicyLanguageTest, UnknownToolIsJudgedWithDefaultAnnotations) {
+  Policy p = must_parse(R"(version: 1
+default: deny
+rules:
+  - {name: ro, match: {annotations: {readOnlyHint: true}}, action: allow}
+  - {name: destructive, match: {annotations: {readOnlyHint: false, destructiveHint: true}}, action: warn}
+)");
+  Judge j(p);
+  ToolInfo ro = tool_named("peek", true);
+  EXPECT_EQ(j.call("peek", {}, &ro).rule, "ro");
+  Decision unknown = j.call("peek", {});
+  EXPECT_EQ(unknown.rule, "destructive") << "absent hints default to destructive, not read-only";
+}
+
+TEST(PolicyLanguageTest, ToolWordsMatchWholeWordsOnly) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: verbs, match: {tool_words: [set, write]}, action: deny}
+)");
+  Judge j(p);
+  EXPECT_EQ(j.call("get_settings", {}).action, Action::kAllow);
+  EXPECT_EQ(j.call("setValue", {}).action, Action::kDeny);
+  EXPECT_EQ(j.call("fs.write", {}).action, Action::kDeny);
+  EXPECT_EQ(j.call("rewrite-history", {}).action, Action::kAllow);
+}
+
+TEST(PolicyLanguageTest, ArgumentOperators) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: eq, match: {args: [{path: /mode, equals: force}]}, action: deny}
+  - {name: in, match: {args: [{path: /n, in: [1, 2]}]}, action: deny}
+  - {name: glob, match: {args: [{path: /url, glob: "http://*"}]}, action: deny}
+  - {name: re, match: {args: [{path: /q, regex: "(?i)drop\\s+table"}]}, action: deny}
+  - {name: prefix, match: {args: [{path: /cmd, prefix: "sudo "}]}, action: deny}
+  - {name: long, match: {args: [{path: /text, max_length: 5}]}, action: deny}
+  - {name: big, match: {args: [{path: /count, gt: 100}]}, action: deny}
+  - {name: neg, match: {args: [{path: /count, lt: 0}]}, action: deny}
+)");
+  Judge j(p);
+  EXPECT_EQ(j.call("t", {{"mode", "force"}}).rule, "eq");
+  EXPECT_EQ(j.call("t", {{"n", 2}}).rule, "in");
+  EXPECT_EQ(j.call("t", {{"url", "http://x"}}).rule, "glob");
+  EXPECT_EQ(j.call("t", {{"q", "please DROP  table users"}}).rule, "re");
+  EXPECT_EQ(j.call("t", {{"cmd", "sudo rm"}}).rule, "prefix");
+  EXPECT_EQ(j.call("t", {{"text", "123456"}}).rule, "long");
+  EXPECT_EQ(j.call("t", {{"count", 101}}).rule, "big");
+  EXPECT_EQ(j.call("t", {{"count", -1}}).rule, "neg");
+  Decision ok = j.call("t", {{"mode", "soft"}, {"n", 3}, {"url", "https://x"}, {"q", "select"},
+                             {"cmd", "ls"}, {"text", "12345"}, {"count", 50}});
+  EXPECT_EQ(ok.action, Action::kAllow) << ok.reason;
+}
+
+TEST(PolicyLanguageTest, AnyStringPathSearchesNestedObjectsArraysAndKeys) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: bad, match: {args: [{path: "*", equals: evil}]}, action: deny}
+  - {name: badkey, match: {args: [{path: "*", glob: "evil-*"}]}, action: deny}
+)");
+  Judge j(p);
+  Decision nested = j.call("t", nlohmann::json::parse(R"({"a": {"b": [1, {"c": "evil"}]}})"));
+  EXPECT_EQ(nested.rule, "bad");
+  EXPECT_THAT(nested.reason, HasSubstr("/a/b/1/c"));
+  EXPECT_EQ(j.call("t", nlohmann::json::parse(R"({"m": {"evil-key": 1}})")).rule, "badkey");
+  EXPECT_EQ(j.call("t", nlohmann::json::parse(R"({"a": ["good"]})")).action, Action::kAllow);
+}
+
+TEST(PolicyLanguageTest, MissingOrNullArgumentsNeverSatisfyAConditionButNotInvertsIt) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: has-path, match: {args: [{path: /path, glob: "*"}]}, action: warn}
+  - {name: outside, match: {args: [{path: /path, under: /srv, not: true}]}, action: deny}
+)");
+  Judge j(p);
+  Decision absent = j.call("t", nullptr);
+  EXPECT_EQ(absent.rule, "outside") << "no path is not under /srv";
+  EXPECT_EQ(j.call("t", {{"path", "/srv/a"}}).rule, "has-path");
+  EXPECT_EQ(j.call("t", {{"path", "/srv/../etc"}}).rule, "outside");
+}
+
+TEST(PolicyLanguageTest, TrustAndTierConditionsNeedAKnownScore) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: low, match: {trust: {below: 300}}, action: deny}
+  - {name: probation, match: {tier: [probation]}, action: warn}
+)");
+  Judge j(p);
+  EXPECT_EQ(j.call("t", {}).action, Action::kAllow);
+  j.trust_ = 299;
+  EXPECT_EQ(j.call("t", {}).rule, "low");
+  j.trust_ = 300;
+  j.tier_ = "probation";
+  EXPECT_EQ(j.call("t", {}).rule, "probation");
+}
+
+TEST(PolicyLanguageTest, SecretRuleMarksCredentialDenials) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: keys, match: {args: [{path: "*", path_glob: "*.pem"}]}, action: deny, secret: true}
+  - {name: other, match: {tool: nuke}, action: deny}
+)");
+  Judge j(p);
+  EXPECT_TRUE(j.call("t", {{"f", "/tmp/cert.pem"}}).credential_denial);
+  EXPECT_FALSE(j.call("nuke", {}).credential_denial);
+}
+
+TEST(PolicyLanguageTest, ExtendingStrictAddsADenyRule) {
+  Result<Policy> p = Policy::load_file(kFixtures + "team_policy.yaml", test_options());
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  Judge j(*p);
+  ToolInfo list = tool_named("list_directory", true);
+  ToolInfo read = tool_named("read_text_file", true);
+  EXPECT_EQ(j.call("list_directory", {{"path", "/tmp"}}, &list).rule, "no-directory-listing");
+  EXPECT_EQ(j.call("read_text_file", {{"path", "/tmp/a"}}, &read).action, Action::kAllow);
+  EXPECT_EQ(j.call("read_text_file", {{"path", "~/.ssh/id_rsa"}}, &read).rule, "secret-paths");
+  EXPECT_EQ(p->name(), "team-policy");
+}
+
+TEST(PolicyLanguageTest, ChildAllowRuleCannotOverrideAParentDeny) {
+  Policy p = must_parse(R"(version: 1
+extends: strict
+rules:
+  - {name: let-me-read-keys, match: {tool: read_text_file}, action: allow}
+)");
+  ToolInfo read = tool_named("read_text_file", true);
+  EXPECT_EQ(Judge(p).call("read_text_file", {{"path", "/home/bob/.ssh/id_rsa"}}, &read).rule,
+            "secret-paths");
+}
+
+TEST(PolicyLanguageTest, ChildAllowRuleCanAdmitWhatTheParentDeniedOnlyByDefault) {
+  Policy p = must_parse(R"(version: 1
+extends: strict
+rules:
+  - {name: allow-git-status, match: {tool: git_status}, action: allow}
+)");
+  EXPECT_EQ(Judge(p).call("git_status", {}).action, Action::kAllow);
+}
+
+TEST(PolicyLanguageTest, ChildCannotLoosenTheParentDefault) {
+  Result<Policy> p = Policy::load_file(kFixtures + "loosening_child.yaml", test_options());
+  ASSERT_FALSE(p.is_ok());
+  EXPECT_THAT(p.status().message(), StartsWith(kFixtures + "loosening_child.yaml:4:10: "));
+  EXPECT_THAT(p.status().message(), HasSubstr("would loosen the parent's default \"deny\""));
+}
+
+TEST(PolicyLanguageTest, ChildCannotRedefineAParentRule) {
+  std::string e = load_error("version: 1\nextends: strict\nrules:\n  - {name: secret-paths, action: allow}\n");
+  EXPECT_THAT(e, StartsWith("test.yaml:4:"));
+  EXPECT_THAT(e, HasSubstr("\"secret-paths\" is already defined"));
+}
+
+TEST(PolicyLanguageTest, ExtendsCycleIsAnError) {
+  Result<Policy> p = Policy::load_file(kFixtures + "cycle_a.yaml", test_options());
+  ASSERT_FALSE(p.is_ok());
+  EXPECT_THAT(p.status().message(), StartsWith(kFixtures + "cycle_a.yaml:3:10: "));
+  EXPECT_THAT(p.status().message(), HasSubstr("extends cycle"));
+}
+
+TEST(PolicyLanguageTest, MissingParentIsAnError) {
+  Result<Policy> p = Policy::load_file(kFixtures + "missing_parent.yaml", test_options());
+  ASSERT_FALSE(p.is_ok());
+  EXPECT_THAT(p.status().message(), StartsWith(kFixtures + "missing_parent.yaml:3:10: "));
+  EXPECT_THAT(p.status().message(), HasSubstr("does_not_exist.yaml"));
+}
+
+struct BadPolicy {
+  const char* yaml;
+  const char* location;
+  const char* problem;
+};
+
+class PolicyLoadErrorTest : public ::testing::TestWithParam<BadPolicy> {};
+
+TEST_P(PolicyLoadErrorTest, NamesFileLineColumnAndProblem) {
+  std::string e = load_error(GetParam().yaml);
+  EXPECT_THAT(e, StartsWith(std::string("test.yaml:") + GetParam().location + ": ")) << e;
+  EXPECT_THAT(e, HasSubstr(GetParam().problem)) << e;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, PolicyLoadErrorTest,
+    ::testing::Values(
+        BadPolicy{"version: 1\nrules: [\n", "3:1", "bad YAML"},
+        BadPolicy{"version: 1\nrulez: []\n", "2:1", "unknown key \"rulez\" in policy"},
+        BadPolicy{"version: 1\nrules:\n  - name: r\n    acton: deny\n", "4:5", "unknown key \"acton\" in rule"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: block}\n", "3:23", "unknown action \"block\""},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {args: [{path: /q, regex: \"(a\"}]}}\n",
+                  "3:62", "invalid RE2 regex \"(a\""},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: allow, rate_limit: 5/fortnight}\n", "3:42",
+                  "bad rate_limit \"5/fortnight\""},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: allow, rate_limit: 0/minute}\n", "3:42", "bad rate_limit"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, rate_limit: 1/minute}\n", "3:41",
+                  "rate_limit on a deny rule"},
+        BadPolicy{"version: 2\n", "1:10", "unsupported version"},
+        BadPolicy{"name: x\n", "1:1", "missing \"version: 1\""},
+        BadPolicy{"version: 1\ndefault: maybe\n", "2:10", "unknown default action"},
+        BadPolicy{"version: 1\nrules:\n  - {action: deny}\n", "3:5", "rule has no name"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r}\n", "3:5", "has no action"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny}\n  - {name: r, action: deny}\n", "4:12",
+                  "already defined at test.yaml:3:5"},
+        BadPolicy{"version: 1\nversion: 1\n", "2:1", "duplicate key \"version\""},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {args: [{path: q, equals: 1}]}}\n",
+                  "3:51", "not \"*\" or a JSON Pointer"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {args: [{path: /q, equals: 1, in: [1]}]}}\n",
+                  "3:44", "two operators"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {args: [{path: /q, under: rel/dir}]}}\n",
+                  "3:62", "must be an absolute path"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {annotations: {readOnly: true}}}\n",
+                  "3:51", "unknown key \"readOnly\" in annotations"},
+        BadPolicy{"version: 1\nrules:\n  - {name: r, action: deny, match: {trust: {below: 5000}}}\n", "3:52",
+                  "between 0 and 1000"},
+        BadPolicy{"version: 1\nextends: no-such-preset\n", "2:10", "no preset \"no-such-preset\""},
+        BadPolicy{"- just\n- a list\n", "1:1", "must be a YAML mapping"}));
+
+TEST(PolicyAlwaysDeniesTest, OnlyWhenNoArgumentRateOrTrustCouldChangeIt) {
+  Policy p = must_parse(R"(version: 1
+default: deny
+rules:
+  - {name: ro, match: {annotations: {readOnlyHint: true}}, action: allow}
+  - {name: no-rm, match: {tool: rm}, action: deny}
+  - {name: maybe, match: {tool: curl, args: [{path: /url, prefix: "https://"}]}, action: allow}
+  - {name: trusted, match: {tool: deploy, trust: {at_least: 900}}, action: allow}
+  - {name: limited, match: {tool: ping}, action: allow, rate_limit: 1/minute}
+)");
+  ToolInfo rm = tool_named("rm", true);
+  EXPECT_TRUE(p.always_denies("s", rm)) << "an unconditional deny outranks the read-only allow";
+  EXPECT_TRUE(p.always_denies("s", tool_named("write", false))) << "only the default could apply";
+  EXPECT_FALSE(p.always_denies("s", tool_named("read", true)));
+  EXPECT_FALSE(p.always_denies("s", tool_named("curl", false))) << "arguments may allow it";
+  EXPECT_FALSE(p.always_denies("s", tool_named("deploy", false))) << "trust may allow it";
+  EXPECT_FALSE(p.always_denies("s", tool_named("ping", false)));
+}
+
+TEST(PolicyAlwaysDeniesTest, SecretsRuleNeverHidesATool) {
+  Result<Policy> p = Policy::load_preset("moderate", test_options());
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  EXPECT_FALSE(p->always_denies("filesystem", tool_named("read_text_file", true)));
+}
+
+}  // namespace
+}  // namespace mcp_warden::policy

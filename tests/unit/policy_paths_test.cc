@@ -1,0 +1,164 @@
+// Path normalisation, gitignore-style path patterns, tool-name words, and the
+// secrets rule seen through them (with a fake file system for homes and
+// symlinks).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/path_normalizer.h"
+#include "mcp_warden/policy/path_pattern.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/policy/tool_words.h"
+#include "mcp_warden/rpc/json_parse.h"
+
+namespace mcp_warden::policy {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+
+std::shared_ptr<FakeFileSystem> alice_fs() {
+  return std::make_shared<FakeFileSystem>("/home/alice", "/home/alice/work");
+}
+
+TEST(LexicallyNormalTest, FoldsDotsAndRepeatedSlashes) {
+  EXPECT_EQ(lexically_normal("/a//b/./c/"), "/a/b/c");
+  EXPECT_EQ(lexically_normal("/a/b/../../../etc"), "/etc");
+  EXPECT_EQ(lexically_normal("./x/../../y"), "../y");
+  EXPECT_EQ(lexically_normal("a/.."), ".");
+  EXPECT_EQ(lexically_normal("//"), "/");
+}
+
+TEST(PathNormalizerTest, ExpandsHomeInEveryNotation) {
+  PathNormalizer n(alice_fs());
+  for (const char* raw : {"~/.ssh/id_rsa", "$HOME/.ssh/id_rsa", "${HOME}/.ssh/id_rsa"}) {
+    EXPECT_THAT(n.candidates(raw), Contains("/home/alice/.ssh/id_rsa")) << raw;
+  }
+  EXPECT_THAT(n.candidates("~bob/x"), Contains("/home/alice/work/~bob/x")) << "~user is not expanded";
+}
+
+TEST(PathNormalizerTest, RelativePathsAreJudgedAsGivenAndAgainstTheWorkingDirectory) {
+  PathNormalizer n(alice_fs());
+  EXPECT_THAT(n.candidates("../.ssh//./id_rsa"), ElementsAre("../.ssh/id_rsa", "/home/alice/.ssh/id_rsa"));
+}
+
+TEST(PathNormalizerTest, FileUrisAreDecoded) {
+  PathNormalizer n(alice_fs());
+  EXPECT_THAT(n.candidates("file:///home/alice/%2Essh/id%5Frsa"), ElementsAre("/home/alice/.ssh/id_rsa"));
+  EXPECT_THAT(n.candidates("FILE://localhost/etc/shadow"), ElementsAre("/etc/shadow"));
+}
+
+TEST(PathNormalizerTest, SymlinksAreResolvedAsAnExtraCandidate) {
+  auto fs = alice_fs();
+  fs->add_symlink("/tmp/innocent", "/home/alice/.ssh");
+  PathNormalizer n(fs);
+  EXPECT_THAT(n.candidates("/tmp/innocent/id_rsa"),
+              ElementsAre("/tmp/innocent/id_rsa", "/home/alice/.ssh/id_rsa"));
+}
+
+TEST(PathNormalizerTest, CaseIsFoldedOnlyWhenAskedFor) {
+  PathNormalizer folded(alice_fs(), PathNormalizerOptions{true});
+  PathNormalizer exact(alice_fs(), PathNormalizerOptions{false});
+  EXPECT_THAT(folded.candidates("/Users/A/.SSH/ID_RSA"), ElementsAre("/users/a/.ssh/id_rsa"));
+  EXPECT_THAT(exact.candidates("/Users/A/.SSH/ID_RSA"), ElementsAre("/Users/A/.SSH/ID_RSA"));
+}
+
+TEST(PathNormalizerTest, RealFileSystemResolvesARealSymlinkToAKey) {
+  namespace stdfs = std::filesystem;
+  stdfs::path dir = stdfs::temp_directory_path() / ("policy_paths_test_" + std::to_string(::getpid()));
+  stdfs::create_directories(dir / ".ssh");
+  std::ofstream(dir / ".ssh" / "id_ed25519") << "not a key";
+  stdfs::create_symlink(dir / ".ssh" / "id_ed25519", dir / "notes.txt");
+  PathNormalizer n(std::make_shared<RealFileSystem>());
+  std::vector<std::string> c = n.candidates((dir / "notes.txt").string());
+  stdfs::remove_all(dir);
+  EXPECT_THAT(c, Contains(stdfs::weakly_canonical(dir).string() + "/.ssh/id_ed25519"));
+}
+
+TEST(PathPatternTest, GitignoreStyleMatching) {
+  auto m = [](const char* pattern, const char* path) { return PathPattern::parse(pattern).value().matches(path); };
+  EXPECT_TRUE(m(".ssh/", "/home/a/.ssh"));
+  EXPECT_TRUE(m(".ssh/", "/home/a/.ssh/keys/id"));
+  EXPECT_FALSE(m(".ssh/", "/home/a/.sshfoo/x"));
+  EXPECT_TRUE(m("id_rsa*", "/x/id_rsa.pub"));
+  EXPECT_TRUE(m(".docker/config.json", "/home/a/.docker/config.json"));
+  EXPECT_FALSE(m(".docker/config.json", "/home/a/.docker/other.json"));
+  EXPECT_TRUE(m("/etc/shadow", "/etc/shadow"));
+  EXPECT_FALSE(m("/etc/shadow", "/backup/etc/shadow"));
+  EXPECT_TRUE(m("/srv/**/secret", "/srv/a/b/secret"));
+  EXPECT_TRUE(m(".env.*", "/app/.env.local"));
+  EXPECT_FALSE(m(".env", "/app/.envrc"));
+  EXPECT_FALSE(PathPattern::parse("a//b").is_ok());
+}
+
+TEST(ToolWordsTest, SplitsSnakeCamelKebabDottedAndDigits) {
+  EXPECT_THAT(split_tool_words("write_file"), ElementsAre("write", "file"));
+  EXPECT_THAT(split_tool_words("writeFile"), ElementsAre("write", "file"));
+  EXPECT_THAT(split_tool_words("get-file-info"), ElementsAre("get", "file", "info"));
+  EXPECT_THAT(split_tool_words("fs.deleteAll2"), ElementsAre("fs", "delete", "all", "2"));
+  EXPECT_THAT(split_tool_words("HTTPPostRequest"), ElementsAre("http", "post", "request"));
+  EXPECT_THAT(split_tool_words("s3put"), ElementsAre("s", "3", "put"));
+  EXPECT_THAT(split_tool_words("get_settings"), ElementsAre("get", "settings"));
+}
+
+class SecretsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs_ = alice_fs();
+    fs_->add_symlink("/home/alice/work/harmless.txt", "/home/alice/.ssh/id_ed25519");
+    LoadOptions options;
+    options.presets_dir = std::string(MCP_WARDEN_SOURCE_DIR) + "/policies";
+    options.file_system = fs_;
+    policy_ = std::make_unique<Policy>(Policy::load_preset("moderate", options).value());
+  }
+  // The decision for tools/call arguments given as JSON text (decoded by the
+  // strict parser, as the proxy does).
+  Decision judge(const std::string& arguments_json) {
+    nlohmann::json args = rpc::parse_json_strict(arguments_json).value();
+    CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+    return policy_->evaluate(call, clock_);
+  }
+  std::shared_ptr<FakeFileSystem> fs_;
+  std::unique_ptr<Policy> policy_;
+  FakeClock clock_;
+};
+
+TEST_F(SecretsTest, SecretPathsAreDeniedHoweverSpelled) {
+  for (const char* args : {
+           R"({"path": "~/.ssh/id_rsa"})", R"({"path": "/home/alice/work/../.ssh/id_rsa"})",
+           R"({"path": "./../.ssh/config"})", R"({"path": "//home//alice/.aws/credentials"})",
+           R"({"path": "$HOME/.netrc"})", R"({"path": "/etc/shadow"})", R"({"path": "server.key"})",
+           R"({"path": "/srv/app/.env"})", R"({"path": "/srv/app/.env.production"})",
+           R"({"path": "file:///home/alice/.gnupg/secring.gpg"})", R"({"path": "harmless.txt"})",
+           R"({"path": "/home/alice/.docker/config.json"})", R"({"path": "/home/alice/.kube/config"})",
+           R"({"path": "/home/alice/.git-credentials"})", R"({"path": "\u002e\u0073sh/id_rsa"})",
+           R"({"paths": ["/tmp/a", {"nested": ["/home/alice/.ssh/id_ecdsa"]}]})"}) {
+    Decision d = judge(args);
+    EXPECT_EQ(d.action, Action::kDeny) << args;
+    EXPECT_EQ(d.rule, "secret-paths") << args;
+    EXPECT_TRUE(d.credential_denial) << args;
+  }
+}
+
+TEST_F(SecretsTest, OrdinaryPathsAndLookalikesAreNotSecrets) {
+  for (const char* args : {R"({"path": "/home/alice/work/notes.md"})", R"({"path": "/app/.envrc"})",
+                           R"({"path": "/home/alice/keys.txt"})", R"({"path": "/home/alice/monkey"})",
+                           R"({"text": "talk about ssh keys"})", R"({"path": "/etc/passwd"})"}) {
+    Decision d = judge(args);
+    EXPECT_NE(d.action, Action::kDeny) << args << ": " << d.reason;
+  }
+}
+
+TEST_F(SecretsTest, TheReasonNamesTheArgument) {
+  Decision d = judge(R"({"paths": ["/tmp/a", "~/.ssh/id_rsa"]})");
+  EXPECT_THAT(d.reason, ::testing::HasSubstr("argument /paths/1 is \"~/.ssh/id_rsa\""));
+}
+
+}  // namespace
+}  // namespace mcp_warden::policy
