@@ -1,0 +1,268 @@
+#include "mcp_warden/audit/commands.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "mcp_warden/audit/audit_log.h"
+#include "mcp_warden/audit/export.h"
+#include "mcp_warden/audit/home.h"
+#include "mcp_warden/audit/proof.h"
+#include "mcp_warden/audit/verifier.h"
+
+namespace mcp_warden::audit {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kOk = 0;
+constexpr int kNo = 1;
+constexpr int kUsage = 2;
+
+int fail(const CommandContext& ctx, const Status& status) {
+  *ctx.err << "error: " << status.to_string() << "\n";
+  return status.code() == ErrorCode::kNotFound || status.code() == ErrorCode::kInvalidArgument ||
+                 status.code() == ErrorCode::kIoError || status.code() == ErrorCode::kBusy
+             ? kUsage
+             : kNo;
+}
+
+// A missing entry is a "no" (1); anything else as fail().
+int entry_error(const CommandContext& ctx, const Status& status) {
+  int code = fail(ctx, status);
+  return status.code() == ErrorCode::kNotFound ? kNo : code;
+}
+
+const Clock& clock_of(const CommandContext& ctx) {
+  return ctx.clock != nullptr ? *ctx.clock : SystemClock::instance();
+}
+
+Result<fs::path> db_path(const CommandContext& ctx) {
+  if (!ctx.db_path.empty()) return ctx.db_path;
+  return default_db_path();
+}
+
+Result<fs::path> key_dir(const CommandContext& ctx) {
+  if (!ctx.key_dir.empty()) return ctx.key_dir;
+  return warden_home();
+}
+
+Result<std::unique_ptr<AuditStore>> open_read_only(const CommandContext& ctx) {
+  Result<fs::path> path = db_path(ctx);
+  if (!path) return path.status();
+  StoreOptions options;
+  options.read_only = true;
+  return AuditStore::open(*path, options);
+}
+
+Result<std::unique_ptr<AuditLog>> open_writer(const CommandContext& ctx) {
+  Result<fs::path> path = db_path(ctx);
+  if (!path) return path.status();
+  Result<fs::path> keys = key_dir(ctx);
+  if (!keys) return keys.status();
+  AuditLogOptions options;
+  options.db_path = *path;
+  options.key_dir = *keys;
+  options.checkpoint_every = 0;
+  options.clock = ctx.clock;
+  return AuditLog::open(options);
+}
+
+void print_report(const CommandContext& ctx, const VerifyReport& report) {
+  for (const std::string& note : report.notes) *ctx.err << "note: " << note << "\n";
+  if (report.intact) {
+    *ctx.out << "ok: " << report.valid_entries << " entries, root " << to_hex(report.root) << ", "
+             << report.checkpoints_checked << " checkpoints checked\n";
+  } else if (report.first_bad_seq > 0) {
+    *ctx.out << "FAILED at seq " << report.first_bad_seq << ": " << report.problem << "\n";
+  } else {
+    *ctx.out << "FAILED: " << report.problem << "\n";
+  }
+}
+
+std::string trusted_key_from(const CommandContext& ctx) {
+  Result<fs::path> keys = key_dir(ctx);
+  if (!keys) return std::string();
+  Result<std::shared_ptr<const SigningKey>> key = SigningKey::load(*keys);
+  return key ? (*key)->public_key() : std::string();
+}
+
+int verify_proof_file(const CommandContext& ctx, const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ctx, Status::io_error("cannot read " + file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  Result<InclusionProof> proof = parse_inclusion_proof(text.str());
+  if (!proof) return fail(ctx, proof.status());
+  Status checked = verify_inclusion_proof(*proof, trusted_key_from(ctx));
+  if (!checked.is_ok()) {
+    *ctx.out << "FAILED: proof of seq " << proof->entry.seq << ": " << checked.message() << "\n";
+    return kNo;
+  }
+  *ctx.out << "ok: seq " << proof->entry.seq << " is in the log of " << proof->checkpoint.tree_size
+           << " entries with root " << to_hex(proof->checkpoint.root) << "\n";
+  return kOk;
+}
+
+json show_json(const Entry& entry) {
+  json value = entry_to_json(entry);
+  value["payload_text"] = entry.payload;
+  return value;
+}
+
+// Prints entries matching `filter`; returns the highest seq printed (or from_seq - 1).
+Result<int64_t> print_summaries(const CommandContext& ctx, AuditStore& store, const EntryFilter& filter) {
+  int64_t last = filter.from_seq - 1;
+  Status done = store.query(filter, [&](const Entry& e) {
+    *ctx.out << format_entry_summary(e) << "\n";
+    last = e.seq;
+    return true;
+  });
+  ctx.out->flush();
+  if (!done.is_ok()) return done;
+  return last;
+}
+
+Result<EntryFilter> filter_from(const CommandContext& ctx, const QueryArgs& args) {
+  EntryFilter filter;
+  filter.tool = args.tool;
+  filter.decision = args.decision;
+  filter.session_id = args.session_id;
+  filter.kind = args.kind;
+  filter.limit = args.limit;
+  if (args.since) {
+    Result<int64_t> since = parse_time(*args.since, clock_of(ctx));
+    if (!since) return since.status();
+    filter.since_us = *since;
+  }
+  return filter;
+}
+
+// The newest recorded checkpoint covering `seq`, writing one if needed.
+Result<Checkpoint> checkpoint_covering(const CommandContext& ctx, AuditStore& store, int64_t seq) {
+  Result<std::vector<Checkpoint>> recorded = store.checkpoints();
+  if (!recorded) return recorded.status();
+  if (!recorded->empty() && recorded->back().tree_size >= seq) return recorded->back();
+  Result<std::unique_ptr<AuditLog>> log = open_writer(ctx);
+  if (!log) return log.status();
+  Result<Checkpoint> made = (*log)->checkpoint();
+  Status closed = (*log)->close();
+  if (made && !closed.is_ok()) return closed;
+  return made;
+}
+
+void print_counts(const CommandContext& ctx, const char* title, const std::map<std::string, int64_t>& counts) {
+  *ctx.out << title << ":";
+  for (const auto& [name, count] : counts) *ctx.out << " " << (name.empty() ? "-" : name) << "=" << count;
+  *ctx.out << "\n";
+}
+
+}  // namespace
+
+int run_verify(const CommandContext& ctx, const std::optional<fs::path>& proof_file) {
+  if (proof_file) return verify_proof_file(ctx, *proof_file);
+  Result<fs::path> path = db_path(ctx);
+  if (!path) return fail(ctx, path.status());
+  VerifyOptions options;
+  options.db_path = *path;
+  Result<fs::path> keys = key_dir(ctx);
+  if (keys) options.key_dir = *keys;
+  Result<VerifyReport> report = verify_log(options);
+  if (!report) return fail(ctx, report.status());
+  print_report(ctx, *report);
+  return report->intact ? kOk : kNo;
+}
+
+int run_show(const CommandContext& ctx, int64_t seq) {
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Result<Entry> entry = (*store)->read_entry(seq);
+  if (!entry) return entry_error(ctx, entry.status());
+  *ctx.out << show_json(*entry).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  return kOk;
+}
+
+int run_tail(const CommandContext& ctx, int64_t count, bool follow,
+             const std::function<bool()>& keep_following) {
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Result<int64_t> last = (*store)->last_seq();
+  if (!last) return fail(ctx, last.status());
+  EntryFilter filter;
+  filter.from_seq = std::max<int64_t>(1, *last - std::max<int64_t>(0, count) + 1);
+  do {
+    Result<int64_t> printed = print_summaries(ctx, **store, filter);
+    if (!printed) return fail(ctx, printed.status());
+    filter.from_seq = *printed + 1;
+    if (follow) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (follow && (!keep_following || keep_following()));
+  return kOk;
+}
+
+int run_query(const CommandContext& ctx, const QueryArgs& args) {
+  Result<EntryFilter> filter = filter_from(ctx, args);
+  if (!filter) return fail(ctx, filter.status());
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Result<int64_t> printed = print_summaries(ctx, **store, *filter);
+  return printed ? kOk : fail(ctx, printed.status());
+}
+
+int run_export(const CommandContext& ctx, const std::string& format,
+               const std::optional<std::string>& since) {
+  Result<ExportFormat> chosen = parse_export_format(format);
+  if (!chosen) return fail(ctx, chosen.status());
+  QueryArgs args;
+  args.since = since;
+  Result<EntryFilter> filter = filter_from(ctx, args);
+  if (!filter) return fail(ctx, filter.status());
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Status done = (*store)->query(*filter, [&](const Entry& e) {
+    *ctx.out << format_export_line(e, *chosen) << "\n";
+    return true;
+  });
+  return done.is_ok() ? kOk : fail(ctx, done);
+}
+
+int run_proof(const CommandContext& ctx, int64_t seq) {
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Result<Entry> entry = (*store)->read_entry(seq);
+  if (!entry) return entry_error(ctx, entry.status());
+  Result<Checkpoint> checkpoint = checkpoint_covering(ctx, **store, seq);
+  if (!checkpoint) return fail(ctx, checkpoint.status());
+  Result<InclusionProof> proof = make_inclusion_proof(**store, seq, *checkpoint);
+  if (!proof) return fail(ctx, proof.status());
+  *ctx.out << format_inclusion_proof(*proof) << "\n";
+  return kOk;
+}
+
+int run_checkpoint(const CommandContext& ctx) {
+  Result<std::unique_ptr<AuditLog>> log = open_writer(ctx);
+  if (!log) return fail(ctx, log.status());
+  Result<Checkpoint> made = (*log)->checkpoint();
+  Status closed = (*log)->close();
+  if (!made) return fail(ctx, made.status());
+  if (!closed.is_ok()) return fail(ctx, closed);
+  *ctx.out << format_checkpoint(*made);
+  return kOk;
+}
+
+int run_stats(const CommandContext& ctx) {
+  Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
+  if (!store) return fail(ctx, store.status());
+  Result<StoreStats> stats = (*store)->stats();
+  if (!stats) return fail(ctx, stats.status());
+  *ctx.out << "entries: " << stats->entries << "\nsessions: " << stats->sessions
+           << "\nfirst: " << (stats->entries ? format_time_rfc3339(stats->first_time_us) : "-")
+           << "\nlast: " << (stats->entries ? format_time_rfc3339(stats->last_time_us) : "-")
+           << "\ncheckpoints: " << stats->checkpoints << "\nbytes: " << stats->file_bytes << "\n";
+  print_counts(ctx, "kinds", stats->by_kind);
+  print_counts(ctx, "decisions", stats->by_decision);
+  return kOk;
+}
+
+}  // namespace mcp_warden::audit
