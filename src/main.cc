@@ -2,7 +2,10 @@
 // Everything else lives in mcp_warden_core; see docs/architecture.md.
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -18,7 +21,11 @@ int main(int argc, char** argv) {
   int exit_status = 0;
   mcp_warden::cli::register_proxy_command(app, &exit_status);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args =
+        mcp_warden::cli::normalize_target_args(std::vector<std::string>(argv, argv + argc));
+    args.erase(args.begin());
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

@@ -5,6 +5,9 @@
 // them and exits non-zero.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 }
@@ -16,5 +19,9 @@ void register_policy_commands(CLI::App& app, int* exit_status);
 void register_audit_commands(CLI::App& app, int* exit_status);
 void register_trust_commands(CLI::App& app, int* exit_status);
 void register_integration_commands(CLI::App& app, int* exit_status);
+
+// Rewrites AgentMesh's `proxy --target CMD --target ARG ...` into
+// `proxy ... -- CMD ARG ...`; any other argv is returned unchanged.
+std::vector<std::string> normalize_target_args(std::vector<std::string> argv);
 
 }  // namespace mcp_warden::cli

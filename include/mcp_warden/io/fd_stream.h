@@ -1,0 +1,97 @@
+// FdReader / FdWriter: asynchronous byte I/O on a file descriptor, on one io_context.
+//
+// They cover our stdin/stdout and the child's pipes alike. A descriptor epoll
+// can watch (pipe, socket, tty) is driven by Asio; one it cannot (a regular
+// file, /dev/null) falls back to a helper thread for reading and to blocking
+// writes, so `mcp-warden proxy < requests.jsonl` works too.
+//
+// Each object owns its descriptor and closes it on destruction. Callbacks run
+// on the io_context's thread. Not thread-safe beyond that.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+namespace mcp_warden::io {
+
+class FdReader {
+ public:
+  // on_data gets each chunk read; on_end is called once, at end of stream or
+  // on a read error (its text is empty at a clean EOF).
+  using DataHandler = std::function<void(std::string_view)>;
+  using EndHandler = std::function<void(const std::string& error)>;
+
+  FdReader(boost::asio::io_context& io, int fd);
+  ~FdReader();
+  FdReader(const FdReader&) = delete;
+  FdReader& operator=(const FdReader&) = delete;
+
+  void start(DataHandler on_data, EndHandler on_end);
+  // Stops reading; no callback runs after this returns.
+  void stop();
+
+ private:
+  void read_next();
+  void run_thread_reader(int fd);
+
+  boost::asio::io_context& io_;
+  boost::asio::posix::stream_descriptor stream_;
+  int thread_fd_ = -1;  // the descriptor when epoll cannot watch it
+  std::thread thread_;
+  std::vector<char> buffer_;
+  DataHandler on_data_;
+  EndHandler on_end_;
+  std::shared_ptr<bool> alive_;
+};
+
+class FdWriter {
+ public:
+  // on_error is called once if a write fails (EPIPE: the reader went away).
+  using ErrorHandler = std::function<void(const std::string& error)>;
+
+  FdWriter(boost::asio::io_context& io, int fd);
+  ~FdWriter();
+  FdWriter(const FdWriter&) = delete;
+  FdWriter& operator=(const FdWriter&) = delete;
+
+  void set_error_handler(ErrorHandler handler) { on_error_ = std::move(handler); }
+  // Queues `line` plus '\n'. Lines are written in the order queued.
+  void write_line(std::string line);
+  // Closes the descriptor once every queued line is written (or failed).
+  void close_when_drained();
+  bool idle() const { return queue_.empty() && !writing_; }
+  bool closed() const { return closed_; }
+  bool failed() const { return failed_; }
+  // Writes what is still queued with blocking writes, giving up after
+  // `timeout_ms` (the reader may have stopped reading). For process exit.
+  void flush_blocking(int timeout_ms);
+
+ private:
+  void write_next();
+  void on_written(std::size_t count, const boost::system::error_code& ec);
+  void write_blocking_now();
+  void close_now();
+
+  boost::asio::io_context& io_;
+  boost::asio::posix::stream_descriptor stream_;
+  int blocking_fd_ = -1;  // the descriptor when epoll cannot watch it
+  std::deque<std::string> queue_;
+  std::size_t in_flight_ = 0;  // lines of queue_ handed to the current write
+  bool writing_ = false;
+  bool close_requested_ = false;
+  bool closed_ = false;
+  bool failed_ = false;
+  ErrorHandler on_error_;
+  std::shared_ptr<bool> alive_;
+};
+
+}  // namespace mcp_warden::io

@@ -1,0 +1,53 @@
+// PendingRequests: the requests one side has sent and the other has not yet answered.
+//
+// JSON-RPC ids are chosen by each sender independently, so client id 3 and
+// server id 3 can be in flight at once: the Session keeps one table per
+// direction. Entries are keyed by the id's canonical JSON text (rpc::id_key),
+// so the string "3" and the integer 3 stay distinct. An entry lives from the
+// request until its response, its cancellation, or the end of the session.
+//
+// Owned by the Session; used only on the relay thread. In memory only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+namespace mcp_warden::proxy {
+
+struct PendingRequest {
+  nlohmann::json id;          // exactly as the sender wrote it
+  std::string method;
+  int64_t started_nanos = 0;  // steady clock, for latency
+  std::string tool;           // tools/call: the tool's name
+  int64_t audit_seq = -1;     // tools/call: the decision's audit sequence number
+};
+
+class PendingRequests {
+ public:
+  // Records `request`; returns false (and keeps the first) if its id is
+  // already in flight.
+  bool insert(PendingRequest request);
+  // Removes and returns the entry for `id`, if any.
+  std::optional<PendingRequest> take(const nlohmann::json& id);
+  bool contains(const nlohmann::json& id) const;
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  // Removes every entry, calling fn(const PendingRequest&) for each.
+  template <typename Fn>
+  void drain(Fn&& fn) {
+    auto entries = std::move(entries_);
+    entries_.clear();
+    for (auto& [key, request] : entries) fn(request);
+  }
+
+ private:
+  std::unordered_map<std::string, PendingRequest> entries_;
+};
+
+}  // namespace mcp_warden::proxy

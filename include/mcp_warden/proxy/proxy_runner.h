@@ -1,0 +1,34 @@
+// run_proxy: `mcp-warden proxy` — spawn the server, relay until both sides are done.
+//
+// Wires our stdin/stdout, the child's pipes, signals and timers to a Session
+// on one io_context thread. Lifecycle promises:
+// - stdin EOF (or the client closing our stdout): the child's stdin is closed
+//   once everything queued for it is written; after `shutdown_grace_ms` a
+//   still-running child gets SIGTERM, and SIGKILL after another grace period.
+// - SIGTERM/SIGINT/SIGHUP are forwarded to the child, with the same SIGKILL
+//   escalation if it does not exit.
+// - The child exiting (or closing its stdout) ends the session: every pending
+//   client request gets an error reply, queued output is flushed (bounded),
+//   and run_proxy returns the child's status (128+N for a signal).
+// - A command that cannot start: each client request, initialize included,
+//   is answered with an error naming the command; returns 127/126.
+// Never leaves an orphan: the child is reaped before returning, and dies with
+// mcp-warden even if mcp-warden is SIGKILLed (PR_SET_PDEATHSIG).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mcp_warden::proxy {
+
+struct ProxyOptions {
+  std::vector<std::string> command;  // argv of the MCP server
+  std::size_t max_message_bytes = 64u << 20;
+  int shutdown_grace_ms = 1000;
+};
+
+// Runs the proxy on the calling thread; returns the process exit status.
+int run_proxy(const ProxyOptions& options);
+
+}  // namespace mcp_warden::proxy

@@ -1,0 +1,71 @@
+// `mcp-warden proxy`: the command MCP clients run in place of a server.
+#include <CLI/CLI.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mcp_warden/base/logging.h"
+#include "mcp_warden/cli/commands.h"
+#include "mcp_warden/proxy/proxy_runner.h"
+
+namespace mcp_warden::cli {
+namespace {
+
+struct ProxyArgs {
+  proxy::ProxyOptions options;
+  std::string log_level = "info";
+  std::string log_file;
+};
+
+void run(ProxyArgs& args, int* exit_status) {
+  if (args.options.command.empty()) {
+    throw std::runtime_error("proxy: no server command given; use `mcp-warden proxy [options] -- COMMAND [ARGS...]`");
+  }
+  Status logging = setup_logging(args.log_level, args.log_file);
+  if (!logging) throw std::runtime_error(logging.message());
+  *exit_status = proxy::run_proxy(args.options);
+}
+
+}  // namespace
+
+void register_proxy_command(CLI::App& app, int* exit_status) {
+  auto args = std::make_shared<ProxyArgs>();
+  CLI::App* cmd = app.add_subcommand("proxy", "Run an MCP server under mcp-warden's governance");
+  cmd->add_option("--max-message-bytes", args->options.max_message_bytes,
+                  "Largest JSON-RPC line accepted in either direction; larger lines get an error reply")
+      ->default_val(64u << 20)
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
+  cmd->add_option("--shutdown-grace-ms", args->options.shutdown_grace_ms,
+                  "After stdin closes: wait this long before SIGTERM, and again before SIGKILL")
+      ->default_val(1000)
+      ->check(CLI::Range(0, 600000));
+  cmd->add_option("--log-level", args->log_level, "trace|debug|info|warn|error|off")->default_val("info");
+  cmd->add_option("--log-file", args->log_file, "Write logs to this file instead of stderr");
+  cmd->add_option("command", args->options.command, "The MCP server's command line (after --)");
+  cmd->callback([args, exit_status] { run(*args, exit_status); });
+}
+
+std::vector<std::string> normalize_target_args(std::vector<std::string> argv) {
+  // AgentMesh's form `proxy --target CMD --target ARG ...` becomes `proxy ... -- CMD ARG ...`,
+  // so users of `agentmesh proxy` can switch without rewriting their configs.
+  if (argv.size() < 2 || argv[1] != "proxy") return argv;
+  std::vector<std::string> out, target;
+  bool after_dashes = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (!after_dashes && argv[i] == "--") after_dashes = true;
+    if (!after_dashes && argv[i] == "--target" && i + 1 < argv.size()) {
+      target.push_back(argv[++i]);
+    } else if (!after_dashes && argv[i].rfind("--target=", 0) == 0) {
+      target.push_back(argv[i].substr(9));
+    } else {
+      out.push_back(argv[i]);
+    }
+  }
+  if (target.empty()) return out;
+  if (!after_dashes) out.push_back("--");
+  out.insert(out.end(), target.begin(), target.end());
+  return out;
+}
+
+}  // namespace mcp_warden::cli

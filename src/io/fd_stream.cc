@@ -1,0 +1,210 @@
+#include "mcp_warden/io/fd_stream.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace mcp_warden::io {
+namespace {
+
+namespace asio = boost::asio;
+constexpr std::size_t kReadChunk = 256 * 1024;
+constexpr std::size_t kMaxLinesPerWrite = 64;
+
+// True when epoll can watch `fd`. Asio accepts a regular file or /dev/null
+// (epoll says EPERM) and only fails at the first operation, so ask first.
+bool epoll_can_watch(int fd) {
+  int probe = ::epoll_create1(EPOLL_CLOEXEC);
+  if (probe < 0) return false;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  bool ok = ::epoll_ctl(probe, EPOLL_CTL_ADD, fd, &event) == 0;
+  ::close(probe);
+  return ok;
+}
+
+// Assigns `fd` to `stream`; false (fd left alone) when epoll cannot watch it.
+bool try_assign(asio::posix::stream_descriptor& stream, int fd) {
+  if (!epoll_can_watch(fd)) return false;
+  boost::system::error_code ec;
+  stream.assign(fd, ec);
+  return !ec;
+}
+
+}  // namespace
+
+// ---- FdReader ---------------------------------------------------------------
+
+FdReader::FdReader(asio::io_context& io, int fd)
+    : io_(io), stream_(io), buffer_(kReadChunk), alive_(std::make_shared<bool>(true)) {
+  if (!try_assign(stream_, fd)) thread_fd_ = fd;
+}
+
+FdReader::~FdReader() {
+  stop();
+  // The thread reads a regular file or /dev/null: it reaches EOF promptly.
+  if (thread_.joinable()) thread_.join();
+}
+
+void FdReader::start(DataHandler on_data, EndHandler on_end) {
+  on_data_ = std::move(on_data);
+  on_end_ = std::move(on_end);
+  if (thread_fd_ < 0) return read_next();
+  thread_ = std::thread([this, fd = thread_fd_] { run_thread_reader(fd); });
+}
+
+void FdReader::stop() {
+  *alive_ = false;
+  boost::system::error_code ec;
+  if (stream_.is_open()) stream_.close(ec);
+}
+
+void FdReader::read_next() {
+  stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
+                                                                        std::size_t n) {
+    if (!*alive) return;
+    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
+    if (!*alive) return;
+    if (ec) {
+      *alive_ = false;
+      return on_end_(ec == asio::error::eof ? std::string() : ec.message());
+    }
+    read_next();
+  });
+}
+
+// Blocking reads on a helper thread; each chunk is handed to the io_context.
+void FdReader::run_thread_reader(int fd) {
+  std::vector<char> chunk(kReadChunk);
+  for (;;) {
+    ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    std::string data = n > 0 ? std::string(chunk.data(), static_cast<std::size_t>(n)) : std::string();
+    std::string error = n < 0 ? std::strerror(errno) : std::string();
+    bool end = n <= 0;
+    asio::post(io_, [this, alive = alive_, data = std::move(data), error, end] {
+      if (!*alive) return;
+      if (!data.empty()) on_data_(data);
+      if (end && *alive) {
+        *alive_ = false;
+        on_end_(error);
+      }
+    });
+    if (end) break;
+  }
+  ::close(fd);
+}
+
+// ---- FdWriter ---------------------------------------------------------------
+
+FdWriter::FdWriter(asio::io_context& io, int fd)
+    : io_(io), stream_(io), alive_(std::make_shared<bool>(true)) {
+  if (!try_assign(stream_, fd)) blocking_fd_ = fd;
+}
+
+FdWriter::~FdWriter() {
+  *alive_ = false;
+  close_now();
+}
+
+void FdWriter::write_line(std::string line) {
+  if (closed_ || failed_) return;
+  line.push_back('\n');
+  queue_.push_back(std::move(line));
+  if (blocking_fd_ >= 0) return write_blocking_now();
+  if (!writing_) write_next();
+}
+
+void FdWriter::write_next() {
+  if (queue_.empty()) {
+    if (close_requested_) close_now();
+    return;
+  }
+  std::vector<asio::const_buffer> buffers;
+  in_flight_ = std::min(queue_.size(), kMaxLinesPerWrite);
+  for (std::size_t i = 0; i < in_flight_; ++i) buffers.push_back(asio::buffer(queue_[i]));
+  writing_ = true;
+  asio::async_write(stream_, buffers, [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
+    if (*alive) on_written(n, ec);
+  });
+}
+
+void FdWriter::on_written(std::size_t, const boost::system::error_code& ec) {
+  writing_ = false;
+  if (ec) {
+    failed_ = true;
+    queue_.clear();
+    close_now();
+    if (on_error_) on_error_(ec.message());
+    return;
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
+  in_flight_ = 0;
+  write_next();
+}
+
+void FdWriter::write_blocking_now() {
+  while (!queue_.empty()) {
+    std::string& line = queue_.front();
+    std::size_t done = 0;
+    while (done < line.size()) {
+      ssize_t n = ::write(blocking_fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        failed_ = true;
+        queue_.clear();
+        if (on_error_) on_error_(std::strerror(errno));
+        return;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    queue_.pop_front();
+  }
+}
+
+void FdWriter::close_when_drained() {
+  close_requested_ = true;
+  if (idle()) close_now();
+}
+
+void FdWriter::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  if (stream_.is_open()) stream_.close(ec);
+  if (blocking_fd_ >= 0) ::close(blocking_fd_);
+  blocking_fd_ = -1;
+}
+
+void FdWriter::flush_blocking(int timeout_ms) {
+  if (closed_ || failed_ || queue_.empty() || !stream_.is_open()) return;
+  int fd = stream_.native_handle();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // Lines already handed to async_write may be partly written; asio tracks
+  // that, so only lines past the in-flight batch are written here after
+  // letting the pending operation finish through the io_context.
+  while (writing_ && std::chrono::steady_clock::now() < deadline) io_.run_one_for(std::chrono::milliseconds(10));
+  while (!queue_.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::string& line = queue_.front();
+    ssize_t n = ::write(fd, line.data(), line.size());
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, 10);
+      continue;
+    }
+    if (n < 0) return;
+    line.erase(0, static_cast<std::size_t>(n));
+    if (line.empty()) queue_.pop_front();
+  }
+}
+
+}  // namespace mcp_warden::io

@@ -1,0 +1,24 @@
+#include "mcp_warden/proxy/pending_requests.h"
+
+#include "mcp_warden/rpc/message.h"
+
+namespace mcp_warden::proxy {
+
+bool PendingRequests::insert(PendingRequest request) {
+  std::string key = rpc::id_key(request.id);
+  return entries_.emplace(std::move(key), std::move(request)).second;
+}
+
+std::optional<PendingRequest> PendingRequests::take(const nlohmann::json& id) {
+  auto it = entries_.find(rpc::id_key(id));
+  if (it == entries_.end()) return std::nullopt;
+  PendingRequest request = std::move(it->second);
+  entries_.erase(it);
+  return request;
+}
+
+bool PendingRequests::contains(const nlohmann::json& id) const {
+  return entries_.count(rpc::id_key(id)) != 0;
+}
+
+}  // namespace mcp_warden::proxy

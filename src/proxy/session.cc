@@ -1,0 +1,199 @@
+#include "mcp_warden/proxy/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "mcp_warden/rpc/reply.h"
+
+namespace mcp_warden::proxy {
+
+using nlohmann::json;
+using rpc::Message;
+using rpc::MessageError;
+using rpc::MessageKind;
+
+namespace {
+
+constexpr std::size_t kLogPreviewBytes = 200;
+
+std::string preview(std::string_view line) {
+  if (line.size() <= kLogPreviewBytes) return std::string(line);
+  return std::string(line.substr(0, kLogPreviewBytes)) + "...";
+}
+
+std::string string_at(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Session::Session(SessionOptions options, SessionOutput& output, const Clock& clock)
+    : options_(std::move(options)), output_(output), clock_(clock) {}
+
+std::string Session::oversize_text(std::size_t size) const {
+  return "message of " + std::to_string(size) + " bytes exceeds mcp-warden's limit of " +
+         std::to_string(options_.max_message_bytes) + " bytes (--max-message-bytes); it was dropped";
+}
+
+void Session::reply_to_client(const json& id, int code, std::string_view message) {
+  ++counters_.client_errors_answered;
+  output_.send_to_client(rpc::make_error_reply(id, code, message));
+}
+
+// ---- client → server ------------------------------------------------------
+
+void Session::on_client_line(std::string raw) {
+  ++counters_.client_messages;
+  auto parsed = rpc::parse_message(std::move(raw), options_.json);
+  if (auto* error = std::get_if<MessageError>(&parsed)) {
+    spdlog::warn("client sent an invalid message: {}", error->message);
+    reply_to_client(error->id, error->code, error->message);
+    return;
+  }
+  handle_client_message(std::move(std::get<Message>(parsed)));
+}
+
+void Session::handle_client_message(Message m) {
+  if (!unavailable_reason_.empty()) return answer_unavailable(m);
+  switch (m.kind) {
+    case MessageKind::kRequest:
+      return handle_client_request(std::move(m));
+    case MessageKind::kNotification:
+      if (m.method == "notifications/cancelled") note_cancellation(m, client_pending_);
+      return output_.send_to_server(std::move(m.raw));
+    case MessageKind::kResponse:
+      if (!server_pending_.take(m.id)) spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
+      return output_.send_to_server(std::move(m.raw));
+    case MessageKind::kBatch:
+      return handle_client_batch(std::move(m));
+  }
+}
+
+void Session::handle_client_request(Message m) {
+  if (m.method == "initialize") note_initialize_request(m);
+  PendingRequest pending{m.id, m.method, clock_.now_steady_nanos(), {}, -1};
+  if (m.method == "tools/call" && m.body.contains("params") && m.body["params"].is_object()) {
+    pending.tool = string_at(m.body["params"], "name");
+  }
+  if (!client_pending_.insert(std::move(pending))) {
+    spdlog::warn("client reused request id {} while it is still pending", rpc::id_key(m.id));
+  }
+  output_.send_to_server(std::move(m.raw));
+}
+
+// A batch (protocol 2025-03-26) is relayed as one line; each request in it
+// is tracked so its response can be paired.
+void Session::handle_client_batch(Message m) {
+  for (const Message& element : m.batch) {
+    if (element.kind == MessageKind::kRequest) {
+      client_pending_.insert({element.id, element.method, clock_.now_steady_nanos(), {}, -1});
+    }
+  }
+  output_.send_to_server(std::move(m.raw));
+}
+
+void Session::on_client_oversized(const io::OversizedFrame& frame) {
+  ++counters_.client_messages;
+  rpc::RecoveredHeader header = rpc::recover_header(frame.head, frame.tail);
+  json id = header.id.value_or(nullptr);
+  spdlog::warn("client sent a message of {} bytes, over the {} byte limit; dropped", frame.size,
+               options_.max_message_bytes);
+  if (header.has_result_or_error && !header.has_method && header.id) {
+    // The client's answer to a server request: the server must not wait forever.
+    server_pending_.take(id);
+    output_.send_to_server(rpc::make_error_reply(id, rpc::kInternalError, oversize_text(frame.size)));
+    return;
+  }
+  reply_to_client(id, rpc::kInvalidRequest, oversize_text(frame.size));
+}
+
+void Session::note_cancellation(const Message& m, PendingRequests& table) {
+  auto params = m.body.find("params");
+  if (params == m.body.end() || !params->is_object()) return;
+  auto request_id = params->find("requestId");
+  if (request_id != params->end()) table.take(*request_id);
+}
+
+void Session::note_initialize_request(const Message& m) {
+  auto params = m.body.find("params");
+  if (params == m.body.end() || !params->is_object()) return;
+  handshake_.client_info = params->value("clientInfo", json());
+  handshake_.requested_version = string_at(*params, "protocolVersion");
+}
+
+// ---- server → client ------------------------------------------------------
+
+void Session::on_server_line(std::string raw) {
+  ++counters_.server_messages;
+  std::string shown = preview(raw);
+  auto parsed = rpc::parse_message(std::move(raw), options_.json);
+  if (auto* error = std::get_if<MessageError>(&parsed)) {
+    ++counters_.server_non_protocol_lines;
+    spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
+    return;
+  }
+  handle_server_message(std::move(std::get<Message>(parsed)));
+}
+
+void Session::handle_server_message(Message m) {
+  switch (m.kind) {
+    case MessageKind::kResponse: {
+      auto request = client_pending_.take(m.id);
+      if (request && request->method == "initialize") note_initialize_result(m, *request);
+      break;
+    }
+    case MessageKind::kRequest:
+      server_pending_.insert({m.id, m.method, clock_.now_steady_nanos(), {}, -1});
+      break;
+    case MessageKind::kNotification:
+      if (m.method == "notifications/cancelled") note_cancellation(m, server_pending_);
+      break;
+    case MessageKind::kBatch:
+      break;
+  }
+  output_.send_to_client(std::move(m.raw));
+}
+
+void Session::note_initialize_result(const Message& m, const PendingRequest&) {
+  auto result = m.body.find("result");
+  if (result == m.body.end() || !result->is_object()) return;
+  handshake_.negotiated_version = string_at(*result, "protocolVersion");
+  handshake_.server_info = result->value("serverInfo", json());
+  handshake_.initialized = true;
+}
+
+void Session::on_server_oversized(const io::OversizedFrame& frame) {
+  ++counters_.server_messages;
+  rpc::RecoveredHeader header = rpc::recover_header(frame.head, frame.tail);
+  spdlog::warn("server sent a message of {} bytes, over the {} byte limit; dropped", frame.size,
+               options_.max_message_bytes);
+  if (!header.id) return;
+  if (header.has_method) {  // a server request: tell the server it failed
+    output_.send_to_server(rpc::make_error_reply(*header.id, rpc::kInternalError, oversize_text(frame.size)));
+    return;
+  }
+  if (client_pending_.take(*header.id)) {
+    reply_to_client(*header.id, rpc::kInternalError, "the server's response: " + oversize_text(frame.size));
+  }
+}
+
+// ---- the server is gone -----------------------------------------------------
+
+void Session::fail_pending_client_requests(std::string_view reason) {
+  client_pending_.drain([&](const PendingRequest& request) {
+    reply_to_client(request.id, rpc::kInternalError, reason);
+  });
+}
+
+void Session::set_server_unavailable(std::string reason) {
+  unavailable_reason_ = std::move(reason);
+  fail_pending_client_requests(unavailable_reason_);
+}
+
+void Session::answer_unavailable(const Message& m) {
+  if (m.kind != MessageKind::kRequest) return;
+  reply_to_client(m.id, rpc::kInternalError, unavailable_reason_);
+  if (m.method == "initialize") unavailable_initialize_answered_ = true;
+}
+
+}  // namespace mcp_warden::proxy

@@ -1,0 +1,184 @@
+#include "mcp_warden/rpc/message.h"
+
+#include <cctype>
+
+#include "mcp_warden/rpc/reply.h"
+
+namespace mcp_warden::rpc {
+namespace {
+
+using nlohmann::json;
+
+MessageError invalid(std::string message, json id = nullptr) {
+  return MessageError{kInvalidRequest, std::move(message), std::move(id)};
+}
+
+bool is_valid_request_id(const json& id) {
+  return id.is_string() || id.is_number_integer() || id.is_number_unsigned();
+}
+
+std::variant<Message, MessageError> classify_request(Message m) {
+  const json& id = m.body["id"];
+  if (!is_valid_request_id(id)) {
+    return invalid("request id must be a string or an integer, not " + std::string(id.type_name()));
+  }
+  m.id = id;
+  m.kind = MessageKind::kRequest;
+  return m;
+}
+
+std::variant<Message, MessageError> classify_object(Message m) {
+  const json& body = m.body;
+  auto method = body.find("method");
+  if (method != body.end()) {
+    if (!method->is_string()) return invalid("\"method\" must be a string");
+    m.method = method->get<std::string>();
+    if (body.contains("id")) return classify_request(std::move(m));
+    m.kind = MessageKind::kNotification;
+    return m;
+  }
+  if ((body.contains("result") || body.contains("error")) && body.contains("id")) {
+    m.id = body["id"];
+    m.kind = MessageKind::kResponse;
+    return m;
+  }
+  return invalid("not a JSON-RPC message: no \"method\", \"result\" or \"error\"");
+}
+
+std::variant<Message, MessageError> classify_batch(Message m) {
+  if (m.body.empty()) return invalid("empty batch");
+  for (const json& element : m.body) {
+    auto classified = classify_message(element);
+    if (auto* error = std::get_if<MessageError>(&classified)) {
+      return invalid("batch element: " + error->message);
+    }
+    m.batch.push_back(std::move(std::get<Message>(classified)));
+  }
+  m.kind = MessageKind::kBatch;
+  return m;
+}
+
+// SAX handler noting the top-level keys of an object and its "id" value.
+class TopLevelIdFinder {
+ public:
+  RecoveredHeader header;
+
+  bool null() { return scalar(json(nullptr)); }
+  bool boolean(bool v) { return scalar(json(v)); }
+  bool number_integer(json::number_integer_t v) { return scalar(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return scalar(json(v)); }
+  bool number_float(json::number_float_t v, const std::string&) { return scalar(json(v)); }
+  bool string(std::string& v) { return scalar(json(v)); }
+  bool binary(json::binary_t&) { return false; }
+  bool start_object(std::size_t) { return open(); }
+  bool start_array(std::size_t) { return open(); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(std::string& k) {
+    at_id_key_ = depth_ == 1 && k == "id";
+    if (depth_ != 1) return true;
+    if (k == "method") header.has_method = true;
+    if (k == "result" || k == "error") header.has_result_or_error = true;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool scalar(json v) {
+    if (at_id_key_) header.id = std::move(v);
+    at_id_key_ = false;
+    return true;
+  }
+  bool open() {
+    at_id_key_ = false;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
+  bool at_id_key_ = false;
+};
+
+RecoveredHeader header_from_head(std::string_view head) {
+  TopLevelIdFinder finder;
+  try {
+    json::sax_parse(head.begin(), head.end(), &finder, json::input_format_t::json, false, false);
+  } catch (const std::exception&) {
+    return {};
+  }
+  return finder.header;
+}
+
+// Moves `end` left past whitespace in s[0, end).
+std::size_t skip_space_back(std::string_view s, std::size_t end) {
+  while (end > 0 && std::isspace(static_cast<unsigned char>(s[end - 1]))) --end;
+  return end;
+}
+
+// Finds where the scalar value ending at s[end-1] starts; npos if not a
+// plain integer or an escape-free string.
+std::size_t scalar_start_back(std::string_view s, std::size_t end) {
+  if (end == 0) return std::string_view::npos;
+  if (s[end - 1] == '"') {
+    if (end < 2) return std::string_view::npos;
+    std::size_t open = s.rfind('"', end - 2);
+    if (open == std::string_view::npos) return std::string_view::npos;
+    if (s.substr(open, end - open).find('\\') != std::string_view::npos) return std::string_view::npos;
+    return open;
+  }
+  std::size_t start = end;
+  while (start > 0 && (std::isdigit(static_cast<unsigned char>(s[start - 1])) || s[start - 1] == '-')) --start;
+  return start == end ? std::string_view::npos : start;
+}
+
+// In valid JSON the last '}' of a line closes the top-level object, so a
+// `"id": <scalar>` right before it is the top-level id.
+std::optional<json> id_from_tail(std::string_view tail) {
+  std::size_t end = skip_space_back(tail, tail.size());
+  if (end == 0 || tail[end - 1] != '}') return std::nullopt;
+  std::size_t value_end = skip_space_back(tail, end - 1);
+  std::size_t value_start = scalar_start_back(tail, value_end);
+  if (value_start == std::string_view::npos) return std::nullopt;
+  std::size_t colon = skip_space_back(tail, value_start);
+  if (colon == 0 || tail[colon - 1] != ':') return std::nullopt;
+  std::size_t key_end = skip_space_back(tail, colon - 1);
+  if (key_end < 5 || tail.substr(key_end - 4, 4) != "\"id\"") return std::nullopt;
+  std::size_t before = skip_space_back(tail, key_end - 4);
+  if (before == 0 || (tail[before - 1] != ',' && tail[before - 1] != '{')) return std::nullopt;
+  auto value = parse_json_strict(tail.substr(value_start, value_end - value_start));
+  if (!value) return std::nullopt;
+  return std::move(value).value();
+}
+
+}  // namespace
+
+std::variant<Message, MessageError> classify_message(json body) {
+  Message m;
+  m.body = std::move(body);
+  if (m.body.is_object()) return classify_object(std::move(m));
+  if (m.body.is_array()) return classify_batch(std::move(m));
+  return invalid(std::string("not a JSON-RPC message: a JSON ") + m.body.type_name());
+}
+
+std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options) {
+  auto parsed = parse_json_strict(raw, options);
+  if (!parsed) {
+    return MessageError{kParseError, "Parse error: " + parsed.status().message(), nullptr};
+  }
+  auto classified = classify_message(std::move(parsed).value());
+  if (auto* m = std::get_if<Message>(&classified)) m->raw = std::move(raw);
+  return classified;
+}
+
+std::string id_key(const json& id) { return dump_wire(id); }
+
+RecoveredHeader recover_header(std::string_view head, std::string_view tail) {
+  RecoveredHeader header = header_from_head(head);
+  if (!header.id) header.id = id_from_tail(tail);
+  return header;
+}
+
+}  // namespace mcp_warden::rpc
