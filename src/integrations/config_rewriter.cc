@@ -34,7 +34,7 @@ Result<LoadedFile> load(const fs::path& path, const ClientDescriptor& client, co
   if (!info->exists && !(options.create_if_missing && client.create_if_missing)) {
     return Status::not_found("no config at " + path.string());
   }
-  if (!info->exists) return LoadedFile{*real, *client.create_if_missing, FileInfo{false, true, kCreatedFileMode, 0, 0}, true};
+  if (!info->exists) return LoadedFile{*real, *client.create_if_missing, FileInfo{false, true, true, kCreatedFileMode, 0, 0}, true};
   auto text = fs.read_file(*real);
   if (!text) return text.status();
   return LoadedFile{*real, std::move(text).value(), *info, false};
@@ -144,6 +144,8 @@ Status commit(FileSystem& fs, const Clock& clock, const LoadedFile& loaded, cons
   if (loaded.created) {
     Status made = fs.create_directories(loaded.path.parent_path());
     if (!made.is_ok()) return made;
+  } else if (!loaded.info.writable) {
+    return Status::io_error(loaded.path.string() + " is read-only; nothing was changed (make it writable first)");
   } else {
     auto backup = write_backup(fs, loaded.path, loaded.text, loaded.info.mode, clock);
     if (!backup) return backup.status();

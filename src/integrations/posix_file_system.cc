@@ -113,7 +113,8 @@ Result<FileInfo> PosixFileSystem::stat(const fs::path& path) {
     if (errno == ENOENT || errno == ENOTDIR) return FileInfo{};
     return io_failure("stat", path, errno);
   }
-  return FileInfo{true, S_ISREG(st.st_mode) != 0, static_cast<uint32_t>(st.st_mode & 07777), st.st_uid,
+  bool writable = ::access(path.c_str(), W_OK) == 0;
+  return FileInfo{true, S_ISREG(st.st_mode) != 0, writable, static_cast<uint32_t>(st.st_mode & 07777), st.st_uid,
                   st.st_gid};
 }
 

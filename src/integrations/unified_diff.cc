@@ -155,7 +155,7 @@ std::size_t next_change(const std::vector<Op>& ops, std::size_t from) {
 // two contexts apart share a hunk.
 std::size_t hunk_end(const std::vector<Op>& ops, std::size_t change) {
   std::size_t last = change;
-  for (std::size_t i = change; i < ops.size(); i = next_change(ops, i + 1)) {
+  for (std::size_t i = next_change(ops, change + 1); i < ops.size(); i = next_change(ops, i + 1)) {
     if (i - last - 1 > 2 * static_cast<std::size_t>(kDiffContextLines)) break;
     last = i;
   }

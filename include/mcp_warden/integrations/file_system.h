@@ -25,6 +25,7 @@ namespace mcp_warden::integrations {
 struct FileInfo {
   bool exists = false;
   bool is_regular = false;
+  bool writable = false;  // this process may write it (access(W_OK))
   uint32_t mode = 0644;  // permission bits (07777) when exists
   uint32_t uid = 0;
   uint32_t gid = 0;
