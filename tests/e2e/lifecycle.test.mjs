@@ -65,7 +65,7 @@ describe('start-up', () => {
     const reply = await s.response(0);
     s.closeStdin();
     const status = await withHangGuard(s.exited, 'exit after a failed start');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
     return { reply, status };
   }
 
@@ -103,7 +103,7 @@ describe('start-up', () => {
     const s = RawSession.start(t, wardenBin(), [...proxyOptions(tempDir(t)), ...targets]);
     assert.equal((await s.initialize()).serverInfo.name, 'line-server');
     assert.deepEqual(await s.close(), { code: 0, signal: null });
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('--log-file takes the logs; stdout stays protocol only', async (t) => {
@@ -112,7 +112,7 @@ describe('start-up', () => {
     await s.request('after-log', 'tools/list');
     await s.close();
     assert.ok(fs.statSync(logFile).size > 0, 'nothing was logged at trace level');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 });
 
@@ -128,7 +128,43 @@ describe('the child ends or is ended', () => {
     const status = await withHangGuard(s.exited, 'proxy exit after its child died'); // stdin still open
     assert.deepEqual(status, { code: 3, signal: null });
     await assertNoOrphan(s, child);
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
+  });
+
+  test('the child dies with half a line written: the request gets an error, nothing partial on stdout', async (t) => {
+    const { s, child } = await proxiedFixture(t, []);
+    s.send({ jsonrpc: '2.0', id: 'cut', method: 'tools/call', params: { name: 'partial-exit', arguments: { code: 4 } } });
+    assert.ok((await s.response('cut')).error);
+    assert.deepEqual(await withHangGuard(s.exited, 'proxy exit'), { code: 4, signal: null });
+    await withHangGuard(s.stdoutClosed, 'stdout closed');
+    await assertNoOrphan(s, child);
+    assertCleanStdout(s);
+  });
+
+  test('the child exits before the handshake: the proxy exits with its status', async (t) => {
+    const s = RawSession.proxied(t, { command: process.execPath, args: ['-e', 'process.exit(9)'] });
+    const status = await withHangGuard(s.exited, 'proxy exit after its child exited');
+    assert.deepEqual(status, { code: 9, signal: null });
+  });
+
+  test('requests written after the child died do not kill the proxy with SIGPIPE', async (t) => {
+    const { s, child } = await proxiedFixture(t, []);
+    s.send({ jsonrpc: '2.0', id: 'fatal', method: 'tools/call', params: { name: 'die', arguments: { code: 3 } } });
+    const line = `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1, pad: 'p'.repeat(4000) } })}\n`;
+    for (let i = 0; i < 2000 && s.proc.exitCode === null; i++) {
+      s.proc.stdin.write(line);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(await withHangGuard(s.exited, 'proxy exit'), { code: 3, signal: null });
+    await assertNoOrphan(s, child);
+  });
+
+  test('the client stops reading stdout: the proxy exits and leaves no orphan', async (t) => {
+    const { s, child } = await proxiedFixture(t, SHORT_GRACE);
+    s.proc.stdout.destroy(); // our read end closes; the proxy's next write fails with EPIPE
+    s.send({ jsonrpc: '2.0', id: 'unread', method: 'tools/call', params: { name: 'big', arguments: { bytes: 1 << 20 } } });
+    await withHangGuard(s.exited, 'proxy exit after its stdout closed');
+    await assertNoOrphan(s, child);
   });
 
   test('stdin EOF: the proxy exits with the status the server exits with', async (t) => {
@@ -170,7 +206,7 @@ describe('the child ends or is ended', () => {
       assert.equal(fs.readFileSync(marker, 'utf8'), `${signal}\n`);
       assert.deepEqual(status, { code: 7, signal: null });
       await assertNoOrphan(s, child);
-      assertCleanStdout(assert, s);
+      assertCleanStdout(s);
     });
   }
 });

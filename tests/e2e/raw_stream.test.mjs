@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  RawSession, assertCleanStdout, everythingServer, fixtureServer, inBothModes, sameId,
+  RawSession, assertCleanStdout, everythingServer, fixtureServer, inBothModes, sameId, withHangGuard,
 } from './lib/harness.mjs';
 
 const MiB = 1024 * 1024;
 const DEFAULT_CAP = 64 * MiB; // the documented default of --max-message-bytes
-const BIG_GUARD_MS = 180_000; // hang guard for 64 MiB lines under ASan
+const BIG_GUARD_MS = 60_000; // hang guard for 64 MiB lines under ASan
 
 /** The proxy in front of the line-level fixture server, initialized. */
 async function proxiedFixture(t, proxyExtra = [], ...serverArgs) {
@@ -58,7 +58,7 @@ describe('bad input from the client gets a clear error and the session goes on',
       assert.equal(typeof error.error.message, 'string');
       await assertServed(s);
     }
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('invalid UTF-8 gets -32700 and is not forwarded', async (t) => {
@@ -75,7 +75,7 @@ describe('bad input from the client gets a clear error and the session goes on',
       await assertServed(s); // the server answers in order, so a forwarded line would be answered by now
       assertNoResultFor(s, id);
     }
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('200 000-deep nesting gets an error, no crash', async (t) => {
@@ -95,7 +95,7 @@ describe('bad input from the client gets a clear error and the session goes on',
       'a reply to the deeply nested request');
     assert.ok(reply.error || reply.result, JSON.stringify(reply).slice(0, 300));
     await assertServed(s);
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('ids that are null, objects or arrays get -32600 with id null', async (t) => {
@@ -109,7 +109,7 @@ describe('bad input from the client gets a clear error and the session goes on',
     }
     assert.equal(s.messages.filter((m) => 'result' in m.message && m.message.id === null).length, 0,
       'a request with a bad id reached the server');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('JSON that is not a JSON-RPC object gets -32600 with id null', async (t) => {
@@ -120,7 +120,7 @@ describe('bad input from the client gets a clear error and the session goes on',
       assert.equal(error.error.code, -32600, `${line}: ${JSON.stringify(error)}`);
       await assertServed(s);
     }
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 });
 
@@ -134,7 +134,7 @@ describe('faithful relay of what the server must judge', () => {
       s.send(line);
       const reply = await s.response(id);
       await assertServed(s);
-      assertCleanStdout(assert, s);
+      assertCleanStdout(s);
       await s.close();
       return reply;
     });
@@ -159,7 +159,7 @@ describe('faithful relay of what the server must judge', () => {
     s.send(line);
     const reply = await s.response('mirror-1');
     assert.equal(Buffer.from(reply.result.content[0].text, 'base64').toString('utf8'), line);
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('a line the proxy does not change reaches the client byte for byte', async (t) => {
@@ -169,7 +169,7 @@ describe('faithful relay of what the server must judge', () => {
     s.send(toolCallLine('emit-1', 'emit', { b64: Buffer.from(line).toString('base64') }));
     const bytes = await s.responseBytes('emit-1');
     assert.equal(bytes.toString('utf8'), line);
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('CRLF-terminated lines are served', async (t) => {
@@ -183,7 +183,7 @@ describe('faithful relay of what the server must judge', () => {
     assert.ok(reply.result.content[0].text.endsWith('carriage ⏎'), JSON.stringify(reply));
     s.send({ jsonrpc: '2.0', id: 'crlf-ping', method: 'ping' }, '\r\n');
     assert.deepEqual((await s.response('crlf-ping')).result, {});
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 });
 
@@ -199,7 +199,7 @@ describe('--max-message-bytes', () => {
     assert.ok(JSON.stringify(error.error).includes(String(cap)), `error does not name ${cap}: ${JSON.stringify(error)}`);
     await assertServed(s);
     assertNoResultFor(s, 'too-big');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('a client line just under the cap passes, just over is refused', async (t) => {
@@ -213,7 +213,7 @@ describe('--max-message-bytes', () => {
     assert.ok(JSON.stringify(error.error).includes(String(cap)), JSON.stringify(error));
     await assertServed(s);
     assertNoResultFor(s, 'over');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('a server line over the cap does not leave the request hanging', async (t) => {
@@ -223,7 +223,7 @@ describe('--max-message-bytes', () => {
     assert.ok(reply.error, 'an oversized result was delivered');
     assert.ok(JSON.stringify(reply.error).includes(String(cap)), JSON.stringify(reply));
     await assertServed(s);
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
   });
 
   test('default cap: a 64 MiB request and a 64 MiB result pass; a larger line is refused', async (t) => {
@@ -248,6 +248,69 @@ describe('--max-message-bytes', () => {
     assert.ok(JSON.stringify(error.error).includes(String(DEFAULT_CAP)), JSON.stringify(error));
     await assertServed(s);
     assertNoResultFor(s, 'huge-over');
-    assertCleanStdout(assert, s);
+    assertCleanStdout(s);
+  });
+});
+
+describe('framing, and what the server writes', () => {
+  test('a request written one byte at a time is served', async (t) => {
+    const s = await proxiedFixture(t);
+    const line = Buffer.from(toolCallLine('bytewise', 'digest', { data: 'slow ✓ 漢' }) + '\n');
+    for (const byte of line) {
+      s.proc.stdin.write(Buffer.from([byte]));
+      await new Promise((r) => setImmediate(r));
+    }
+    const sent = Buffer.from('slow ✓ 漢');
+    assert.equal(JSON.parse((await s.response('bytewise')).result.content[0].text).sha256,
+      createHash('sha256').update(sent).digest('hex'));
+  });
+
+  test('many lines in one write, good and bad mixed, are each answered', async (t) => {
+    const s = await proxiedFixture(t);
+    const good = Array.from({ length: 20 }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: `batch-${i}`, method: 'ping' }));
+    const bad = ['{oops', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1'), '{"jsonrpc":"2.0","id":null,"method":"ping"}'];
+    const lines = good.flatMap((line, i) => (i < bad.length ? [line, bad[i]] : [line]));
+    s.proc.stdin.write(Buffer.from(lines.join('\n') + '\n', 'latin1'));
+    for (const [i] of good.entries()) assert.deepEqual((await s.response(`batch-${i}`)).result, {});
+    await s.nthNullIdError(bad.length);
+  });
+
+  test('a burst of 10 000 server notifications arrives whole and before the answer', async (t) => {
+    const s = await proxiedFixture(t);
+    const count = 10_000;
+    const reply = await s.request('burst', 'tools/call', { name: 'burst', arguments: { count } });
+    assert.ok(reply.result, JSON.stringify(reply));
+    const data = s.messages.filter((m) => m.message.method === 'notifications/message').map((m) => m.message.params.data);
+    assert.deepEqual(data, Array.from({ length: count }, (_, i) => `burst ${i}`));
+  });
+
+  test('a non-JSON line from the server never reaches stdout; the answer after it does', async (t) => {
+    const s = await proxiedFixture(t);
+    const reply = await s.request('garbage', 'tools/call', { name: 'garbage', arguments: {} });
+    assert.equal(reply.result?.content[0].text, 'after garbage', JSON.stringify(reply));
+    await assertServed(s);
+    assertCleanStdout(s);
+  });
+
+  test('invalid UTF-8 from the server never reaches stdout; the session goes on', async (t) => {
+    const s = await proxiedFixture(t);
+    const [head, tail] = '{"jsonrpc":"2.0","id":"bad-out","result":{"content":[{"type":"text","text":"@"}]}}'.split('@');
+    const line = Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(tail)]);
+    s.send(toolCallLine('bad-out', 'emit', { b64: line.toString('base64') }));
+    await assertServed(s);
+    assertCleanStdout(s);
+  });
+
+  test('a request pending at stdin EOF is still answered, as it is directly', async (t) => {
+    const replies = await inBothModes(async (mode) => {
+      const s = mode === 'direct' ? RawSession.direct(t, everythingServer()) : RawSession.proxied(t, everythingServer());
+      await s.initialize();
+      s.send(toolCallLine('at-eof', 'trigger-long-running-operation', { duration: 0.3, steps: 1 }));
+      s.closeStdin();
+      const reply = await s.response('at-eof');
+      await withHangGuard(s.exited, `${mode} exit`);
+      return reply;
+    });
+    assert.deepEqual(replies.proxied, replies.direct);
   });
 });

@@ -17,7 +17,13 @@ import {
 /** Connects in `mode`, runs `body(session)`, checks the client saw no garbled message. */
 async function withSession(t, mode, server, body, options) {
   const session = await connectSdkClient(t, mode, server, options);
-  const result = await body(session);
+  let result;
+  try {
+    result = await body(session);
+  } catch (error) {
+    error.message = `${mode}: ${error.message}\n--- stderr tail ---\n${session.stderr.text}`;
+    throw error;
+  }
   const unexpected = session.errors.filter((e) => !(options?.toleratedErrors ?? /^$/).test(String(e)));
   assert.deepEqual(unexpected.map(String), [], `${mode}: client errors; stderr tail:\n${session.stderr.text}`);
   await session.client.close();
@@ -197,6 +203,23 @@ describe('relay of server-everything matches a direct connection', () => {
     });
   });
 
+  test('server→client sampling requests interleaved with client→server calls', async (t) => {
+    const run = await assertRelayEqual(t, async ({ client }) => {
+      let sampled = 0;
+      client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+        sampled += 1;
+        await new Promise((r) => setImmediate(r)); // answer after more client calls went out
+        return { model: 'm', role: 'assistant', content: { type: 'text', text: request.params.messages[0].content.text } };
+      });
+      const calls = Array.from({ length: 30 }, (_, i) => (i % 3 === 0
+        ? client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: `prompt ${i}` } })
+        : echo(client, `interleaved ${i}`)));
+      return { results: await Promise.all(calls), sampled };
+    }, { capabilities: { sampling: {} } });
+    assert.equal(run.sampled, 10);
+    run.results.forEach((result, i) => assert.ok(result.content[0].text.includes(i % 3 === 0 ? `prompt ${i}` : `interleaved ${i}`)));
+  });
+
   test('cancelling a long-running call rejects it and the session keeps working', async (t) => {
     const unknownResponse = /unknown message ID/;
     const run = await assertRelayEqual(t, async ({ client, errors }) => {
@@ -218,6 +241,14 @@ describe('relay of server-everything matches a direct connection', () => {
     }, { toleratedErrors: /unknown token/ });
     assert.match(run.outcome, /^rejected/);
     assert.equal(run.lateResponses, 0);
+  });
+
+  test('the server sees the environment the client gave it (get-env)', async (t) => {
+    process.env.MCP_WARDEN_E2E_MARKER = 'ünïcödé = value; with spaces';
+    t.after(() => delete process.env.MCP_WARDEN_E2E_MARKER);
+    const env = await assertRelayEqual(t, async ({ client }) =>
+      JSON.parse((await client.callTool({ name: 'get-env', arguments: {} })).content[0].text));
+    assert.equal(env.MCP_WARDEN_E2E_MARKER, process.env.MCP_WARDEN_E2E_MARKER);
   });
 
   test('ping from the client', async (t) => {

@@ -10,6 +10,7 @@
 // The proxy's command line lives in ONE place: `proxyArgs()`. Later issues make the default
 // policy strict and add a result footer; the suite pins a permissive, footer-free proxy so
 // relay-equality tests stay meaningful.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,9 +58,9 @@ export function tempDir(t, prefix = 'mcp-warden-e2e-') {
 
 export const everythingServer = () => ({ command: process.execPath, args: [EVERYTHING_JS, 'stdio'] });
 export const filesystemServer = (root) => ({ command: process.execPath, args: [FILESYSTEM_JS, root] });
-/** One of the small line-level servers in fixtures/line-server.mjs. */
-export const fixtureServer = (mode, ...args) => ({
-  command: process.execPath, args: [path.join(FIXTURES_DIR, 'line-server.mjs'), mode, ...args],
+/** The small line-level server in fixtures/line-server.mjs with its `options`. */
+export const fixtureServer = (...options) => ({
+  command: process.execPath, args: [path.join(FIXTURES_DIR, 'line-server.mjs'), ...options],
 });
 
 /** The command that runs `server` in `mode`: itself, or wrapped in the proxy. */
@@ -135,7 +136,7 @@ export async function inBothModes(scenario) {
 export function withHangGuard(promise, what, ms = HANG_GUARD_MS) {
   let timer;
   const guard = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hang guard: no ${what} within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`hang guard: waited ${ms} ms for ${what}`)), ms);
   });
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
@@ -146,7 +147,7 @@ export async function waitUntil(check, what, ms = HANG_GUARD_MS) {
   for (;;) {
     const value = check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`hang guard: no ${what} within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`hang guard: waited ${ms} ms for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -255,9 +256,16 @@ export class RawSession {
     return RawSession.start(t, server.command, server.args);
   }
 
+  /** Starts `command`; when the test ends, checks its stdout was clean and kills what is left. */
   static start(t, command, args) {
     const session = new RawSession(command, args);
-    t.after(() => session.kill());
+    t.after(() => {
+      try {
+        assertCleanStdout(session);
+      } finally {
+        session.kill();
+      }
+    });
     return session;
   }
 
@@ -370,8 +378,8 @@ export function sameId(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Asserts every stdout line so far was strict UTF-8 JSON; `assert` is node:assert/strict. */
-export function assertCleanStdout(assert, session) {
+/** Asserts every stdout line so far was strict UTF-8 JSON (and, after exit, none is cut short). */
+export function assertCleanStdout(session) {
   assert.deepEqual(session.badLines, [], `stdout carried non-JSON lines; stderr tail:\n${session.stderr.text}`);
   if (session.proc.stdout.readableEnded) {
     assert.equal(session.pending.length, 0, 'stdout ended with an unterminated line');
