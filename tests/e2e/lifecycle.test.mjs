@@ -183,7 +183,9 @@ describe('the child ends or is ended', () => {
   test('a child that ignores stdin EOF gets SIGTERM after the grace period', async (t) => {
     const marker = path.join(tempDir(t), 'signals');
     const { s, child } = await proxiedFixture(t, SHORT_GRACE, '--ignore-eof', '--on-signal', marker, '--signal-exit', '7');
+    s.send({ jsonrpc: '2.0', id: 'pending', method: 'tools/call', params: { name: 'hang', arguments: {} } });
     const status = await s.close();
+    assert.ok((await s.response('pending')).error, 'the request pending when the child died got no error reply');
     assert.equal(fs.readFileSync(marker, 'utf8'), 'SIGTERM\n');
     assert.deepEqual(status, { code: 7, signal: null });
     await assertNoOrphan(s, child);
@@ -201,8 +203,11 @@ describe('the child ends or is ended', () => {
       const marker = path.join(tempDir(t), 'signals');
       // --ignore-eof: only the signal may end the child, whatever the proxy does with its stdin.
       const { s, child } = await proxiedFixture(t, [], '--ignore-eof', '--on-signal', marker, '--signal-exit', '7');
+      s.send({ jsonrpc: '2.0', id: 'pending', method: 'tools/call', params: { name: 'hang', arguments: {} } });
+      await s.request('sync', 'ping'); // answered in order: the child has read 'pending'
       process.kill(s.pid, signal);
       const status = await withHangGuard(s.exited, `proxy exit after ${signal}`);
+      assert.ok((await s.response('pending')).error, 'the request pending when the child died got no error reply');
       assert.equal(fs.readFileSync(marker, 'utf8'), `${signal}\n`);
       assert.deepEqual(status, { code: 7, signal: null });
       await assertNoOrphan(s, child);

@@ -275,6 +275,25 @@ describe('framing, and what the server writes', () => {
     await s.nthNullIdError(bad.length);
   });
 
+  test('a server request whose id equals a pending client request id is routed by direction', async (t) => {
+    const s = await proxiedFixture(t);
+    s.send(toolCallLine(5, 'ping-client', { id: 5 }));
+    const ping = await s.waitFor((m) => m.method === 'ping', 'the server\'s ping');
+    assert.equal(ping.id, 5);
+    s.send({ jsonrpc: '2.0', id: 5, result: { from: 'client' } }); // the client's answer to the ping
+    const reply = await s.response(5);
+    assert.deepEqual(JSON.parse(reply.result.content[0].text), { jsonrpc: '2.0', id: 5, result: { from: 'client' } });
+  });
+
+  test('1000 pipelined requests are answered in order', async (t) => {
+    const s = await proxiedFixture(t);
+    const ids = Array.from({ length: 1000 }, (_, i) => `pipe-${i}`);
+    s.proc.stdin.write(ids.map((id) => `${JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' })}\n`).join(''));
+    await s.response(ids.at(-1));
+    const order = s.messages.map((m) => m.message.id).filter((id) => String(id).startsWith('pipe-'));
+    assert.deepEqual(order, ids);
+  });
+
   test('a burst of 10 000 server notifications arrives whole and before the answer', async (t) => {
     const s = await proxiedFixture(t);
     const count = 10_000;

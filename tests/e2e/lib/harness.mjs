@@ -72,13 +72,26 @@ export function launch(mode, server, tmpDir, extraProxyArgs = []) {
   };
 }
 
-/** Keeps the tail of a stream so a failing test can show it; always drains the pipe. */
+// What ASan, LSan and UBSan print when they find something (CI builds the proxy with them).
+const SANITIZER_REPORT = /ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY: \w+Sanitizer/;
+
+/**
+ * Keeps the tail of a stream so a failing test can show it, and the first sanitizer report
+ * seen in it; always drains the pipe.
+ */
 function drainTail(stream, limit = 16_384) {
-  const tail = { text: '' };
+  const tail = { text: '', sanitizerReport: null };
   stream?.on('data', (chunk) => {
     tail.text = (tail.text + chunk.toString('utf8')).slice(-limit);
+    const at = tail.sanitizerReport === null ? tail.text.search(SANITIZER_REPORT) : -1;
+    if (at !== -1) tail.sanitizerReport = tail.text.slice(Math.max(0, at - 200));
   });
   return tail;
+}
+
+/** Fails if the process behind `tail` printed a sanitizer report. */
+export function assertNoSanitizerReport(tail) {
+  assert.equal(tail.sanitizerReport, null, `sanitizer report on stderr:\n${tail.sanitizerReport}`);
 }
 
 /**
@@ -121,6 +134,7 @@ export async function connectSdkClient(t, mode, server, options = {}) {
     const children = childPids(child.pid);
     await client.close().catch(() => {});
     cleanUp(child, children);
+    assertNoSanitizerReport(stderr);
   });
   return session;
 }
@@ -256,12 +270,19 @@ export class RawSession {
     return RawSession.start(t, server.command, server.args);
   }
 
-  /** Starts `command`; when the test ends, checks its stdout was clean and kills what is left. */
+  /**
+   * Starts `command`. When the test ends: closes its stdin and gives it a moment to exit on its
+   * own (so LeakSanitizer gets to report), checks stdout stayed clean and stderr holds no
+   * sanitizer report, and kills whatever is left.
+   */
   static start(t, command, args) {
     const session = new RawSession(command, args);
-    t.after(() => {
+    t.after(async () => {
       try {
+        session.closeStdin();
+        await Promise.race([session.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
         assertCleanStdout(session);
+        assertNoSanitizerReport(session.stderr);
       } finally {
         session.kill();
       }
