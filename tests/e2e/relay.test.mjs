@@ -159,15 +159,22 @@ describe('relay of server-everything matches a direct connection', () => {
 
   test('roots/list from the server, roots list_changed from the client, logging back', async (t) => {
     const run = await assertRelayEqual(t, async ({ client }) => {
-      let roots = [{ uri: 'file:///srv/first', name: 'first' }];
+      const versions = [[{ uri: 'file:///srv/first', name: 'first' }],
+        [{ uri: 'file:///srv/second', name: 'zweite Wurzel ü' }, { uri: 'file:///srv/third' }]];
+      let version = 0;
       const logs = [];
-      client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+      const served = []; // which version each roots/list got, and how many logs had arrived then
+      client.setRequestHandler(ListRootsRequestSchema, () => {
+        served.push({ version, logsSoFar: logs.length });
+        return { roots: versions[version] };
+      });
       client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
       const before = await client.callTool({ name: 'get-roots-list', arguments: {} });
-      const logsBefore = await waitUntil(() => logs.length, 'roots logging message');
-      roots = [{ uri: 'file:///srv/second', name: 'zweite Wurzel ü' }, { uri: 'file:///srv/third' }];
+      version = 1;
       await client.sendRootsListChanged();
-      await waitUntil(() => logs.length > logsBefore, 'logging after roots list_changed');
+      // The server re-lists the roots, stores them, then logs: after that log it knows version 1.
+      await waitUntil(() => served.some((s) => s.version === 1 && logs.length > s.logsSoFar),
+        'roots/list and a log message after roots list_changed');
       const after = await client.callTool({ name: 'get-roots-list', arguments: {} });
       return { before, after, lastLog: logs.at(-1) };
     }, { capabilities: { roots: { listChanged: true } } });
