@@ -320,6 +320,16 @@ describe('framing, and what the server writes', () => {
     assertCleanStdout(s);
   });
 
+  test('a garbled server response does not leave the client\'s request hanging', async (t) => {
+    const s = await proxiedFixture(t);
+    const garbled = Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":"garbled","result":{"text":"'),
+      Buffer.from([0xff]), Buffer.from('"}}')]);
+    s.send(toolCallLine('garbled', 'emit', { b64: garbled.toString('base64') }));
+    await assertServed(s); // the server answers in order, so the proxy has seen the garbled line
+    const reply = s.messages.find((m) => sameId(m.message.id, 'garbled'));
+    assert.ok(reply?.message.error, 'no error reply for a request whose response the proxy dropped');
+  });
+
   test('a request pending at stdin EOF is still answered, as it is directly', async (t) => {
     const replies = await inBothModes(async (mode) => {
       const s = mode === 'direct' ? RawSession.direct(t, everythingServer()) : RawSession.proxied(t, everythingServer());
