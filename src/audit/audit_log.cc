@@ -185,11 +185,11 @@ class AuditLog::Writer {
     std::vector<NewEntry> entries;
     entries.reserve(batch.size());
     for (Item& item : batch) entries.push_back(std::move(std::get<PendingEntry>(item).entry));
-    Result<std::vector<Entry>> stored = store_->append_batch(entries);
+    Result<int64_t> stored = store_->append_batch(entries);
     if (!stored) spdlog::error("audit: {} entries not recorded: {}", batch.size(), stored.status().to_string());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       CommitCallback& done = std::get<PendingEntry>(batch[i]).on_commit;
-      if (done) done(stored ? Result<int64_t>((*stored)[i].seq) : Result<int64_t>(stored.status()));
+      if (done) done(stored ? Result<int64_t>(*stored + static_cast<int64_t>(i)) : stored);
     }
     if (stored) maybe_checkpoint(static_cast<int64_t>(batch.size()));
   }

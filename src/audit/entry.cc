@@ -41,7 +41,11 @@ std::optional<EntryKind> parse_entry_kind(std::string_view name) {
 
 std::string canonical_entry_bytes(const Entry& entry) {
   std::string out;
-  out.reserve(160 + entry.payload.size() + entry.session_id.size() + entry.tool.size());
+  append_canonical_entry_bytes(entry, out);
+  return out;
+}
+
+void append_canonical_entry_bytes(const Entry& entry, std::string& out) {
   put_field(out, kEntryEncodingTag);
   put_int_field(out, entry.seq);
   put_int_field(out, entry.time_us);
@@ -52,20 +56,34 @@ std::string canonical_entry_bytes(const Entry& entry) {
   put_field(out, entry.request_id);
   put_field(out, entry.decision);
   put_field(out, entry.payload);
-  return out;
 }
 
 Digest compute_entry_hash(const Entry& entry) {
   thread_local Sha256 hasher;
-  return hasher.update(entry.prev_hash).update(canonical_entry_bytes(entry)).finish();
+  thread_local std::string buffer;  // reused: no allocation per entry once warm
+  buffer.clear();
+  append_canonical_entry_bytes(entry, buffer);
+  return hasher.update(entry.prev_hash).update(buffer).finish();
 }
 
 Entry seal_entry(const NewEntry& fresh, int64_t seq, const Digest& prev_hash) {
-  Entry entry{seq,         fresh.time_us,    fresh.session_id, std::string(entry_kind_name(fresh.kind)),
-              fresh.server, fresh.tool,      fresh.request_id, fresh.decision,
-              fresh.payload, prev_hash,      {}};
-  entry.entry_hash = compute_entry_hash(entry);
+  Entry entry;
+  seal_entry_into(fresh, seq, prev_hash, entry);
   return entry;
+}
+
+void seal_entry_into(const NewEntry& fresh, int64_t seq, const Digest& prev_hash, Entry& out) {
+  out.seq = seq;
+  out.time_us = fresh.time_us;
+  out.session_id.assign(fresh.session_id);
+  out.kind.assign(entry_kind_name(fresh.kind));
+  out.server.assign(fresh.server);
+  out.tool.assign(fresh.tool);
+  out.request_id.assign(fresh.request_id);
+  out.decision.assign(fresh.decision);
+  out.payload.assign(fresh.payload);
+  out.prev_hash = prev_hash;
+  out.entry_hash = compute_entry_hash(out);
 }
 
 }  // namespace mcp_warden::audit

@@ -40,6 +40,8 @@ class Stmt {
   static Result<Stmt> prepare(sqlite3* db, std::string_view sql);
 
   void bind_text(int index, std::string_view text);
+  // No copy: `text` must stay valid until reset().
+  void bind_text_static(int index, std::string_view text);
   void bind_blob(int index, std::string_view bytes);
   void bind_digest(int index, const Digest& digest);
   void bind_int(int index, int64_t value);

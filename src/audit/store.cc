@@ -85,16 +85,17 @@ Status read_entry_row(const Stmt& stmt, Entry& entry) {
   return Status::ok();
 }
 
+// Binds without copying: `entry` must outlive the statement's step().
 void bind_entry(Stmt& stmt, const Entry& entry) {
   stmt.bind_int(1, entry.seq);
   stmt.bind_int(2, entry.time_us);
-  stmt.bind_text(3, entry.session_id);
-  stmt.bind_text(4, entry.kind);
-  stmt.bind_text(5, entry.server);
-  stmt.bind_text(6, entry.tool);
-  stmt.bind_text(7, entry.request_id);
-  stmt.bind_text(8, entry.decision);
-  stmt.bind_text(9, entry.payload);
+  stmt.bind_text_static(3, entry.session_id);
+  stmt.bind_text_static(4, entry.kind);
+  stmt.bind_text_static(5, entry.server);
+  stmt.bind_text_static(6, entry.tool);
+  stmt.bind_text_static(7, entry.request_id);
+  stmt.bind_text_static(8, entry.decision);
+  stmt.bind_text_static(9, entry.payload);
   stmt.bind_digest(10, entry.prev_hash);
   stmt.bind_digest(11, entry.entry_hash);
 }
@@ -126,6 +127,7 @@ struct AuditStore::Impl {
   Stmt insert;
   Stmt last;
   Stmt read_one;
+  Entry scratch;  // reused by appends, so sealing allocates nothing once warm
 
   sqlite3* handle() const { return db.get(); }
   Status fail(int rc, std::string_view what) const {
@@ -256,8 +258,7 @@ Status AuditStore::write_transaction(const std::function<Status()>& body) {
   return done;
 }
 
-Status AuditStore::append_in_transaction(std::span<const NewEntry> entries,
-                                         std::vector<Entry>& out) {
+Status AuditStore::append_in_transaction(std::span<const NewEntry> entries, int64_t& first_seq) {
   Stmt& last = impl_->last;
   int64_t seq = 0;
   Digest prev = kZeroDigest;
@@ -271,24 +272,24 @@ Status AuditStore::append_in_transaction(std::span<const NewEntry> entries,
     last.reset();
     if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read the audit tail");
   }
+  first_seq = seq + 1;
+  Entry& entry = impl_->scratch;
   for (const NewEntry& fresh : entries) {
-    Entry entry = seal_entry(fresh, ++seq, prev);
+    seal_entry_into(fresh, ++seq, prev, entry);
     bind_entry(impl_->insert, entry);
     rc = impl_->insert.step();
     impl_->insert.reset();
     if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot append audit entry");
     prev = entry.entry_hash;
-    out.push_back(std::move(entry));
   }
   return Status::ok();
 }
 
-Result<std::vector<Entry>> AuditStore::append_batch(std::span<const NewEntry> entries) {
-  std::vector<Entry> sealed;
-  sealed.reserve(entries.size());
-  Status done = write_transaction([&] { return append_in_transaction(entries, sealed); });
+Result<int64_t> AuditStore::append_batch(std::span<const NewEntry> entries) {
+  int64_t first_seq = 0;
+  Status done = write_transaction([&] { return append_in_transaction(entries, first_seq); });
   if (!done.is_ok()) return done;
-  return sealed;
+  return first_seq;
 }
 
 Result<int64_t> AuditStore::last_seq() {

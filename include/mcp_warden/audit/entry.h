@@ -72,6 +72,8 @@ inline constexpr std::string_view kEntryEncodingTag = "mcp-warden.audit.entry.v1
 // The canonical bytes of `entry`'s stored fields (all but prev_hash and
 // entry_hash), as specified in docs/audit.md.
 std::string canonical_entry_bytes(const Entry& entry);
+// The same bytes appended to `out` (lets hot paths reuse a buffer).
+void append_canonical_entry_bytes(const Entry& entry, std::string& out);
 
 // SHA-256(prev_hash || canonical_entry_bytes(entry)); ignores entry.entry_hash.
 Digest compute_entry_hash(const Entry& entry);
@@ -79,5 +81,7 @@ Digest compute_entry_hash(const Entry& entry);
 // Turns a NewEntry into an Entry at `seq` after `prev_hash` and fills
 // entry_hash. The NewEntry's time_us must already be set.
 Entry seal_entry(const NewEntry& fresh, int64_t seq, const Digest& prev_hash);
+// The same into an existing Entry, reusing its string capacity.
+void seal_entry_into(const NewEntry& fresh, int64_t seq, const Digest& prev_hash, Entry& out);
 
 }  // namespace mcp_warden::audit

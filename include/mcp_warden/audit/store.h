@@ -87,8 +87,9 @@ class AuditStore {
   const std::filesystem::path& path() const { return path_; }
 
   // Appends `entries` (time_us already stamped) after the current tail in one
-  // write transaction; all or nothing. Returns the sealed entries in order.
-  Result<std::vector<Entry>> append_batch(std::span<const NewEntry> entries);
+  // write transaction; all or nothing. Returns the seq of the first entry;
+  // entry i got first + i.
+  Result<int64_t> append_batch(std::span<const NewEntry> entries);
 
   // The highest stored seq (0 when empty).
   Result<int64_t> last_seq();
@@ -126,7 +127,7 @@ class AuditStore {
 
  private:
   Status create_schema_if_missing();
-  Status append_in_transaction(std::span<const NewEntry> entries, std::vector<Entry>& out);
+  Status append_in_transaction(std::span<const NewEntry> entries, int64_t& first_seq);
 
   std::filesystem::path path_;
   std::unique_ptr<Impl> impl_;
