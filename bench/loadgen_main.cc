@@ -66,7 +66,8 @@ void add_options(CLI::App& app, Args& args) {
   app.add_option("--summarize", args.summarize_file, "Print the comparison table of a samples file");
   app.add_option("--baseline", args.summary.baseline, "Mode that added figures subtract")->capture_default_str();
   app.add_option("--reference", args.summary.reference, "Mode that ratios divide by")->capture_default_str();
-  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO goal for a mode");
+  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO goal (repeatable)")
+      ->allow_extra_args(false);  // one value per --target, so a later -- still ends options
   app.add_option("command", args.command, "Target command line(s), after --");
 }
 
