@@ -112,9 +112,6 @@ export async function connectSdkClient(t, mode, server, options = {}) {
   for (const [schema, handler] of options.requestHandlers ?? []) {
     client.setRequestHandler(schema, handler);
   }
-  for (const [schema, handler] of options.notificationHandlers ?? []) {
-    client.setNotificationHandler(schema, handler);
-  }
   await client.connect(transport);
   // Every message the client's transport delivered, in order, as the SDK parsed it. The SDK
   // handles responses synchronously but notifications a tick later, so its callbacks can miss a
