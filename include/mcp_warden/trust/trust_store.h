@@ -1,0 +1,139 @@
+// TrustStore: per-server trust scores, their events and the tool-catalog
+// fingerprints, kept in the audit database (same SQLite file, own tables
+// trust_servers, trust_events, trust_tools; created when missing).
+//
+// Durability: every change is one BEGIN IMMEDIATE transaction that reads
+// the row, applies recovery and the event, and writes it back, so several
+// processes (one mcp-warden per server in a client config) can update one
+// server's score without losing an event. Waiting for another writer is
+// bounded by busy_timeout_ms per attempt and max_attempts, then kBusy; a
+// failed change rolls back completely. A committed change survives SIGKILL
+// (WAL, synchronous=NORMAL). Nothing is cached: every read sees what the
+// other processes committed.
+//
+// The store does not write audit entries: each recording method returns the
+// TrustEvent(s) so the caller appends trust_event_entry() to its AuditLog.
+//
+// Every call is a blocking SQLite round trip (normally well under a
+// millisecond, up to the busy budget under contention): keep it off a
+// thread that must not wait on disk. Thread safety: one thread at a time;
+// a store must not be used in a forked child (open a new one there).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/base/status.h"
+#include "mcp_warden/trust/catalog.h"
+#include "mcp_warden/trust/score_model.h"
+#include "mcp_warden/trust/tier.h"
+#include "mcp_warden/trust/trust_event.h"
+#include "mcp_warden/trust/trust_level.h"
+
+namespace mcp_warden::trust {
+
+struct TrustStoreOptions {
+  TrustWeights weights;
+  // Lock waiting per attempt, and BEGIN IMMEDIATE attempts before kBusy.
+  int busy_timeout_ms = 5000;
+  int max_attempts = 3;
+  // Event times and recovery. Must outlive the store. Null = system clock.
+  const Clock* clock = nullptr;
+  // The level of a server first met through record() or observe_catalog()
+  // without a prior ensure_server().
+  TrustLevel default_level = kDefaultTrustLevel;
+};
+
+// One server's state, with recovery applied up to the time it was read.
+struct ServerTrust {
+  std::string server;
+  TrustLevel level = kDefaultTrustLevel;
+  int64_t base_milli = 0;
+  int64_t score_milli = 0;
+  int64_t events = 0;          // rows in trust_events for this server
+  int64_t last_seen_us = 0;    // last ensure_server(), event or catalog
+
+  int base() const { return score_points(base_milli); }
+  int score() const { return score_points(score_milli); }
+  Tier tier() const { return tier_for_score(score()); }
+};
+
+class TrustStore {
+ public:
+  // Opens (creating the file and the trust tables if missing) the database
+  // at `path`; its parent directory is created with mode 0700. kIoError when
+  // it cannot be opened, kCorruption when it is not an SQLite database.
+  static Result<std::unique_ptr<TrustStore>> open(const std::filesystem::path& path,
+                                                  const TrustStoreOptions& options = {});
+  ~TrustStore();
+  TrustStore(const TrustStore&) = delete;
+  TrustStore& operator=(const TrustStore&) = delete;
+
+  // Creates `server` at the base of `level`, or updates its declared level
+  // (the score stays; recovery then heads for the new base). Marks it seen.
+  Result<ServerTrust> ensure_server(const std::string& server, TrustLevel level);
+
+  // Records `kind` for `server` (creating it at the default level if new):
+  // recovery since the last change, then the event, clamped; one row in
+  // trust_events. kInvalidArgument for kReset/kToolApproved (use reset() and
+  // approve()) and for an empty server name.
+  Result<TrustEvent> record(const std::string& server, EventKind kind,
+                            const std::string& tool = {}, const std::string& reason = {});
+
+  // The server's state now; kNotFound when it was never seen.
+  Result<ServerTrust> get(const std::string& server);
+  // Every known server, sorted by name.
+  Result<std::vector<ServerTrust>> list();
+  // The server's events, newest first; at most `limit` when > 0.
+  Result<std::vector<TrustEvent>> history(const std::string& server, int64_t limit = 0);
+
+  // Sets the score back to the base and records a reset event (delta = the
+  // jump). Approvals are untouched. kNotFound when the server is unknown.
+  Result<TrustEvent> reset(const std::string& server, const std::string& reason = {});
+
+  // Compares the complete `tools` list with the definitions last seen for
+  // `server` (see CatalogReport) inside one transaction: new tools are
+  // accepted, each changed tool costs one catalog_changed event and stays
+  // unapproved until approve(); seeing the same changed definition again
+  // costs nothing more. Removed tools keep their record (if one returns
+  // with the same definition it is not a change). kInvalidArgument on
+  // duplicate names.
+  Result<CatalogReport> observe_catalog(const std::string& server,
+                                        const std::vector<ToolDefinition>& tools);
+
+  // Accepts the tool's current definition. Returns the tool_approved event
+  // (delta 0), or nullopt when the tool was not blocked. kNotFound when
+  // the server never listed `tool`.
+  Result<std::optional<TrustEvent>> approve(const std::string& server, const std::string& tool,
+                                            const std::string& reason = {});
+
+  // nullopt when calls to `tool` may proceed (approved, or never listed);
+  // otherwise the sentence to deny them with, naming the approve command.
+  Result<std::optional<std::string>> is_tool_blocked(const std::string& server,
+                                                     const std::string& tool);
+
+  const std::filesystem::path& path() const { return path_; }
+  const TrustWeights& weights() const { return options_.weights; }
+
+ private:
+  struct Impl;
+  struct Token {};  // a passkey: only open() constructs a store
+
+ public:
+  TrustStore(Token, std::filesystem::path path, TrustStoreOptions options,
+             std::unique_ptr<Impl> impl);
+
+ private:
+  int64_t now_us() const;
+
+  std::filesystem::path path_;
+  TrustStoreOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mcp_warden::trust

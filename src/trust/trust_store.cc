@@ -1,0 +1,564 @@
+#include "mcp_warden/trust/trust_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "mcp_warden/audit/home.h"
+#include "sqlite_db.h"
+
+namespace mcp_warden::trust {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Statement;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS trust_servers (
+  server TEXT PRIMARY KEY,
+  level TEXT NOT NULL,
+  base_milli INTEGER NOT NULL,
+  score_milli INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  last_seen_us INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS trust_events (
+  id INTEGER PRIMARY KEY,
+  server TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  delta_milli INTEGER NOT NULL,
+  recovered_milli INTEGER NOT NULL,
+  score_after_milli INTEGER NOT NULL,
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS trust_events_by_server ON trust_events(server, id);
+CREATE TABLE IF NOT EXISTS trust_tools (
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  definition_hash TEXT NOT NULL,
+  approved_hash TEXT NOT NULL,
+  first_seen_us INTEGER NOT NULL,
+  changed_us INTEGER NOT NULL,
+  PRIMARY KEY (server, tool)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr const char* kServerColumns =
+    "SELECT server, level, base_milli, score_milli, updated_us, last_seen_us, "
+    "(SELECT COUNT(*) FROM trust_events e WHERE e.server = s.server) FROM trust_servers s";
+
+constexpr const char* kUpsertServer =
+    "INSERT INTO trust_servers(server, level, base_milli, score_milli, updated_us, last_seen_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(server) DO UPDATE SET level = ?2, "
+    "base_milli = ?3, score_milli = ?4, updated_us = ?5, last_seen_us = ?6";
+
+constexpr const char* kInsertEvent =
+    "INSERT INTO trust_events(server, time_us, kind, tool, delta_milli, recovered_milli, "
+    "score_after_milli, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+constexpr const char* kEventColumns =
+    "SELECT id, server, time_us, kind, tool, delta_milli, recovered_milli, score_after_milli, "
+    "reason FROM trust_events";
+
+// A trust_servers row. updated_us is when score_milli was last brought up
+// to date; recovery since then is computed on read and folded in on write.
+struct ServerRow {
+  ServerTrust view;
+  int64_t updated_us = 0;
+};
+
+// A trust_tools row.
+struct ToolRow {
+  std::string definition_hash;
+  std::string approved_hash;
+};
+
+ServerRow fresh_row(const std::string& server, TrustLevel level, int64_t now) {
+  ServerRow row;
+  row.view.server = server;
+  row.view.level = level;
+  row.view.base_milli = base_score(level) * kMilliPerPoint;
+  row.view.score_milli = row.view.base_milli;
+  row.updated_us = now;
+  row.view.last_seen_us = now;
+  return row;
+}
+
+// Folds recovery up to `now` into the score and marks the server seen.
+// Returns the recovered amount. A clock that went backwards recovers nothing
+// and never moves the timestamps back.
+int64_t catch_up(ServerRow& row, int64_t now, const TrustWeights& weights) {
+  int64_t before = row.view.score_milli;
+  row.view.score_milli =
+      recover_score_milli(before, row.view.base_milli, now - row.updated_us, weights);
+  row.updated_us = std::max(row.updated_us, now);
+  row.view.last_seen_us = std::max(row.view.last_seen_us, now);
+  return row.view.score_milli - before;
+}
+
+// Applies `kind` to `row` at `now` (after recovery) and describes it.
+TrustEvent advance(ServerRow& row, EventKind kind, int64_t now, const TrustWeights& weights) {
+  TrustEvent event;
+  event.server = row.view.server;
+  event.kind = kind;
+  event.time_us = now;
+  event.recovered_milli = catch_up(row, now, weights);
+  int64_t before = row.view.score_milli;
+  if (kind != EventKind::kToolApproved) {
+    row.view.score_milli = apply_event(kind, before, row.view.base_milli, weights);
+  }
+  event.delta_milli = row.view.score_milli - before;
+  event.score_after_milli = row.view.score_milli;
+  ++row.view.events;
+  return event;
+}
+
+Result<ServerRow> read_server_row(const Statement& stmt) {
+  std::optional<TrustLevel> level = parse_trust_level(stmt.text_at(1));
+  if (!level) return Status::corruption("trust_servers has an unknown level " + stmt.text_at(1));
+  ServerRow row;
+  row.view.server = stmt.text_at(0);
+  row.view.level = *level;
+  row.view.base_milli = stmt.int_at(2);
+  row.view.score_milli = stmt.int_at(3);
+  row.updated_us = stmt.int_at(4);
+  row.view.last_seen_us = stmt.int_at(5);
+  row.view.events = stmt.int_at(6);
+  return row;
+}
+
+Result<TrustEvent> read_event_row(const Statement& stmt) {
+  std::optional<EventKind> kind = parse_event_kind(stmt.text_at(3));
+  if (!kind) return Status::corruption("trust_events has an unknown kind " + stmt.text_at(3));
+  TrustEvent event;
+  event.id = stmt.int_at(0);
+  event.server = stmt.text_at(1);
+  event.time_us = stmt.int_at(2);
+  event.kind = *kind;
+  event.tool = stmt.text_at(4);
+  event.delta_milli = stmt.int_at(5);
+  event.recovered_milli = stmt.int_at(6);
+  event.score_after_milli = stmt.int_at(7);
+  event.reason = stmt.text_at(8);
+  return event;
+}
+
+// Steps `stmt` to the end, handing each row to `read` and collecting results.
+template <typename T>
+Result<std::vector<T>> collect(sqlite3* db, Statement& stmt,
+                               const std::function<Result<T>(const Statement&)>& read) {
+  std::vector<T> out;
+  int rc = SQLITE_ROW;
+  while ((rc = stmt.step()) == SQLITE_ROW) {
+    Result<T> item = read(stmt);
+    if (!item) return item.status();
+    out.push_back(std::move(item).value());
+  }
+  if (rc != SQLITE_DONE) return detail::sqlite_failure(db, rc, "cannot read the trust tables");
+  return out;
+}
+
+// One observe_catalog() pass: the server row it updates and what it saw.
+struct CatalogVisit {
+  ServerRow& server;
+  CatalogReport& report;
+  int64_t now;
+};
+
+std::string changed_reason(const std::string& tool) {
+  return "tool '" + tool + "' changed its description, input schema or annotations since it "
+         "was last seen";
+}
+
+std::string blocked_reason(const std::string& server, const std::string& tool) {
+  return "mcp-warden denied '" + tool + "': server '" + server + "' changed this tool's "
+         "definition (description, input schema or annotations) since it was approved, which is "
+         "how a trusted tool is turned against its user. A person must review it and run "
+         "`mcp-warden trust approve " + server + " " + tool + "` before it can be called.";
+}
+
+}  // namespace
+
+struct TrustStore::Impl {
+  detail::Connection db;
+  TrustStoreOptions options;
+
+  sqlite3* handle() const { return db.get(); }
+  Status configure();
+  Status begin_immediate();
+  Status transaction(const std::function<Status()>& body);
+  Result<Statement> prepare(std::string_view sql) { return Statement::prepare(handle(), sql); }
+
+  Result<std::optional<ServerRow>> load_server(const std::string& server);
+  Result<ServerRow> load_or_create(const std::string& server, TrustLevel level, int64_t now);
+  Status save_server(const ServerRow& row);
+  Status insert_event(TrustEvent& event);
+  Status save_with_event(const ServerRow& row, TrustEvent& event);
+  Result<std::map<std::string, ToolRow>> load_tools(const std::string& server);
+  Result<std::optional<ToolRow>> load_tool(const std::string& server, const std::string& tool);
+  Status observe_all(const std::map<std::string, const ToolDefinition*>& listed,
+                     CatalogVisit& visit);
+  Status observe_tool(const ToolDefinition& tool, const ToolRow* stored, CatalogVisit& visit);
+  Status record_change(const std::string& tool, CatalogVisit& visit);
+  Status upsert_tool(const std::string& server, const std::string& tool, const ToolRow& row,
+                     int64_t now);
+};
+
+// The current journal mode ("wal", "delete", ...). The statement is
+// finalized on return, so it holds no read transaction afterwards.
+Result<std::string> journal_mode(sqlite3* db) {
+  Result<Statement> mode = Statement::prepare(db, "PRAGMA journal_mode");
+  if (!mode) return mode.status();
+  int rc = mode->step();
+  if (rc != SQLITE_ROW) return detail::sqlite_failure(db, rc, "cannot read the journal mode");
+  return mode->text_at(0);
+}
+
+Status TrustStore::Impl::configure() {
+  Result<std::string> mode = journal_mode(handle());
+  if (!mode) return mode.status();
+  if (*mode != "wal") {
+    Status wal = detail::run_sql(handle(), "PRAGMA journal_mode=WAL");
+    if (!wal.is_ok()) return wal;
+  }
+  Status sync = detail::run_sql(handle(), "PRAGMA synchronous=NORMAL");
+  if (!sync.is_ok()) return sync;
+  return transaction([&] { return detail::run_sql(handle(), kSchema); });
+}
+
+Status TrustStore::Impl::begin_immediate() {
+  for (int attempt = 1;; ++attempt) {
+    Status begun = detail::run_sql(handle(), "BEGIN IMMEDIATE");
+    if (begun.is_ok() || begun.code() != ErrorCode::kBusy) return begun;
+    if (attempt >= options.max_attempts) {
+      return Status::busy("trust database is locked by another writer after " +
+                          std::to_string(attempt) + " attempts of " +
+                          std::to_string(options.busy_timeout_ms) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+}
+
+Status TrustStore::Impl::transaction(const std::function<Status()>& body) {
+  Status done = begin_immediate();
+  if (!done.is_ok()) return done;
+  done = body();
+  if (done.is_ok()) done = detail::run_sql(handle(), "COMMIT");
+  if (!done.is_ok() && sqlite3_get_autocommit(handle()) == 0) {
+    (void)detail::run_sql(handle(), "ROLLBACK");
+  }
+  return done;
+}
+
+Result<std::optional<ServerRow>> TrustStore::Impl::load_server(const std::string& server) {
+  Result<Statement> stmt = prepare(std::string(kServerColumns) + " WHERE server = ?1");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, server);
+  Result<std::vector<ServerRow>> rows = collect<ServerRow>(handle(), *stmt, read_server_row);
+  if (!rows) return rows.status();
+  if (rows->empty()) return std::optional<ServerRow>();
+  return std::optional<ServerRow>(std::move(rows->front()));
+}
+
+Result<ServerRow> TrustStore::Impl::load_or_create(const std::string& server, TrustLevel level,
+                                                   int64_t now) {
+  Result<std::optional<ServerRow>> row = load_server(server);
+  if (!row) return row.status();
+  if (*row) return std::move(**row);
+  return fresh_row(server, level, now);
+}
+
+Status TrustStore::Impl::save_server(const ServerRow& row) {
+  Result<Statement> stmt = prepare(kUpsertServer);
+  if (!stmt) return stmt.status();
+  stmt->bind(1, row.view.server).bind(2, trust_level_name(row.view.level));
+  stmt->bind(3, row.view.base_milli).bind(4, row.view.score_milli);
+  stmt->bind(5, row.updated_us).bind(6, row.view.last_seen_us);
+  return stmt->run("cannot store the trust score");
+}
+
+Status TrustStore::Impl::insert_event(TrustEvent& event) {
+  Result<Statement> stmt = prepare(kInsertEvent);
+  if (!stmt) return stmt.status();
+  stmt->bind(1, event.server).bind(2, event.time_us).bind(3, event_kind_name(event.kind));
+  stmt->bind(4, event.tool).bind(5, event.delta_milli).bind(6, event.recovered_milli);
+  stmt->bind(7, event.score_after_milli).bind(8, event.reason);
+  Status inserted = stmt->run("cannot record the trust event");
+  if (inserted.is_ok()) event.id = sqlite3_last_insert_rowid(handle());
+  return inserted;
+}
+
+Status TrustStore::Impl::save_with_event(const ServerRow& row, TrustEvent& event) {
+  Status saved = save_server(row);
+  return saved.is_ok() ? insert_event(event) : saved;
+}
+
+Result<std::map<std::string, ToolRow>> TrustStore::Impl::load_tools(const std::string& server) {
+  Result<Statement> stmt =
+      prepare("SELECT tool, definition_hash, approved_hash FROM trust_tools WHERE server = ?1");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, server);
+  std::map<std::string, ToolRow> out;
+  int rc = SQLITE_ROW;
+  while ((rc = stmt->step()) == SQLITE_ROW) {
+    out[stmt->text_at(0)] = ToolRow{stmt->text_at(1), stmt->text_at(2)};
+  }
+  if (rc != SQLITE_DONE) return detail::sqlite_failure(handle(), rc, "cannot read trust_tools");
+  return out;
+}
+
+Result<std::optional<ToolRow>> TrustStore::Impl::load_tool(const std::string& server,
+                                                          const std::string& tool) {
+  Result<Statement> stmt = prepare(
+      "SELECT definition_hash, approved_hash FROM trust_tools WHERE server = ?1 AND tool = ?2");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, server).bind(2, tool);
+  int rc = stmt->step();
+  if (rc == SQLITE_DONE) return std::optional<ToolRow>();
+  if (rc != SQLITE_ROW) return detail::sqlite_failure(handle(), rc, "cannot read trust_tools");
+  return std::optional<ToolRow>(ToolRow{stmt->text_at(0), stmt->text_at(1)});
+}
+
+Status TrustStore::Impl::upsert_tool(const std::string& server, const std::string& tool,
+                                     const ToolRow& row, int64_t now) {
+  Result<Statement> stmt = prepare(
+      "INSERT INTO trust_tools(server, tool, definition_hash, approved_hash, first_seen_us, "
+      "changed_us) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(server, tool) DO UPDATE SET "
+      "definition_hash = ?3, approved_hash = ?4, changed_us = ?5");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, server).bind(2, tool).bind(3, row.definition_hash).bind(4, row.approved_hash);
+  stmt->bind(5, now);
+  return stmt->run("cannot store the tool fingerprint");
+}
+
+TrustStore::TrustStore(Token, fs::path path, TrustStoreOptions options,
+                       std::unique_ptr<Impl> impl)
+    : path_(std::move(path)), options_(std::move(options)), impl_(std::move(impl)) {}
+
+TrustStore::~TrustStore() = default;
+
+Result<std::unique_ptr<TrustStore>> TrustStore::open(const fs::path& path,
+                                                     const TrustStoreOptions& options) {
+  if (path.empty()) return Status::invalid_argument("no trust database path given");
+  if (!path.parent_path().empty()) {
+    Status dir = audit::ensure_private_dir(path.parent_path());
+    if (!dir.is_ok()) return dir;
+  }
+  Result<detail::Connection> db = detail::open_connection(path, options.busy_timeout_ms);
+  if (!db) return db.status();
+  auto impl = std::make_unique<Impl>();
+  impl->db = std::move(*db);
+  impl->options = options;
+  Status ready = impl->configure();
+  if (!ready.is_ok()) return ready;
+  return std::make_unique<TrustStore>(Token{}, path, options, std::move(impl));
+}
+
+int64_t TrustStore::now_us() const {
+  const Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock::instance();
+  return clock.now_unix_micros();
+}
+
+Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLevel level) {
+  if (server.empty()) return Status::invalid_argument("a server name must not be empty");
+  int64_t now = now_us();
+  ServerTrust out;
+  Status done = impl_->transaction([&]() -> Status {
+    Result<ServerRow> row = impl_->load_or_create(server, level, now);
+    if (!row) return row.status();
+    catch_up(*row, now, options_.weights);
+    row->view.level = level;
+    row->view.base_milli = base_score(level) * kMilliPerPoint;
+    out = row->view;
+    return impl_->save_server(*row);
+  });
+  if (!done.is_ok()) return done;
+  return out;
+}
+
+Result<TrustEvent> TrustStore::record(const std::string& server, EventKind kind,
+                                      const std::string& tool, const std::string& reason) {
+  if (server.empty()) return Status::invalid_argument("a server name must not be empty");
+  if (kind == EventKind::kReset || kind == EventKind::kToolApproved) {
+    return Status::invalid_argument("reset and tool_approved are recorded by reset() and approve()");
+  }
+  int64_t now = now_us();
+  TrustEvent event;
+  Status done = impl_->transaction([&]() -> Status {
+    Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
+    if (!row) return row.status();
+    event = advance(*row, kind, now, options_.weights);
+    event.tool = tool;
+    event.reason = reason;
+    return impl_->save_with_event(*row, event);
+  });
+  if (!done.is_ok()) return done;
+  return event;
+}
+
+Result<ServerTrust> TrustStore::get(const std::string& server) {
+  Result<std::optional<ServerRow>> row = impl_->load_server(server);
+  if (!row) return row.status();
+  if (!*row) return Status::not_found("no trust record for server '" + server + "'");
+  catch_up(**row, now_us(), options_.weights);
+  return (*row)->view;
+}
+
+Result<std::vector<ServerTrust>> TrustStore::list() {
+  Result<Statement> stmt = impl_->prepare(std::string(kServerColumns) + " ORDER BY server");
+  if (!stmt) return stmt.status();
+  Result<std::vector<ServerRow>> rows = collect<ServerRow>(impl_->handle(), *stmt, read_server_row);
+  if (!rows) return rows.status();
+  std::vector<ServerTrust> out;
+  int64_t now = now_us();
+  for (ServerRow& row : *rows) {
+    catch_up(row, now, options_.weights);
+    out.push_back(std::move(row.view));
+  }
+  return out;
+}
+
+Result<std::vector<TrustEvent>> TrustStore::history(const std::string& server, int64_t limit) {
+  Result<Statement> stmt =
+      impl_->prepare(std::string(kEventColumns) + " WHERE server = ?1 ORDER BY id DESC LIMIT ?2");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, server).bind(2, limit > 0 ? limit : int64_t{-1});
+  return collect<TrustEvent>(impl_->handle(), *stmt, read_event_row);
+}
+
+Result<TrustEvent> TrustStore::reset(const std::string& server, const std::string& reason) {
+  int64_t now = now_us();
+  TrustEvent event;
+  Status done = impl_->transaction([&]() -> Status {
+    Result<std::optional<ServerRow>> row = impl_->load_server(server);
+    if (!row) return row.status();
+    if (!*row) return Status::not_found("no trust record for server '" + server + "'");
+    event = advance(**row, EventKind::kReset, now, options_.weights);
+    event.reason = reason.empty() ? "reset to the base score by a person" : reason;
+    return impl_->save_with_event(**row, event);
+  });
+  if (!done.is_ok()) return done;
+  return event;
+}
+
+namespace {
+
+// Sorted names of `tools`, or kInvalidArgument when one repeats.
+Result<std::map<std::string, const ToolDefinition*>> index_tools(
+    const std::vector<ToolDefinition>& tools) {
+  std::map<std::string, const ToolDefinition*> out;
+  for (const ToolDefinition& tool : tools) {
+    if (!out.emplace(tool.name, &tool).second) {
+      return Status::invalid_argument("tool `" + tool.name + "` is listed twice");
+    }
+  }
+  return out;
+}
+
+void note_removed(const std::map<std::string, ToolRow>& stored,
+                  const std::map<std::string, const ToolDefinition*>& listed,
+                  CatalogReport& report) {
+  for (const auto& [name, row] : stored) {
+    if (!listed.contains(name)) report.removed.push_back(name);
+  }
+}
+
+}  // namespace
+
+Status TrustStore::Impl::observe_tool(const ToolDefinition& tool, const ToolRow* stored,
+                                      CatalogVisit& visit) {
+  std::string hash = definition_hash(tool);
+  ToolRow row = stored == nullptr ? ToolRow{hash, hash} : *stored;
+  if (stored == nullptr) visit.report.added.push_back(tool.name);
+  bool changed = row.definition_hash != hash;
+  row.definition_hash = hash;
+  if (row.approved_hash != hash) visit.report.unapproved.push_back(tool.name);
+  if (!changed && stored != nullptr) return Status::ok();
+  Status saved = upsert_tool(visit.server.view.server, tool.name, row, visit.now);
+  return saved.is_ok() && changed ? record_change(tool.name, visit) : saved;
+}
+
+Status TrustStore::Impl::record_change(const std::string& tool, CatalogVisit& visit) {
+  visit.report.changed.push_back(tool);
+  TrustEvent event = advance(visit.server, EventKind::kCatalogChanged, visit.now, options.weights);
+  event.tool = tool;
+  event.reason = changed_reason(tool);
+  Status inserted = insert_event(event);
+  if (inserted.is_ok()) visit.report.events.push_back(std::move(event));
+  return inserted;
+}
+
+Status TrustStore::Impl::observe_all(const std::map<std::string, const ToolDefinition*>& listed,
+                                     CatalogVisit& visit) {
+  Result<std::map<std::string, ToolRow>> stored = load_tools(visit.server.view.server);
+  if (!stored) return stored.status();
+  for (const auto& [name, tool] : listed) {
+    auto it = stored->find(name);
+    Status seen = observe_tool(*tool, it == stored->end() ? nullptr : &it->second, visit);
+    if (!seen.is_ok()) return seen;
+  }
+  note_removed(*stored, listed, visit.report);
+  catch_up(visit.server, visit.now, options.weights);
+  return save_server(visit.server);
+}
+
+Result<CatalogReport> TrustStore::observe_catalog(const std::string& server,
+                                                  const std::vector<ToolDefinition>& tools) {
+  if (server.empty()) return Status::invalid_argument("a server name must not be empty");
+  Result<std::map<std::string, const ToolDefinition*>> listed = index_tools(tools);
+  if (!listed) return listed.status();
+  int64_t now = now_us();
+  CatalogReport report;
+  Status done = impl_->transaction([&]() -> Status {
+    report = CatalogReport{};
+    Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
+    if (!row) return row.status();
+    CatalogVisit visit{*row, report, now};
+    return impl_->observe_all(*listed, visit);
+  });
+  if (!done.is_ok()) return done;
+  return report;
+}
+
+Result<std::optional<TrustEvent>> TrustStore::approve(const std::string& server,
+                                                      const std::string& tool,
+                                                      const std::string& reason) {
+  int64_t now = now_us();
+  std::optional<TrustEvent> event;
+  Status done = impl_->transaction([&]() -> Status {
+    Result<std::optional<ToolRow>> stored = impl_->load_tool(server, tool);
+    if (!stored) return stored.status();
+    if (!*stored) {
+      return Status::not_found("server '" + server + "' never listed a tool '" + tool + "'");
+    }
+    ToolRow& fingerprint = **stored;
+    if (fingerprint.approved_hash == fingerprint.definition_hash) return Status::ok();
+    fingerprint.approved_hash = fingerprint.definition_hash;
+    Status saved = impl_->upsert_tool(server, tool, fingerprint, now);
+    Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
+    if (!saved.is_ok() || !row) return saved.is_ok() ? row.status() : saved;
+    event = advance(*row, EventKind::kToolApproved, now, options_.weights);
+    event->tool = tool;
+    event->reason = reason.empty() ? "current definition approved by a person" : reason;
+    return impl_->save_with_event(*row, *event);
+  });
+  if (!done.is_ok()) return done;
+  return event;
+}
+
+Result<std::optional<std::string>> TrustStore::is_tool_blocked(const std::string& server,
+                                                               const std::string& tool) {
+  Result<std::optional<ToolRow>> stored = impl_->load_tool(server, tool);
+  if (!stored) return stored.status();
+  if (!*stored || (*stored)->approved_hash == (*stored)->definition_hash) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(blocked_reason(server, tool));
+}
+
+}  // namespace mcp_warden::trust
