@@ -95,7 +95,7 @@ Status read_patterns(const std::string& origin, const YAML::Node& node,
   for (const std::string& text : *list) {
     Result<PathPattern> pattern = PathPattern::parse(text, normalizer.case_insensitive());
     if (!pattern.is_ok()) return error_at(origin, node, pattern.status().message());
-    cond->patterns.push_back(std::move(pattern).value());
+    cond->patterns.add(std::move(pattern).value());
   }
   return Status::ok();
 }

@@ -9,12 +9,11 @@ namespace {
 
 constexpr size_t kEvidenceChars = 120;
 
-bool glob_any(const std::vector<std::string>& globs, std::string_view text) {
-  if (globs.empty()) return true;
-  std::string subject(text);
-  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-    return fnmatch(g.c_str(), subject.c_str(), 0) == 0;
-  });
+// `text` must be NUL-terminated (a std::string's c_str()).
+bool glob_any(const std::vector<std::string>& globs, const char* text) {
+  return globs.empty() || std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
+           return fnmatch(g.c_str(), text, 0) == 0;
+         });
 }
 
 bool hint_holds(const std::optional<bool>& wanted, bool actual) {
@@ -26,9 +25,10 @@ bool annotations_hold(const Match& m, const ToolAnnotations& a) {
          hint_holds(m.idempotent, a.idempotent()) && hint_holds(m.open_world, a.open_world());
 }
 
+// `listed` is sorted (see rule_loader.cc).
 bool any_word_listed(const std::vector<std::string>& listed, const std::vector<std::string>& words) {
   return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-    return std::find(listed.begin(), listed.end(), w) != listed.end();
+    return std::binary_search(listed.begin(), listed.end(), w);
   });
 }
 
@@ -60,17 +60,13 @@ bool all_under(const Candidates& c, const std::string& dir) {
 }
 
 bool path_glob_holds(const ArgCondition& cond, const Candidates& c) {
-  for (const auto& split : c.split) {
-    for (const PathPattern& pattern : cond.patterns) {
-      if (pattern.matches(*split)) return true;
-    }
-  }
-  return false;
+  return std::any_of(c.split.begin(), c.split.end(),
+                     [&](const auto& split) { return cond.patterns.matches(*split); });
 }
 
 bool string_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
   switch (cond.op) {
-    case ArgOp::kGlob: return glob_any(cond.texts, text);
+    case ArgOp::kGlob: return glob_any(cond.texts, std::string(text).c_str());
     case ArgOp::kRegex: return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *cond.regex);
     case ArgOp::kPrefix:
       return std::any_of(cond.texts.begin(), cond.texts.end(),
@@ -100,9 +96,9 @@ bool leaf_holds(const ArgCondition& cond, const Leaf& leaf, CallView& view) {
   return leaf.value != nullptr && value_holds(cond, *leaf.value);
 }
 
-void record(const Leaf& leaf, Evidence* evidence) {
+void record(const std::string& pointer, const Leaf& leaf, Evidence* evidence) {
   if (evidence == nullptr) return;
-  evidence->pointer = leaf.pointer.empty() ? "/" : leaf.pointer;
+  evidence->pointer = pointer.empty() ? "/" : pointer;
   std::string shown = leaf.is_string() ? std::string(leaf.text()) : leaf.value->dump();
   if (shown.size() > kEvidenceChars) shown = shown.substr(0, kEvidenceChars) + "...";
   evidence->value = shown;
@@ -112,7 +108,7 @@ bool any_leaf_holds(const ArgCondition& cond, const std::vector<Leaf>& leaves, C
                     Evidence* evidence) {
   for (const Leaf& leaf : leaves) {
     if (leaf_holds(cond, leaf, view)) {
-      record(leaf, evidence);
+      record(leaf.pointer, leaf, evidence);
       return true;
     }
   }
@@ -143,10 +139,12 @@ const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vect
 bool pointer_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
   const nlohmann::json* selected = follow_pointer(view.arguments(), cond.pointer);
   if (selected == nullptr) return false;
-  if (cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn) {
-    if (!value_holds(cond, *selected)) return false;
-    record(Leaf{cond.path_text, selected, {}}, evidence);
-    return true;
+  const bool whole = cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn;
+  if (whole || selected->is_primitive()) {  // no leaves to collect
+    Leaf leaf{std::string(), selected, {}};
+    const bool holds = whole ? value_holds(cond, *selected) : leaf_holds(cond, leaf, view);
+    if (holds) record(cond.path_text, leaf, evidence);
+    return holds;
   }
   std::vector<Leaf> leaves;
   collect_leaves(*selected, cond.path_text, &leaves);
@@ -164,13 +162,16 @@ bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidenc
 
 bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
                         const ToolAnnotations& annotations, const std::vector<std::string>& words) {
-  return glob_any(match.servers, server) && glob_any(match.tools, tool) &&
+  return glob_any(match.servers, std::string(server).c_str()) &&
+         glob_any(match.tools, std::string(tool).c_str()) &&
          annotations_hold(match, annotations) && words_hold(match, words);
 }
 
 bool match_holds(const Match& match, CallView& view, Evidence* evidence) {
   const CallContext& call = view.call();
-  if (!glob_any(match.servers, call.server) || !glob_any(match.tools, call.tool)) return false;
+  if (!glob_any(match.servers, call.server.c_str()) || !glob_any(match.tools, call.tool.c_str())) {
+    return false;
+  }
   if (!annotations_hold(match, view.annotations())) return false;
   const bool uses_words = !match.tool_words.empty() || !match.not_tool_words.empty();
   if (uses_words && !words_hold(match, view.tool_words())) return false;

@@ -1,5 +1,6 @@
 // Policy::evaluate and Policy::always_denies: rule precedence, default
 // action, rate limits and the sentences in Decision::reason.
+#include <algorithm>
 #include <ctime>
 
 #include "conditions.h"
@@ -26,6 +27,8 @@ const char* verb_of(Action action) {
 // `text` as a JSON string literal: quotes, control characters and invalid
 // UTF-8 cannot garble the sentence.
 std::string in_quotes(std::string_view text) {
+  auto plain = [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; };
+  if (std::all_of(text.begin(), text.end(), plain)) return "\"" + std::string(text) + "\"";
   return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -97,6 +100,23 @@ void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64
              std::to_string(wait_seconds) + " s).";
 }
 
+// Calls visit(i) for the rules that can match `tool`, in file order: those
+// indexed under its name merged with those for any tool. Stops when visit
+// returns false.
+template <typename Visit>
+void for_each_candidate_rule(const internal::Model& model, const std::string& tool, Visit visit) {
+  static const std::vector<size_t> kNone;
+  auto named_it = model.rules_by_tool.find(tool);
+  const std::vector<size_t>& named = named_it != model.rules_by_tool.end() ? named_it->second : kNone;
+  const std::vector<size_t>& any = model.rules_for_any_tool;
+  size_t a = 0;
+  size_t n = 0;
+  while (a < any.size() || n < named.size()) {
+    const bool take_any = n == named.size() || (a < any.size() && any[a] < named[n]);
+    if (!visit(take_any ? any[a++] : named[n++])) return;
+  }
+}
+
 }  // namespace
 
 // Rate-limited rules that matched are checked only when the call would
@@ -108,17 +128,17 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;
-  for (size_t i = 0; i < model.rules.size(); ++i) {
+  for_each_candidate_rule(model, call.tool, [&](size_t i) {
     const Rule& rule = model.rules[i];
     Evidence evidence;
-    if (!internal::match_holds(rule.match, view, &evidence)) continue;
+    if (!internal::match_holds(rule.match, view, &evidence)) return true;
     if (rule.rate_limit) limited.push_back(i);
     if (best == nullptr || action_rank(rule.action) > action_rank(best->action)) {
       best = &rule;
       best_evidence = std::move(evidence);
-      if (rule.action == Action::kDeny) break;  // nothing outranks the first deny
     }
-  }
+    return rule.action != Action::kDeny;  // nothing outranks the first deny
+  });
   Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
                                : from_default(model, call);
   if (d.forwards()) apply_rate_limits(d, limited, call, clock);

@@ -131,6 +131,23 @@ Status fill_model(const YAML::Node& root, const std::string& origin, LoadContext
 
 }  // namespace
 
+void index_rules(Model* model) {
+  model->rules_by_tool.clear();
+  model->rules_for_any_tool.clear();
+  for (size_t i = 0; i < model->rules.size(); ++i) {
+    const std::vector<std::string>& tools = model->rules[i].match.tools;
+    auto is_glob = [](const std::string& t) { return t.find_first_of("*?[\\") != std::string::npos; };
+    if (tools.empty() || std::any_of(tools.begin(), tools.end(), is_glob)) {
+      model->rules_for_any_tool.push_back(i);
+      continue;
+    }
+    for (const std::string& tool : tools) {
+      std::vector<size_t>& list = model->rules_by_tool[tool];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
+}
+
 Result<std::string> read_text_file(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return Status::not_found(path + ": no such file");

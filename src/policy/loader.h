@@ -29,6 +29,9 @@ Result<Model> load_model_file(const std::string& path, LoadContext& ctx);
 Result<std::string> resolve_policy_ref(const std::string& ref, const std::string& base_dir,
                                        const std::string& presets_dir);
 
+// Fills model->rules_by_tool and rules_for_any_tool from model->rules.
+void index_rules(Model* model);
+
 // Reads a whole file; kNotFound / kIoError name it.
 Result<std::string> read_text_file(const std::string& path);
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct ArgCondition {
   nlohmann::json values;                  // equals: [v]; in: [v...]
   std::vector<std::string> texts;         // glob / prefix / under (normalised)
   std::shared_ptr<const RE2> regex;
-  std::vector<PathPattern> patterns;      // path_glob
+  PathPatternSet patterns;                // path_glob
   double number = 0;                      // max_length / gt / lt
 };
 
@@ -76,6 +77,10 @@ struct Model {
   std::string default_origin;
   std::vector<Rule> rules;  // parents' rules first, in order
   std::vector<std::pair<std::string, std::string>> sources;  // child first
+  // Rules whose `tool:` lists only literal names, by name; every other rule.
+  // Both ascending, so merging them keeps file order (see index_rules()).
+  std::unordered_map<std::string, std::vector<size_t>> rules_by_tool;
+  std::vector<size_t> rules_for_any_tool;
   std::string shadow;       // name or path of the shadow policy, or ""
   std::string shadow_base;  // directory relative shadow paths resolve against
 };

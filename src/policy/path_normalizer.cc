@@ -94,7 +94,7 @@ RealFileSystem::RealFileSystem() {
   home_ = lexically_normal(home_);
   std::error_code ec;
   cwd_ = lexically_normal(std::filesystem::current_path(ec).string());
-  if (ec) cwd_ = "/";
+  if (ec) cwd_.assign(1, '/');
 }
 
 std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_path) const {
@@ -138,7 +138,7 @@ std::string lexically_normal(std::string_view path) {
     if (i > 0) out.push_back('/');
     out.append(parts[i]);
   }
-  if (out.empty() && !path.empty()) out = ".";
+  if (out.empty() && !path.empty()) return std::string(1, '.');
   return out;
 }
 

@@ -36,6 +36,7 @@ Result<Policy> Policy::parse(std::string_view yaml, std::string origin, const Lo
   internal::LoadContext ctx{resolved.presets_dir, &normalizer, {}};
   Result<internal::Model> model = internal::load_model_text(yaml, origin, ctx);
   if (!model.is_ok()) return model.status();
+  internal::index_rules(&model.value());
   auto impl = std::make_unique<Impl>(std::move(model).value(), std::move(normalizer));
   if (!impl->model.shadow.empty()) {
     Result<std::string> path = internal::resolve_policy_ref(impl->model.shadow, impl->model.shadow_base,
@@ -57,7 +58,7 @@ Result<Policy> Policy::load_file(const std::string& path, const LoadOptions& opt
 Result<Policy> Policy::load_preset(std::string_view name, const LoadOptions& options) {
   std::string dir = presets_dir_of(options);
   if (!is_preset_name(name)) return Status::invalid_argument("\"" + std::string(name) + "\" is not a preset name");
-  Result<std::string> path = internal::resolve_policy_ref(std::string(name), ".", dir);
+  Result<std::string> path = internal::resolve_policy_ref(std::string(name), std::string(1, '.'), dir);
   if (!path.is_ok()) return path.status();
   LoadOptions resolved = options;
   resolved.presets_dir = dir;

@@ -1,5 +1,6 @@
 #include "rule_loader.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "arg_loader.h"
@@ -58,6 +59,7 @@ Status read_words(const std::string& origin, const YAML::Node& node, const char*
                   std::vector<std::string>* out) {
   Status s = read_list_into(origin, node, what, out);
   for (std::string& word : *out) word = fold_case(word);
+  std::sort(out->begin(), out->end());  // searched with binary_search
   return s;
 }
 

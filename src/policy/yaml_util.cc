@@ -49,6 +49,22 @@ nlohmann::json plain_scalar(const std::string& text) {
   return text;
 }
 
+constexpr int kMaxDepth = 64;
+constexpr int64_t kMaxNodes = 100000;
+
+// False once the walk exceeds kMaxDepth or *budget nodes.
+bool bounded(const YAML::Node& node, int depth, int64_t* budget) {
+  if (depth > kMaxDepth || --*budget < 0) return false;
+  if (!node.IsMap() && !node.IsSequence()) return true;
+  for (const auto& entry : node) {
+    if (node.IsMap() ? !bounded(entry.second, depth + 1, budget) || !bounded(entry.first, depth + 1, budget)
+                     : !bounded(entry, depth + 1, budget)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string where(const std::string& origin, const YAML::Node& node) {
@@ -64,7 +80,13 @@ Status error_at(const std::string& origin, const YAML::Node& node, const std::st
 
 Result<YAML::Node> load_yaml(std::string_view text, const std::string& origin) {
   try {
-    return YAML::Load(std::string(text));
+    YAML::Node root = YAML::Load(std::string(text));
+    int64_t budget = kMaxNodes;
+    if (!bounded(root, 0, &budget)) {
+      return Status::invalid_argument(origin + ":1:1: the document is nested deeper than 64 levels or has "
+                                      "more than 100000 nodes (counting aliases)");
+    }
+    return root;
   } catch (const YAML::Exception& e) {
     std::string where_text = origin;
     if (!e.mark.is_null()) {

@@ -20,7 +20,10 @@ std::string where(const std::string& origin, const YAML::Node& node);
 // kInvalidArgument "origin:line:col: message".
 Status error_at(const std::string& origin, const YAML::Node& node, const std::string& message);
 
-// Parses one YAML document; a syntax error names the line and column.
+// Parses one YAML document; a syntax error names the line and column. A
+// document nested deeper than 64 levels or with more than 100000 nodes once
+// aliases are expanded (a "billion laughs", a self-referencing alias) is
+// refused, so later walks over it are bounded.
 Result<YAML::Node> load_yaml(std::string_view text, const std::string& origin);
 
 // Fails on a key of `map` not in `allowed`, or a key given twice (YAML
