@@ -11,8 +11,12 @@ using nlohmann::ordered_json;
 
 constexpr const char* kProxyCommand = "proxy";
 constexpr const char* kEndOfOptions = "--";
-// Options of `mcp-warden proxy` that take a value (which may itself be "--").
-constexpr std::string_view kOptionsWithValue[] = {"--policy", "--server-name"};
+// Options of `mcp-warden proxy` that take a separate value (which may itself
+// be "--"); keep in step with src/cli/proxy_command.cc. A user's hand-added
+// option missing here only matters if its value is exactly "--".
+constexpr std::string_view kOptionsWithValue[] = {"--policy",   "--server-name",       "--db",
+                                                  "--log-file", "--log-level",         "--audit-sync",
+                                                  "--max-message-bytes", "--shutdown-grace-ms"};
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
