@@ -60,6 +60,9 @@ std::string format_points(int64_t milli) {
   return text + "." + tail.substr(0, tail.find_last_not_of('0') + 1);
 }
 
+// Points as a JSON number (milli precision).
+double points_value(int64_t milli) { return static_cast<double>(milli) / kMilliPerPoint; }
+
 json server_json(const ServerTrust& s) {
   return json{{"server", s.server},           {"score", s.score()},
               {"tier", tier_name(s.tier())},   {"base", s.base()},
@@ -97,8 +100,8 @@ json event_json(const TrustEvent& e) {
               {"time", audit::format_time_rfc3339(e.time_us)},
               {"event", event_kind_name(e.kind)},
               {"tool", e.tool},
-              {"delta", format_points(e.delta_milli)},
-              {"recovered", format_points(e.recovered_milli)},
+              {"delta", points_value(e.delta_milli)},
+              {"recovered", points_value(e.recovered_milli)},
               {"score_after", e.score_after()},
               {"tier_after", tier_name(e.tier_after())},
               {"reason", e.reason}};

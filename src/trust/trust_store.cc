@@ -89,16 +89,20 @@ ServerRow fresh_row(const std::string& server, TrustLevel level, int64_t now) {
   return row;
 }
 
-// Folds recovery up to `now` into the score and marks the server seen.
-// Returns the recovered amount. A clock that went backwards recovers nothing
-// and never moves the timestamps back.
+// Folds recovery up to `now` into the score; returns the recovered amount.
+// A clock that went backwards recovers nothing and never moves updated_us back.
 int64_t catch_up(ServerRow& row, int64_t now, const TrustWeights& weights) {
   int64_t before = row.view.score_milli;
   row.view.score_milli =
       recover_score_milli(before, row.view.base_milli, now - row.updated_us, weights);
   row.updated_us = std::max(row.updated_us, now);
-  row.view.last_seen_us = std::max(row.view.last_seen_us, now);
   return row.view.score_milli - before;
+}
+
+// The server counts as seen at `now` (never moved back). Recovery is left
+// to the next event, which records it, so the events explain the score.
+void mark_seen(ServerRow& row, int64_t now) {
+  row.view.last_seen_us = std::max(row.view.last_seen_us, now);
 }
 
 // Applies `kind` to `row` at `now` (after recovery) and describes it.
@@ -107,6 +111,7 @@ TrustEvent advance(ServerRow& row, EventKind kind, int64_t now, const TrustWeigh
   event.server = row.view.server;
   event.kind = kind;
   event.time_us = now;
+  mark_seen(row, now);
   event.recovered_milli = catch_up(row, now, weights);
   int64_t before = row.view.score_milli;
   if (kind != EventKind::kToolApproved) {
@@ -371,7 +376,7 @@ Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLe
   Status done = impl_->transaction([&]() -> Status {
     Result<ServerRow> row = impl_->load_or_create(server, level, now);
     if (!row) return row.status();
-    catch_up(*row, now, options_.weights);
+    mark_seen(*row, now);
     row->view.level = level;
     row->view.base_milli = base_score(level) * kMilliPerPoint;
     out = row->view;
@@ -503,7 +508,7 @@ Status TrustStore::Impl::observe_all(const std::map<std::string, const ToolDefin
     if (!seen.is_ok()) return seen;
   }
   note_removed(*stored, listed, visit.report);
-  catch_up(visit.server, visit.now, options.weights);
+  mark_seen(visit.server, visit.now);
   return save_server(visit.server);
 }
 

@@ -103,6 +103,8 @@ TEST_F(TrustCommandsTest, HistoryListsEventsNewestFirstAndHonoursTheLimit) {
   EXPECT_EQ(events[0]["event"], "call_succeeded");
   EXPECT_EQ(events[1]["event"], "stdout_noise");
   EXPECT_GT(events[0]["id"].get<int64_t>(), events[1]["id"].get<int64_t>());
+  int64_t noise_milli = store()->history("files", 2)->back().delta_milli;
+  EXPECT_DOUBLE_EQ(events[1]["delta"].get<double>(), static_cast<double>(noise_milli) / kMilliPerPoint);
   out_.str("");
   ASSERT_EQ(run_history(context(), "files", 0, false), 0);
   std::string text = out_.str();

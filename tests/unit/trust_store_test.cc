@@ -213,6 +213,9 @@ TEST_F(TrustStoreTest, RecoveryIsFoldedInAtTheNextEventAndHistoryAddsUpToTheScor
   ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->record("files", EventKind::kCallDenied).is_ok());
   clock_.advance_micros(3 * kMicrosPerHour);
+  // Seeing the server without an event leaves the recovery to the next event.
+  ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
+  ASSERT_TRUE(store->observe_catalog("files", {def("a", "A")}).is_ok());
   Result<TrustEvent> next = store->record("files", EventKind::kToolError);
   ASSERT_TRUE(next.is_ok());
   EXPECT_EQ(next->recovered_milli, 3 * weights_.recovery_per_hour * kMilliPerPoint);
@@ -224,6 +227,17 @@ TEST_F(TrustStoreTest, RecoveryIsFoldedInAtTheNextEventAndHistoryAddsUpToTheScor
   for (const TrustEvent& e : *history) moved += e.delta_milli + e.recovered_milli;
   EXPECT_EQ(store->get("files")->base_milli + moved, score_milli(*store, "files"));
   EXPECT_EQ(store->history("files", 2)->size(), 2u);
+}
+
+TEST_F(TrustStoreTest, ReadingAScoreDoesNotCountAsSeeingTheServer) {
+  auto store = open_store();
+  Result<TrustEvent> event = store->record("files", EventKind::kCallDenied);
+  ASSERT_TRUE(event.is_ok());
+  clock_.advance_micros(kMicrosPerHour);
+  EXPECT_EQ(store->get("files")->last_seen_us, event->time_us);
+  EXPECT_EQ(store->list()->front().last_seen_us, event->time_us);
+  ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
+  EXPECT_EQ(store->get("files")->last_seen_us, clock_.now_unix_micros());
 }
 
 TEST_F(TrustStoreTest, AClockThatGoesBackwardsRecoversNothing) {
