@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <numeric>
 #include <span>
@@ -150,6 +151,33 @@ TEST_F(TrustStoreTest, ChangedDescriptionLowersTrustAndBlocksTheToolUntilApprove
   EXPECT_EQ((*approved)->kind, EventKind::kToolApproved);
   EXPECT_EQ((*approved)->delta_milli, 0);
   EXPECT_FALSE(store->is_tool_blocked("files", "read_file")->has_value());
+}
+
+// The tools of a fixture under tests/fixtures/trust/.
+std::vector<ToolDefinition> fixture_tools(const std::string& name) {
+  std::ifstream in(fs::path(MCP_WARDEN_FIXTURES_DIR) / "trust" / name);
+  Result<std::vector<ToolDefinition>> tools = parse_tool_definitions(json::parse(in));
+  EXPECT_TRUE(tools.is_ok()) << tools.status().to_string();
+  return tools.is_ok() ? std::move(tools).value() : std::vector<ToolDefinition>{};
+}
+
+TEST_F(TrustStoreTest, RugPullOfTheRealFilesystemServerIsCaughtToolByTool) {
+  auto store = open_store();
+  std::vector<ToolDefinition> original = fixture_tools("filesystem_tools.json");
+  ASSERT_FALSE(original.empty());
+  ASSERT_TRUE(store->observe_catalog("filesystem", original).is_ok());
+  ASSERT_TRUE(store->observe_catalog("filesystem", original)->changed.empty());
+  int64_t before = score_milli(*store, "filesystem");
+  Result<CatalogReport> pulled =
+      store->observe_catalog("filesystem", fixture_tools("filesystem_tools_rug_pull.json"));
+  ASSERT_TRUE(pulled.is_ok());
+  std::vector<std::string> expected = {"read_text_file", "write_file"};
+  EXPECT_EQ(pulled->changed, expected);  // not list_directory: key order does not count
+  EXPECT_EQ(pulled->unapproved, expected);
+  EXPECT_EQ(score_milli(*store, "filesystem"),
+            before + 2 * weights_.catalog_changed * kMilliPerPoint);
+  EXPECT_TRUE(store->is_tool_blocked("filesystem", "read_text_file")->has_value());
+  EXPECT_FALSE(store->is_tool_blocked("filesystem", "list_directory")->has_value());
 }
 
 TEST_F(TrustStoreTest, TheSameChangeSeenAgainCostsNothingMore) {
