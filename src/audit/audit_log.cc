@@ -34,12 +34,26 @@ StoreOptions store_options(const AuditLogOptions& options) {
   return out;
 }
 
-// The newest recorded checkpoint, if any.
-Result<std::optional<Checkpoint>> latest_recorded(AuditStore& store) {
-  Result<std::vector<Checkpoint>> all = store.checkpoints();
-  if (!all) return all.status();
-  if (all->empty()) return std::optional<Checkpoint>();
-  return std::optional<Checkpoint>(all->back());
+// Starts `cache` from the frontier recorded with `latest` when that is ahead
+// of the cache and usable: signed by `key`, folding to the signed root, and
+// not beyond the log's `size`. Otherwise the cache stays, and extending it
+// reads the missing hashes (the whole log for a fresh cache).
+void resume_from(const Checkpoint& latest, const SigningKey& key, int64_t size,
+                 MerkleFrontier& cache) {
+  if (latest.frontier.empty() || latest.tree_size > size ||
+      static_cast<uint64_t>(latest.tree_size) <= cache.size()) {
+    return;
+  }
+  Result<MerkleFrontier> stored =
+      MerkleFrontier::from_peaks(static_cast<uint64_t>(latest.tree_size), latest.frontier);
+  bool usable = stored && stored->root() == latest.root && latest.public_key == key.public_key() &&
+                verify_checkpoint_signature(latest).is_ok();
+  if (usable) {
+    cache = std::move(*stored);
+  } else {
+    spdlog::warn("audit: the frontier recorded at tree size {} is unusable; recomputing from seq 1",
+                 latest.tree_size);
+  }
 }
 
 // Brings `cache` up to `size` leaves from the store.
@@ -70,15 +84,17 @@ Status checkpoint_in_transaction(AuditStore& store, const SigningKey& key, Merkl
   Result<int64_t> size = store.last_seq();
   if (!size) return size.status();
   if (*size == 0) return Status::failed_precondition("the audit log is empty");
-  Result<std::optional<Checkpoint>> latest = latest_recorded(store);
+  Result<std::optional<Checkpoint>> latest = store.latest_checkpoint();
   if (!latest) return latest.status();
   if (*latest && (*latest)->tree_size == *size) {
     out = **latest;
     return publish_checkpoint_file(store.path(), out);
   }
+  if (*latest) resume_from(**latest, key, *size, cache);
   Status extended = extend_frontier(store, cache, *size);
   if (!extended.is_ok()) return extended;
-  out = Checkpoint{*size, cache.root(), time_us, {}, {}};
+  out = Checkpoint{*size, cache.root(), time_us, {}, {}, {}};
+  out.frontier.assign(cache.peaks().begin(), cache.peaks().end());
   Status signed_ok = key.sign(out);
   if (!signed_ok.is_ok()) return signed_ok;
   Status recorded = store.insert_checkpoint(out);

@@ -89,6 +89,18 @@ Digest merkle_node_hash(const Digest& left, const Digest& right) {
 
 Digest merkle_empty_root() { return sha256(""); }
 
+Result<MerkleFrontier> MerkleFrontier::from_peaks(uint64_t size, std::vector<Digest> peaks) {
+  if (peaks.size() != static_cast<std::size_t>(std::popcount(size))) {
+    return Status::invalid_argument("a Merkle frontier of size " + std::to_string(size) + " has " +
+                                    std::to_string(std::popcount(size)) + " peaks, not " +
+                                    std::to_string(peaks.size()));
+  }
+  MerkleFrontier frontier;
+  frontier.peaks_ = std::move(peaks);
+  frontier.size_ = size;
+  return frontier;
+}
+
 void MerkleFrontier::append_leaf_hash(const Digest& leaf_hash) {
   Digest carry = leaf_hash;
   for (uint64_t s = size_; (s & 1) == 1; s >>= 1) {

@@ -59,7 +59,7 @@ Entry parse_entry(const json& j) {
 Checkpoint parse_checkpoint_fields(const json& j) {
   return Checkpoint{j.at("tree_size").get<int64_t>(), digest_field(j, "root"),
                     j.at("time_us").get<int64_t>(), hex_field(j, "public_key"),
-                    hex_field(j, "signature")};
+                    hex_field(j, "signature"), {}};
 }
 
 InclusionProof parse_document(const json& doc) {

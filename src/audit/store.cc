@@ -1,6 +1,7 @@
 #include "mcp_warden/audit/store.h"
 
 #include <chrono>
+#include <cstring>
 #include <system_error>
 #include <thread>
 
@@ -36,9 +37,24 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
   root BLOB NOT NULL,
   time_us INTEGER NOT NULL,
   public_key BLOB NOT NULL,
-  signature BLOB NOT NULL
+  signature BLOB NOT NULL,
+  frontier BLOB NOT NULL DEFAULT x''
 ) STRICT;
+CREATE INDEX IF NOT EXISTS audit_checkpoints_by_size ON audit_checkpoints(tree_size);
 )sql";
+
+// Databases created before frontiers were recorded gain the column (empty
+// for their old rows) the first time a writer opens them.
+constexpr const char* kAddFrontierColumn =
+    "ALTER TABLE audit_checkpoints ADD COLUMN frontier BLOB NOT NULL DEFAULT x'';"
+    "CREATE INDEX IF NOT EXISTS audit_checkpoints_by_size ON audit_checkpoints(tree_size);";
+
+constexpr const char* kHasFrontierColumn =
+    "SELECT COUNT(*) FROM pragma_table_info('audit_checkpoints') WHERE name = 'frontier'";
+
+constexpr const char* kInsertCheckpointSql =
+    "INSERT INTO audit_checkpoints(tree_size, root, time_us, public_key, signature, frontier) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 constexpr const char* kEntryColumns =
     "seq, time_us, session_id, kind, server, tool, request_id, decision, payload, prev_hash, "
@@ -100,15 +116,39 @@ void bind_entry(Stmt& stmt, const Entry& entry) {
   stmt.bind_digest(11, entry.entry_hash);
 }
 
+// "SELECT <checkpoint columns> FROM audit_checkpoints <rest>"; an old
+// database without the frontier column reads as empty frontiers.
+std::string select_checkpoints(bool has_frontier, const char* rest) {
+  return std::string("SELECT tree_size, root, time_us, public_key, signature, ") +
+         (has_frontier ? "frontier" : "x''") + " FROM audit_checkpoints " + rest;
+}
+
+// The frontier column: whole 32-byte peaks, largest first.
+std::string frontier_bytes(const std::vector<Digest>& frontier) {
+  std::string out;
+  out.reserve(frontier.size() * 32);
+  for (const Digest& peak : frontier) out.append(reinterpret_cast<const char*>(peak.data()), peak.size());
+  return out;
+}
+
+bool parse_frontier(std::string_view bytes, std::vector<Digest>& out) {
+  if (bytes.size() % 32 != 0) return false;
+  out.resize(bytes.size() / 32);
+  for (std::size_t i = 0; i < out.size(); ++i) std::memcpy(out[i].data(), bytes.data() + 32 * i, 32);
+  return true;
+}
+
+// Reads a row of select_checkpoints(); kCorruption when root or frontier is malformed.
 Result<Checkpoint> read_checkpoint_row(const Stmt& stmt) {
   Checkpoint checkpoint;
   checkpoint.tree_size = stmt.column_int(0);
   checkpoint.time_us = stmt.column_int(2);
   checkpoint.public_key = stmt.column_bytes(3);
   checkpoint.signature = stmt.column_bytes(4);
-  if (!stmt.column_digest(1, checkpoint.root)) {
-    return Status::corruption("checkpoint at tree size " + std::to_string(checkpoint.tree_size) +
-                              ": root is not 32 bytes");
+  std::string where = "checkpoint at tree size " + std::to_string(checkpoint.tree_size);
+  if (!stmt.column_digest(1, checkpoint.root)) return Status::corruption(where + ": root is not 32 bytes");
+  if (!parse_frontier(stmt.column_bytes(5), checkpoint.frontier)) {
+    return Status::corruption(where + ": frontier is not a whole number of 32-byte hashes");
   }
   return checkpoint;
 }
@@ -124,28 +164,46 @@ int64_t file_size_or_zero(const fs::path& path) {
 struct AuditStore::Impl {
   detail::DbPtr db;
   StoreOptions options;
+  // Prepared once: a commit parses no SQL.
+  Stmt begin;
+  Stmt commit;
+  Stmt rollback;
   Stmt insert;
   Stmt last;
   Stmt read_one;
+  Stmt latest_checkpoint;
+  Stmt insert_checkpoint;
+  bool has_frontier = false;
+  int64_t hashes_read = 0;
   Entry scratch;  // reused by appends, so sealing allocates nothing once warm
 
   sqlite3* handle() const { return db.get(); }
   Status fail(int rc, std::string_view what) const {
     return detail::sqlite_status(handle(), rc, what);
   }
+  // Steps a statement that returns no rows and resets it.
+  Status run(Stmt& stmt, std::string_view what) {
+    int rc = stmt.step();
+    Status done = rc == SQLITE_DONE ? Status::ok() : fail(rc, what);
+    stmt.reset();
+    return done;
+  }
   void rollback_if_open() {
-    if (sqlite3_get_autocommit(handle()) == 0) (void)detail::exec(handle(), "ROLLBACK");
+    if (sqlite3_get_autocommit(handle()) == 0) (void)run(rollback, "ROLLBACK");
   }
   Status begin_immediate();
   Result<bool> has_schema();
+  Result<bool> has_frontier_column();
+  Status add_frontier_column();
   Status configure();
   Status check_format();
+  Status prepare_transactions();
   Status prepare();
 };
 
 Status AuditStore::Impl::begin_immediate() {
   for (int attempt = 1;; ++attempt) {
-    Status begun = detail::exec(handle(), "BEGIN IMMEDIATE");
+    Status begun = run(begin, "BEGIN IMMEDIATE");
     if (begun.is_ok() || begun.code() != ErrorCode::kBusy) return begun;
     if (attempt >= options.max_attempts) {
       return Status::busy("audit database is locked by another writer after " +
@@ -163,6 +221,22 @@ Result<bool> AuditStore::Impl::has_schema() {
   int rc = stmt->step();
   if (rc != SQLITE_ROW) return fail(rc, "cannot read the schema");
   return stmt->column_int(0) > 0;
+}
+
+Result<bool> AuditStore::Impl::has_frontier_column() {
+  Result<Stmt> stmt = Stmt::prepare(handle(), kHasFrontierColumn);
+  if (!stmt) return stmt.status();
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) return fail(rc, "cannot read the checkpoint table's columns");
+  return stmt->column_int(0) > 0;
+}
+
+// Inside a write transaction, so two processes upgrading at once add it once.
+Status AuditStore::Impl::add_frontier_column() {
+  Result<bool> present = has_frontier_column();
+  if (!present) return present.status();
+  if (*present) return Status::ok();
+  return detail::exec(handle(), kAddFrontierColumn);
 }
 
 Status AuditStore::Impl::configure() {
@@ -192,18 +266,37 @@ Status AuditStore::Impl::check_format() {
   return Status::ok();
 }
 
-Status AuditStore::Impl::prepare() {
-  Result<Stmt> insert_stmt = Stmt::prepare(handle(), kInsertSql);
-  if (!insert_stmt) return insert_stmt.status();
-  Result<Stmt> last_stmt =
-      Stmt::prepare(handle(), "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
-  if (!last_stmt) return last_stmt.status();
-  Result<Stmt> read_stmt = Stmt::prepare(handle(), select_entries(" FROM audit_entries WHERE seq = ?1"));
-  if (!read_stmt) return read_stmt.status();
-  insert = std::move(*insert_stmt);
-  last = std::move(*last_stmt);
-  read_one = std::move(*read_stmt);
+// Prepares `sql` into `out`.
+Status prepare_into(sqlite3* db, std::string_view sql, Stmt& out) {
+  Result<Stmt> stmt = Stmt::prepare(db, sql);
+  if (!stmt) return stmt.status();
+  out = std::move(*stmt);
   return Status::ok();
+}
+
+Status AuditStore::Impl::prepare_transactions() {
+  Status done = prepare_into(handle(), "BEGIN IMMEDIATE", begin);
+  if (done.is_ok()) done = prepare_into(handle(), "COMMIT", commit);
+  if (done.is_ok()) done = prepare_into(handle(), "ROLLBACK", rollback);
+  return done;
+}
+
+// After the schema exists (and, for a writer, has the frontier column).
+Status AuditStore::Impl::prepare() {
+  Result<bool> frontier = has_frontier_column();
+  if (!frontier) return frontier.status();
+  has_frontier = *frontier;
+  Status done = prepare_into(handle(), kInsertSql, insert);
+  if (done.is_ok()) {
+    done = prepare_into(handle(), "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1", last);
+  }
+  if (done.is_ok()) done = prepare_into(handle(), select_entries(" FROM audit_entries WHERE seq = ?1"), read_one);
+  if (done.is_ok()) {
+    done = prepare_into(handle(), select_checkpoints(has_frontier, "ORDER BY tree_size DESC, rowid DESC LIMIT 1"),
+                        latest_checkpoint);
+  }
+  if (done.is_ok() && has_frontier) done = prepare_into(handle(), kInsertCheckpointSql, insert_checkpoint);
+  return done;
 }
 
 AuditStore::AuditStore(Token, fs::path path, std::unique_ptr<Impl> impl)
@@ -231,6 +324,7 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
   impl->options = options;
   auto store = std::make_unique<AuditStore>(Token{}, path, std::move(impl));
   Status ready = store->impl_->configure();
+  if (ready.is_ok()) ready = store->impl_->prepare_transactions();
   if (ready.is_ok() && !options.read_only) ready = store->create_schema_if_missing();
   if (ready.is_ok()) ready = store->impl_->check_format();
   if (ready.is_ok()) ready = store->impl_->prepare();
@@ -241,8 +335,11 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
 Status AuditStore::create_schema_if_missing() {
   Result<bool> present = impl_->has_schema();
   if (!present) return present.status();
-  if (*present) return Status::ok();
-  return write_transaction([&] { return detail::exec(impl_->handle(), kSchema); });
+  if (!*present) return write_transaction([&] { return detail::exec(impl_->handle(), kSchema); });
+  Result<bool> upgraded = impl_->has_frontier_column();
+  if (!upgraded) return upgraded.status();
+  if (*upgraded) return Status::ok();
+  return write_transaction([&] { return impl_->add_frontier_column(); });
 }
 
 Status AuditStore::write_transaction(const std::function<Status()>& body) {
@@ -250,9 +347,8 @@ Status AuditStore::write_transaction(const std::function<Status()>& body) {
   if (!begun.is_ok()) return begun;
   Status done = body();
   if (done.is_ok()) {
-    int rc = sqlite3_exec(impl_->handle(), "COMMIT", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK) return Status::ok();
-    done = impl_->fail(rc, "cannot commit the audit transaction");
+    done = impl_->run(impl_->commit, "cannot commit the audit transaction");
+    if (done.is_ok()) return done;
   }
   impl_->rollback_if_open();
   return done;
@@ -350,6 +446,7 @@ Status AuditStore::scan_hashes(int64_t from_seq, int64_t to_seq,
     }
     visit(hash);
     ++expected;
+    ++impl_->hashes_read;
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read audit hashes");
   if (expected != to_seq + 1) return Status::corruption("audit entries end before seq " + std::to_string(to_seq));
@@ -377,23 +474,36 @@ Status AuditStore::query(const EntryFilter& filter, const std::function<bool(con
 }
 
 Status AuditStore::insert_checkpoint(const Checkpoint& checkpoint) {
-  Result<Stmt> stmt = Stmt::prepare(
-      impl_->handle(),
-      "INSERT INTO audit_checkpoints(tree_size, root, time_us, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!stmt) return stmt.status();
-  stmt->bind_int(1, checkpoint.tree_size);
-  stmt->bind_digest(2, checkpoint.root);
-  stmt->bind_int(3, checkpoint.time_us);
-  stmt->bind_blob(4, checkpoint.public_key);
-  stmt->bind_blob(5, checkpoint.signature);
-  int rc = stmt->step();
-  return rc == SQLITE_DONE ? Status::ok() : impl_->fail(rc, "cannot record checkpoint");
+  if (!impl_->has_frontier) return Status::failed_precondition("the audit database is open read-only");
+  Stmt& stmt = impl_->insert_checkpoint;
+  stmt.bind_int(1, checkpoint.tree_size);
+  stmt.bind_digest(2, checkpoint.root);
+  stmt.bind_int(3, checkpoint.time_us);
+  stmt.bind_blob(4, checkpoint.public_key);
+  stmt.bind_blob(5, checkpoint.signature);
+  stmt.bind_blob(6, frontier_bytes(checkpoint.frontier));
+  return impl_->run(stmt, "cannot record checkpoint");
 }
 
+Result<std::optional<Checkpoint>> AuditStore::latest_checkpoint() {
+  Stmt& stmt = impl_->latest_checkpoint;
+  int rc = stmt.step();
+  Result<std::optional<Checkpoint>> out = std::optional<Checkpoint>();
+  if (rc == SQLITE_ROW) {
+    Result<Checkpoint> row = read_checkpoint_row(stmt);
+    out = row ? Result<std::optional<Checkpoint>>(std::optional<Checkpoint>(std::move(*row)))
+              : Result<std::optional<Checkpoint>>(row.status());
+  } else if (rc != SQLITE_DONE) {
+    out = impl_->fail(rc, "cannot read the newest checkpoint");
+  }
+  stmt.reset();
+  return out;
+}
+
+int64_t AuditStore::entry_hashes_read() const { return impl_->hashes_read; }
+
 Result<std::vector<Checkpoint>> AuditStore::checkpoints() {
-  Result<Stmt> stmt = Stmt::prepare(
-      impl_->handle(),
-      "SELECT tree_size, root, time_us, public_key, signature FROM audit_checkpoints ORDER BY tree_size, rowid");
+  Result<Stmt> stmt = Stmt::prepare(impl_->handle(), select_checkpoints(impl_->has_frontier, "ORDER BY tree_size, rowid"));
   if (!stmt) return stmt.status();
   std::vector<Checkpoint> out;
   int rc;

@@ -11,6 +11,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kDatabaseOrigin = "database checkpoint";
+
 // A signed head the chain must reproduce, and where it came from.
 struct Expectation {
   Checkpoint checkpoint;
@@ -71,6 +73,7 @@ class ChainVerifier {
   }
 
   int64_t size() const { return static_cast<int64_t>(frontier_.size()); }
+  int64_t rows_without_frontier() const { return rows_without_frontier_; }
   Digest root() const { return frontier_.root(); }
 
  private:
@@ -95,11 +98,28 @@ class ChainVerifier {
 
   bool check_expectation(const Expectation& e) {
     if (!check_signature(e)) return false;
-    if (frontier_.root() == e.checkpoint.root) return true;
-    return fail(last_good_size_ + 1,
-                "the Merkle root of entries 1.." + std::to_string(size()) + " does not match the " +
-                    describe(e) + ": entries " + std::to_string(last_good_size_ + 1) + ".." +
-                    std::to_string(size()) + " were rewritten");
+    if (frontier_.root() != e.checkpoint.root) {
+      return fail(last_good_size_ + 1,
+                  "the Merkle root of entries 1.." + std::to_string(size()) + " does not match the " +
+                      describe(e) + ": entries " + std::to_string(last_good_size_ + 1) + ".." +
+                      std::to_string(size()) + " were rewritten");
+    }
+    return check_stored_frontier(e);
+  }
+
+  // A recorded frontier (what writers resume from) must be the recomputed
+  // one. The file, and rows from writers that did not record one, have none.
+  bool check_stored_frontier(const Expectation& e) {
+    const std::vector<Digest>& stored = e.checkpoint.frontier;
+    if (stored.empty()) {
+      if (e.checkpoint.tree_size > 0 && e.origin == kDatabaseOrigin) ++rows_without_frontier_;
+      return true;
+    }
+    if (std::equal(stored.begin(), stored.end(), frontier_.peaks().begin(), frontier_.peaks().end())) {
+      return true;
+    }
+    return fail(0, "the Merkle frontier stored with the " + describe(e) +
+                       " does not match the recomputed tree (the checkpoint row was altered)");
   }
 
   std::vector<Expectation> expectations_;
@@ -107,6 +127,7 @@ class ChainVerifier {
   VerifyReport& report_;
   std::size_t next_ = 0;
   int64_t last_good_size_ = 0;
+  int64_t rows_without_frontier_ = 0;
   MerkleFrontier frontier_;
   Digest prev_ = kZeroDigest;
 };
@@ -149,7 +170,7 @@ bool load_db_expectations(AuditStore& store, VerifyReport& report, std::vector<E
     report.problem = "cannot read the recorded checkpoints: " + recorded.status().message();
     return false;
   }
-  for (Checkpoint& c : *recorded) out.push_back({std::move(c), "database checkpoint"});
+  for (Checkpoint& c : *recorded) out.push_back({std::move(c), kDatabaseOrigin});
   return true;
 }
 
@@ -189,6 +210,10 @@ Result<VerifyReport> verify_log(const VerifyOptions& options) {
   if (!load_db_expectations(**store, report, expectations)) return report;
   ChainVerifier chain(std::move(expectations), trusted_key(options, report), report);
   walk_chain(**store, chain, report);
+  if (chain.rows_without_frontier() > 0) {
+    report.notes.push_back(std::to_string(chain.rows_without_frontier()) +
+                           " database checkpoints predate stored Merkle frontiers: checked by root only");
+  }
   report.valid_entries = report.intact ? chain.size() : std::max<int64_t>(0, report.first_bad_seq - 1);
   report.root = chain.root();
   return report;

@@ -157,7 +157,7 @@ TEST(AuditCheckpointTest, SignedCheckpointVerifiesAndTamperingIsDetected) {
   ScratchDir dir;
   auto key = SigningKey::load_or_create(dir.path());
   ASSERT_TRUE(key.is_ok());
-  Checkpoint cp{42, sha256("root"), 1'700'000'000'000'000, {}, {}};
+  Checkpoint cp{42, sha256("root"), 1'700'000'000'000'000, {}, {}, {}};
   ASSERT_TRUE((*key)->sign(cp).is_ok());
   EXPECT_TRUE(verify_checkpoint_signature(cp).is_ok());
   Checkpoint bigger = cp;
@@ -172,7 +172,7 @@ TEST(AuditCheckpointTest, FileRoundTripsAndRejectsDamage) {
   ScratchDir dir;
   auto key = SigningKey::load_or_create(dir.path());
   ASSERT_TRUE(key.is_ok());
-  Checkpoint cp{7, sha256("r"), 99, {}, {}};
+  Checkpoint cp{7, sha256("r"), 99, {}, {}, {}};
   ASSERT_TRUE((*key)->sign(cp).is_ok());
   fs::path file = checkpoint_file_path(dir.path() / "warden.db");
   EXPECT_EQ(file.filename(), "warden.db.checkpoint");

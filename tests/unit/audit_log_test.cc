@@ -5,9 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,55 @@ class AuditLogTest : public ::testing::Test {
     auto store = AuditStore::open(db(), ro);
     EXPECT_TRUE(store.is_ok()) << store.status().to_string();
     return store ? (*store)->last_seq().value() : -1;
+  }
+
+  std::shared_ptr<const SigningKey> key() const {
+    auto key = SigningKey::load_or_create(dir_ / "keys");
+    EXPECT_TRUE(key.is_ok()) << key.status().to_string();
+    return key ? *key : nullptr;
+  }
+
+  // Appends entries first..first+count-1 in one transaction.
+  static void append_calls(AuditStore& store, int first, int count) {
+    std::vector<NewEntry> batch;
+    for (int i = first; i < first + count; ++i) {
+      batch.push_back(call(i));
+      batch.back().time_us = 1000 + i;
+    }
+    ASSERT_TRUE(store.append_batch(batch).is_ok());
+  }
+
+  // The tree over every stored entry, rebuilt from seq 1 (what verify does).
+  MerkleFrontier recomputed_tree() const {
+    StoreOptions ro;
+    ro.read_only = true;
+    auto store = AuditStore::open(db(), ro);
+    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+    MerkleFrontier tree;
+    if (!store) return tree;
+    EXPECT_TRUE((*store)->scan(1, [&](const Entry& e) {
+      tree.append_leaf_hash(merkle_leaf_hash(compute_entry_hash(e)));
+      return true;
+    }).is_ok());
+    return tree;
+  }
+
+  std::optional<Checkpoint> latest_checkpoint() const {
+    auto store = AuditStore::open(db());
+    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+    if (!store) return std::nullopt;
+    auto latest = (*store)->latest_checkpoint();
+    EXPECT_TRUE(latest.is_ok()) << latest.status().to_string();
+    return latest ? *latest : std::nullopt;
+  }
+
+  void sql(const std::string& statement) const {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(raw, statement.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(raw);
   }
 
   fs::path dir_;
@@ -319,6 +371,96 @@ TEST_F(AuditLogTest, FourProcessesAppendingConcurrentlyLoseAndForkNothing) {
   EXPECT_EQ(report.valid_entries, 1 + kProcesses * kPerProcess);
   ASSERT_TRUE(report.file_checkpoint.has_value());
   EXPECT_EQ(report.file_checkpoint->tree_size, 1 + kProcesses * kPerProcess);
+}
+
+// ---- checkpoints resume from the stored Merkle frontier ----------------------
+
+TEST_F(AuditLogTest, CheckpointAfterReopenReadsOnlyTheNewEntries) {
+  auto signer = key();
+  ASSERT_NE(signer, nullptr);
+  {
+    auto store = AuditStore::open(db());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    append_calls(**store, 0, 37);
+    MerkleFrontier fresh;
+    ASSERT_TRUE(write_checkpoint(**store, *signer, fresh, 1).is_ok());
+    EXPECT_EQ((*store)->entry_hashes_read(), 37) << "no frontier recorded yet: the first checkpoint reads all";
+  }
+  auto store = AuditStore::open(db());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  append_calls(**store, 37, 5);
+  MerkleFrontier fresh;
+  auto made = write_checkpoint(**store, *signer, fresh, 2);
+  ASSERT_TRUE(made.is_ok()) << made.status().to_string();
+  EXPECT_EQ((*store)->entry_hashes_read(), 5) << "only the entries after the recorded checkpoint";
+  MerkleFrontier full = recomputed_tree();
+  EXPECT_EQ(made->tree_size, 42);
+  EXPECT_EQ(made->root, full.root());
+  EXPECT_TRUE(std::ranges::equal(made->frontier, full.peaks())) << "the new row records the frontier at 42";
+  auto again = write_checkpoint(**store, *signer, fresh, 3);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again->signature, made->signature) << "nothing new: the recorded checkpoint is returned";
+  EXPECT_EQ((*store)->entry_hashes_read(), 5);
+}
+
+TEST_F(AuditLogTest, CheckpointsAcrossReopenEqualAFullRecomputationForRandomSizes) {
+  std::mt19937 random(20240501);
+  std::uniform_int_distribution<int> size(0, 70);
+  std::uniform_int_distribution<int> every(0, 9);
+  int64_t total = 0;
+  for (int round = 0; round < 12; ++round) {
+    AuditLogOptions o = options();
+    o.checkpoint_every = every(random);  // 0 = only at close; otherwise also mid-session
+    auto log = open_log(o);
+    ASSERT_NE(log, nullptr);
+    int n = size(random);
+    for (int i = 0; i < n; ++i) log->append(call(static_cast<int>(total) + i), nullptr);
+    total += n;
+    ASSERT_TRUE(log->close().is_ok());
+    if (total == 0) continue;
+    std::optional<Checkpoint> latest = latest_checkpoint();
+    ASSERT_TRUE(latest.has_value()) << "round " << round;
+    MerkleFrontier full = recomputed_tree();
+    EXPECT_EQ(latest->tree_size, total) << "round " << round;
+    EXPECT_EQ(latest->root, full.root()) << "round " << round << ", " << n << " new entries";
+    EXPECT_TRUE(std::ranges::equal(latest->frontier, full.peaks())) << "round " << round;
+  }
+  VerifyReport report = verify();
+  EXPECT_TRUE(report.intact) << report.first_bad_seq << ": " << report.problem;
+  EXPECT_EQ(report.valid_entries, total);
+}
+
+TEST_F(AuditLogTest, TamperedFrontierIsNotBuiltOnAndVerifyReportsIt) {
+  { auto log = open_log(options()); for (int i = 0; i < 21; ++i) log->append(call(i), nullptr); ASSERT_TRUE(log->close().is_ok()); }
+  sql("UPDATE audit_checkpoints SET frontier = randomblob(length(frontier))");
+  VerifyReport tampered = verify();
+  EXPECT_FALSE(tampered.intact);
+  EXPECT_NE(tampered.problem.find("frontier"), std::string::npos) << tampered.problem;
+  auto log = open_log(options());
+  for (int i = 21; i < 30; ++i) log->append(call(i), nullptr);
+  ASSERT_TRUE(log->close().is_ok());
+  std::optional<Checkpoint> latest = latest_checkpoint();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->tree_size, 30);
+  EXPECT_EQ(latest->root, recomputed_tree().root()) << "the writer recomputed instead of trusting the bad frontier";
+}
+
+TEST_F(AuditLogTest, DatabaseFromBeforeFrontiersIsUpgradedByTheNextWriter) {
+  { auto log = open_log(options()); for (int i = 0; i < 9; ++i) log->append(call(i), nullptr); ASSERT_TRUE(log->close().is_ok()); }
+  sql("DROP INDEX audit_checkpoints_by_size; ALTER TABLE audit_checkpoints DROP COLUMN frontier");
+  VerifyReport old_format = verify();
+  EXPECT_TRUE(old_format.intact) << "a read-only verifier needs no upgrade: " << old_format.problem;
+  auto log = open_log(options());
+  for (int i = 9; i < 14; ++i) log->append(call(i), nullptr);
+  ASSERT_TRUE(log->close().is_ok());
+  std::optional<Checkpoint> latest = latest_checkpoint();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->tree_size, 14);
+  EXPECT_TRUE(std::ranges::equal(latest->frontier, recomputed_tree().peaks()));
+  VerifyReport upgraded = verify();
+  EXPECT_TRUE(upgraded.intact) << upgraded.problem;
+  ASSERT_EQ(upgraded.notes.size(), 1u);
+  EXPECT_NE(upgraded.notes[0].find("1 database checkpoints predate"), std::string::npos) << upgraded.notes[0];
 }
 
 }  // namespace

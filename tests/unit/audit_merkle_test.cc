@@ -151,5 +151,24 @@ TEST(AuditMerkleTest, ImpossibleProofRequestsAreErrors) {
   EXPECT_FALSE(merkle_verify_consistency(5, 4, Digest{}, Digest{}, {}).is_ok());
 }
 
+TEST(AuditMerkleTest, FrontierRebuiltFromItsPeaksContinuesLikeTheOriginal) {
+  std::vector<Digest> leaves = numbered_leaves(70);
+  for (std::size_t cut = 0; cut <= 40; ++cut) {
+    MerkleFrontier grown;
+    for (std::size_t i = 0; i < cut; ++i) grown.append_leaf_hash(leaves[i]);
+    auto rebuilt = MerkleFrontier::from_peaks(cut, {grown.peaks().begin(), grown.peaks().end()});
+    ASSERT_TRUE(rebuilt.is_ok()) << rebuilt.status().to_string();
+    for (std::size_t i = cut; i < leaves.size(); ++i) rebuilt->append_leaf_hash(leaves[i]);
+    EXPECT_EQ(rebuilt->root(), merkle_root(leaves)) << "resumed at " << cut;
+  }
+}
+
+TEST(AuditMerkleTest, FrontierWithTheWrongNumberOfPeaksIsRejected) {
+  EXPECT_EQ(MerkleFrontier::from_peaks(5, {Digest{}}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MerkleFrontier::from_peaks(0, {Digest{}}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MerkleFrontier::from_peaks(4, {}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(MerkleFrontier::from_peaks(0, {}).is_ok());
+}
+
 }  // namespace
 }  // namespace mcp_warden::audit

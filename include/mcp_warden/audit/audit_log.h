@@ -14,6 +14,8 @@
 // SyncMode::kFull survives power loss). Checkpoints are written every
 // `checkpoint_every` entries committed by this process and at close(); a
 // checkpoint failure is logged to stderr (spdlog) and does not fail appends.
+// A checkpoint reads only the entries after the newest recorded one (see
+// write_checkpoint), so close() does not slow down as the database grows.
 //
 // Several processes may share one database (see store.h). Do not use an
 // AuditLog in a forked child; open a new one there.
@@ -100,11 +102,17 @@ class AuditLog {
 };
 
 // Writes a checkpoint of everything currently in `store`: inside a write
-// transaction, extends `cache` with the entries it has not seen (so repeated
-// checkpoints read only new hashes), signs (size, root, time_us), records it
-// and — when larger than the one on disk — replaces `<db>.checkpoint`. If
-// the newest recorded checkpoint already has the current size it is returned
-// unchanged. kFailedPrecondition on an empty log.
+// transaction, brings `cache` up to the log's size, signs (size, root,
+// time_us), records it with its Merkle frontier and — when larger than the
+// one on disk — replaces `<db>.checkpoint`. If the newest recorded
+// checkpoint already has the current size it is returned unchanged.
+// kFailedPrecondition on an empty log.
+//
+// Cost: O(log n) plus the entries after the newer of `cache` and the newest
+// recorded checkpoint. A fresh cache resumes from that checkpoint's stored
+// frontier when it is signed by `key` and folds to its root; only a database
+// without a usable frontier is read from seq 1 (once: the checkpoint written
+// then records one).
 Result<Checkpoint> write_checkpoint(AuditStore& store, const SigningKey& key,
                                     MerkleFrontier& cache, int64_t time_us);
 

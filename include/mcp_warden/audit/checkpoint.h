@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mcp_warden/audit/digest.h"
 #include "mcp_warden/base/status.h"
@@ -35,6 +36,11 @@ struct Checkpoint {
   int64_t time_us = 0;
   std::string public_key;  // 32 raw Ed25519 bytes
   std::string signature;   // 64 raw bytes over checkpoint_signed_text()
+  // The Merkle frontier (MerkleFrontier::peaks()) at tree_size, as recorded
+  // in the database row so a writer resumes without re-reading old entries.
+  // Not signed and not in the file: it is derived data that `audit verify`
+  // recomputes. Empty in the file, in proofs, and in rows from older writers.
+  std::vector<Digest> frontier;
 };
 
 // The exact bytes that are signed:

@@ -35,10 +35,20 @@ Digest merkle_empty_root();
 // The running compact range of a tree grown leaf by leaf.
 class MerkleFrontier {
  public:
+  // Rebuilds a frontier from what peaks() returned at `size`: exactly one
+  // digest per set bit of `size`, else kInvalidArgument. The peaks are
+  // trusted; callers that read them from disk compare root() with a signed
+  // head before building on them.
+  static Result<MerkleFrontier> from_peaks(uint64_t size, std::vector<Digest> peaks);
+
   void append_leaf_hash(const Digest& leaf_hash);
   uint64_t size() const { return size_; }
   // The tree head MTH(D[0:size]); merkle_empty_root() for size 0.
   Digest root() const;
+  // The perfect-subtree roots, largest (leftmost) first; popcount(size()) of them.
+  std::span<const Digest> peaks() const { return peaks_; }
+
+  bool operator==(const MerkleFrontier&) const = default;
 
  private:
   // One perfect-subtree root per set bit of size_, largest (leftmost) first.

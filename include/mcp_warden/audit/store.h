@@ -105,16 +105,25 @@ class AuditStore {
   // or a malformed hash.
   Status scan_hashes(int64_t from_seq, int64_t to_seq,
                      const std::function<void(const Digest&)>& visit);
+  // How many hashes scan_hashes() has visited on this connection: lets tests
+  // check that checkpoints read only entries after the newest recorded one.
+  int64_t entry_hashes_read() const;
   // Matching entries, ascending seq, until visit returns false.
   Status query(const EntryFilter& filter, const std::function<bool(const Entry&)>& visit);
 
   // Runs `body` inside BEGIN IMMEDIATE … COMMIT with the retry budget;
   // rolls back when body or COMMIT fails. Used for checkpoints.
   Status write_transaction(const std::function<Status()>& body);
-  // Inserts a checkpoint row (call inside write_transaction).
+  // Inserts a checkpoint row with its frontier (call inside write_transaction).
+  // kFailedPrecondition on a read-only store of a database from before
+  // frontiers were recorded.
   Status insert_checkpoint(const Checkpoint& checkpoint);
-  // Every recorded checkpoint, ascending tree_size.
+  // Every recorded checkpoint, ascending tree_size; rows from older writers
+  // have an empty frontier.
   Result<std::vector<Checkpoint>> checkpoints();
+  // The recorded checkpoint with the largest tree_size (the newest of equals),
+  // nullopt when there is none. One indexed row, whatever the table's size.
+  Result<std::optional<Checkpoint>> latest_checkpoint();
 
   Result<StoreStats> stats();
 
