@@ -40,6 +40,21 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
                   "After stdin closes: wait this long before SIGTERM, and again before SIGKILL")
       ->default_val(1000)
       ->check(CLI::Range(0, 600000));
+  cmd->add_option("--policy", args->options.policy, "strict|moderate|permissive or a policy YAML file")
+      ->default_val("strict");
+  cmd->add_option("--db", args->options.db_path, "Audit/trust database (default $MCP_WARDEN_HOME/warden.db)");
+  cmd->add_option("--server-name", args->options.server_name, "The server's name for policy, audit and trust");
+  cmd->add_flag("--show-denied-tools", args->options.show_denied_tools,
+                "Keep tools the policy always denies in tools/list results");
+  cmd->add_option_function<std::string>(
+         "--audit-sync",
+         [args](const std::string& mode) { args->options.audit_sync_full = mode == "full"; },
+         "normal (survives a crash of mcp-warden) or full (survives power loss)")
+      ->check(CLI::IsMember({"normal", "full"}));
+  cmd->add_flag_callback("--no-footer", [args] { args->options.footer = false; },
+                         "Do not add the verification footer to allowed tool results");
+  cmd->add_flag("--audit-fail-open", args->options.audit_fail_open,
+                "Forward allowed calls even when the audit log cannot record them (default: deny)");
   cmd->add_option("--log-level", args->log_level, "trace|debug|info|warn|error|off")->default_val("info");
   cmd->add_option("--log-file", args->log_file, "Write logs to this file instead of stderr");
   cmd->add_option("command", args->options.command, "The MCP server's command line (after --)");

@@ -21,4 +21,9 @@ bool PendingRequests::contains(const nlohmann::json& id) const {
   return entries_.count(rpc::id_key(id)) != 0;
 }
 
+PendingRequest* PendingRequests::find(const nlohmann::json& id) {
+  auto it = entries_.find(rpc::id_key(id));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
 }  // namespace mcp_warden::proxy

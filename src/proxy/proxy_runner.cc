@@ -7,12 +7,22 @@
 #include <memory>
 #include <optional>
 
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "mcp_warden/audit/audit_log.h"
+#include "mcp_warden/audit/home.h"
 #include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/call_auditor.h"
+#include "mcp_warden/proxy/server_name.h"
 #include "mcp_warden/io/child_process.h"
 #include "mcp_warden/io/fd_stream.h"
 #include "mcp_warden/io/frame_reader.h"
@@ -35,12 +45,76 @@ std::string join_command(const std::vector<std::string>& argv) {
   return joined;
 }
 
+std::string random_session_id() {
+  std::random_device device;
+  std::uniform_int_distribution<uint32_t> word;
+  char text[33];
+  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", word(device), word(device), word(device), word(device));
+  return text;
+}
+
+// Hands entries to the AuditLog's writer thread; completions come back to
+// the relay thread through the io_context.
+class AsyncAuditor final : public CallAuditor {
+ public:
+  AsyncAuditor(asio::io_context& io, audit::AuditLog& log) : io_(io), log_(log) {}
+  void record(audit::NewEntry entry, Done done) override {
+    log_.append(std::move(entry), [&io = io_, done = std::move(done)](Result<int64_t> seq) mutable {
+      asio::post(io, [done = std::move(done), seq = std::move(seq)]() mutable { done(std::move(seq)); });
+    });
+  }
+
+ private:
+  asio::io_context& io_;
+  audit::AuditLog& log_;
+};
+
+// Stands in when the audit database could not be opened: every record
+// fails, so every tools/call is denied (fail closed) with the reason.
+class UnavailableAuditor final : public CallAuditor {
+ public:
+  explicit UnavailableAuditor(Status why) : why_(std::move(why)) {}
+  void record(audit::NewEntry, Done done) override { done(why_); }
+
+ private:
+  Status why_;
+};
+
+policy::Policy load_policy(const std::string& spec) {
+  auto loaded = policy::Policy::load(spec);
+  if (!loaded) throw std::runtime_error("cannot load policy " + spec + ": " + loaded.status().message());
+  return std::move(loaded).value();
+}
+
+std::string resolve_db_path(const std::string& given) {
+  if (!given.empty()) return given;
+  auto path = audit::default_db_path();
+  if (!path) throw std::runtime_error("cannot find a place for the audit database: " + path.status().message() +
+                                      " (set MCP_WARDEN_HOME or pass --db)");
+  return path->string();
+}
+
+SessionOptions session_options(const ProxyOptions& options, const std::string& server_name) {
+  SessionOptions s;
+  s.max_message_bytes = options.max_message_bytes;
+  s.server_command = join_command(options.command);
+  s.server_name = server_name;
+  s.session_id = random_session_id();
+  s.show_denied_tools = options.show_denied_tools;
+  s.audit_fail_open = options.audit_fail_open;
+  s.footer = options.footer;
+  return s;
+}
+
 class ProxyRunner final : public SessionOutput {
  public:
   explicit ProxyRunner(const ProxyOptions& options)
       : options_(options),
-        session_(SessionOptions{options.max_message_bytes, {}, join_command(options.command)}, *this,
-                 SystemClock::instance()),
+        server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
+        policy_(load_policy(options.policy)),
+        auditor_(open_audit()),
+        session_(session_options(options, server_name_), *this, SystemClock::instance(),
+                 Governance{&policy_, auditor_.get()}),
         server_sink_(session_),
         client_frames_(options.max_message_bytes),
         server_frames_(options.max_message_bytes),
@@ -49,6 +123,7 @@ class ProxyRunner final : public SessionOutput {
         drain_timer_(io_) {}
 
   int run() {
+    record_session_start();
     client_out_ = std::make_unique<io::FdWriter>(io_, ::dup(STDOUT_FILENO));
     client_out_->set_error_handler([this](const std::string& e) { on_client_gone("stdout: " + e); });
     client_in_ = std::make_unique<io::FdReader>(io_, ::dup(STDIN_FILENO));
@@ -56,7 +131,9 @@ class ProxyRunner final : public SessionOutput {
     start_client_reader();
     watch_signals();
     io_.run();
-    return exit_status_.value_or(1);
+    int status = exit_status_.value_or(1);
+    close_audit(status);
+    return status;
   }
 
   void send_to_client(std::string line) override { client_out_->write_line(std::move(line)); }
@@ -65,6 +142,53 @@ class ProxyRunner final : public SessionOutput {
   }
 
  private:
+  std::unique_ptr<CallAuditor> open_audit() {
+    audit::AuditLogOptions log_options;
+    log_options.db_path = resolve_db_path(options_.db_path);
+    log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;
+    Status dir = audit::ensure_private_dir(log_options.db_path.parent_path().empty() ? "." : log_options.db_path.parent_path());
+    auto log = dir ? audit::AuditLog::open(log_options) : Result<std::unique_ptr<audit::AuditLog>>(dir);
+    if (!log) {
+      spdlog::error("audit database {} unavailable ({}); every tools/call will be denied",
+                    log_options.db_path.string(), log.status().to_string());
+      return std::make_unique<UnavailableAuditor>(Status::io_error("audit database unavailable: " + log.status().message()));
+    }
+    audit_log_ = std::move(log).value();
+    return std::make_unique<AsyncAuditor>(io_, *audit_log_);
+  }
+
+  audit::NewEntry session_entry(audit::EntryKind kind, nlohmann::json payload) {
+    audit::NewEntry entry;
+    entry.kind = kind;
+    entry.session_id = session_.options().session_id;
+    entry.server = server_name_;
+    entry.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return entry;
+  }
+
+  void record_session_start() {
+    if (!audit_log_) return;
+    nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
+                              {"policy", policy_.name()}, {"policy_sha256", policy_.content_hash()},
+                              {"pid", ::getpid()}};
+    audit_log_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
+      if (!seq.is_ok()) spdlog::error("audit: cannot record the session start: {}", seq.status().to_string());
+    });
+  }
+
+  void close_audit(int status) {
+    if (!audit_log_) return;
+    const Handshake& hs = session_.handshake();
+    nlohmann::json payload = {{"exit_status", status}, {"client_info", hs.client_info},
+                              {"protocol_version", hs.negotiated_version}, {"server_info", hs.server_info},
+                              {"client_messages", session_.counters().client_messages},
+                              {"server_messages", session_.counters().server_messages},
+                              {"server_non_protocol_lines", session_.counters().server_non_protocol_lines}};
+    audit_log_->append(session_entry(audit::EntryKind::kSessionEnd, std::move(payload)), [](Result<int64_t>) {});
+    Status closed = audit_log_->close();
+    if (!closed) spdlog::error("audit: closing the log failed: {}", closed.to_string());
+  }
+
   void start_child() {
     auto spawned = io::ChildProcess::spawn(io_, options_.command);
     if (auto* error = std::get_if<io::SpawnError>(&spawned)) {
@@ -157,6 +281,10 @@ class ProxyRunner final : public SessionOutput {
 
   const ProxyOptions& options_;
   asio::io_context io_{1};
+  std::string server_name_;
+  policy::Policy policy_;
+  std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<CallAuditor> auditor_;
   Session session_;
   ServerFrameSink server_sink_;
   io::FrameReader client_frames_;

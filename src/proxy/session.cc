@@ -1,5 +1,7 @@
 #include "mcp_warden/proxy/session.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/rpc/reply.h"
@@ -27,8 +29,12 @@ std::string string_at(const json& object, const char* key) {
 
 }  // namespace
 
-Session::Session(SessionOptions options, SessionOutput& output, const Clock& clock)
-    : options_(std::move(options)), output_(output), clock_(clock) {}
+Session::Session(SessionOptions options, SessionOutput& output, const Clock& clock, Governance governance)
+    : options_(std::move(options)),
+      output_(output),
+      clock_(clock),
+      governance_(governance),
+      outbox_([this](std::string line) { output_.send_to_server(std::move(line)); }) {}
 
 std::string Session::oversize_text(std::size_t size) const {
   return "message of " + std::to_string(size) + " bytes exceeds mcp-warden's limit of " +
@@ -60,7 +66,7 @@ void Session::handle_client_message(Message m) {
       return handle_client_request(std::move(m));
     case MessageKind::kNotification:
       if (m.method == "notifications/cancelled") note_cancellation(m, client_pending_);
-      return output_.send_to_server(std::move(m.raw));
+      return outbox_.push(std::move(m.raw));
     case MessageKind::kResponse:
       if (!server_pending_.take(m.id)) spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
       return output_.send_to_server(std::move(m.raw));
@@ -70,26 +76,33 @@ void Session::handle_client_message(Message m) {
 }
 
 void Session::handle_client_request(Message m) {
+  if (governed() && m.method == "tools/call") return start_tool_call(std::move(m));
   if (m.method == "initialize") note_initialize_request(m);
-  PendingRequest pending{m.id, m.method, clock_.now_steady_nanos(), {}, -1};
+  if (m.method == "tools/list") note_tools_list_request(m);
+  PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
   if (m.method == "tools/call" && m.body.contains("params") && m.body["params"].is_object()) {
     pending.tool = string_at(m.body["params"], "name");
   }
   if (!client_pending_.insert(std::move(pending))) {
     spdlog::warn("client reused request id {} while it is still pending", rpc::id_key(m.id));
   }
-  output_.send_to_server(std::move(m.raw));
+  outbox_.push(std::move(m.raw));
 }
 
 // A batch (protocol 2025-03-26) is relayed as one line; each request in it
 // is tracked so its response can be paired.
 void Session::handle_client_batch(Message m) {
-  for (const Message& element : m.batch) {
-    if (element.kind == MessageKind::kRequest) {
-      client_pending_.insert({element.id, element.method, clock_.now_steady_nanos(), {}, -1});
+  if (governed()) {
+    for (const Message& element : m.batch) {
+      if (element.kind == MessageKind::kRequest && element.method == "tools/call") return refuse_governed_batch(m);
     }
   }
-  output_.send_to_server(std::move(m.raw));
+  for (const Message& element : m.batch) {
+    if (element.kind == MessageKind::kRequest) {
+      client_pending_.insert(PendingRequest(element.id, element.method, clock_.now_steady_nanos()));
+    }
+  }
+  outbox_.push(std::move(m.raw));
 }
 
 void Session::on_client_oversized(const io::OversizedFrame& frame) {
@@ -126,11 +139,13 @@ void Session::note_initialize_request(const Message& m) {
 void Session::on_server_line(std::string raw) {
   ++counters_.server_messages;
   std::string shown = preview(raw);
+  std::string shown_head = raw.substr(0, io::FrameReader::kKeptHeadBytes);
+  std::string shown_tail = raw.substr(raw.size() - std::min(raw.size(), io::FrameReader::kKeptTailBytes));
   auto parsed = rpc::parse_message(std::move(raw), options_.json);
   if (auto* error = std::get_if<MessageError>(&parsed)) {
     ++counters_.server_non_protocol_lines;
     spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
-    return;
+    return answer_garbled_response(shown_head, shown_tail);
   }
   handle_server_message(std::move(std::get<Message>(parsed)));
 }
@@ -138,20 +153,41 @@ void Session::on_server_line(std::string raw) {
 void Session::handle_server_message(Message m) {
   switch (m.kind) {
     case MessageKind::kResponse: {
+      if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) {
+        return on_internal_response(m);
+      }
       auto request = client_pending_.take(m.id);
-      if (request && request->method == "initialize") note_initialize_result(m, *request);
+      if (!request) break;
+      if (request->method == "initialize") note_initialize_result(m, *request);
+      if (request->method == "tools/list") on_tools_list_result(m);
+      if (request->method == "tools/call" && governed()) {
+        record_outcome(*request, m);
+        if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
+      }
       break;
     }
     case MessageKind::kRequest:
-      server_pending_.insert({m.id, m.method, clock_.now_steady_nanos(), {}, -1});
+      server_pending_.insert(PendingRequest(m.id, m.method, clock_.now_steady_nanos()));
       break;
     case MessageKind::kNotification:
       if (m.method == "notifications/cancelled") note_cancellation(m, server_pending_);
+      if (m.method == "notifications/tools/list_changed" && governed()) {
+        catalog_.invalidate();
+        if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
+      }
       break;
     case MessageKind::kBatch:
       break;
   }
   output_.send_to_client(std::move(m.raw));
+}
+
+// A response the client waits for arrived garbled (e.g. invalid UTF-8): if
+// its id can still be read, the client gets an error instead of waiting forever.
+void Session::answer_garbled_response(const std::string& head, const std::string& tail) {
+  rpc::RecoveredHeader header = rpc::recover_header(head, tail);
+  if (!header.id || header.has_method || !client_pending_.take(*header.id)) return;
+  reply_to_client(*header.id, rpc::kInternalError, "the MCP server's response was not valid JSON-RPC (see mcp-warden's log)");
 }
 
 void Session::note_initialize_result(const Message& m, const PendingRequest&) {
@@ -181,6 +217,7 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
 
 void Session::fail_pending_client_requests(std::string_view reason) {
   client_pending_.drain([&](const PendingRequest& request) {
+    if (request.method == "tools/call" && governed() && request.audit_seq >= 0) record_no_reply(request);
     reply_to_client(request.id, rpc::kInternalError, reason);
   });
 }

@@ -164,6 +164,11 @@ std::variant<Message, MessageError> classify_message(json body) {
 }
 
 std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options) {
+  // nlohmann skips a UTF-8 byte order mark; JSON.parse (the SDKs) does not.
+  // Refuse it, so we never judge a line the server would read differently.
+  if (std::string_view(raw).substr(0, 3) == "\xEF\xBB\xBF") {
+    return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr};
+  }
   auto parsed = parse_json_strict(raw, options);
   if (!parsed) {
     return MessageError{kParseError, "Parse error: " + parsed.status().message(), nullptr};

@@ -20,11 +20,17 @@
 namespace mcp_warden::proxy {
 
 struct PendingRequest {
+  PendingRequest() = default;
+  PendingRequest(nlohmann::json request_id, std::string request_method, int64_t started)
+      : id(std::move(request_id)), method(std::move(request_method)), started_nanos(started) {}
+
   nlohmann::json id;          // exactly as the sender wrote it
   std::string method;
   int64_t started_nanos = 0;  // steady clock, for latency
   std::string tool;           // tools/call: the tool's name
   int64_t audit_seq = -1;     // tools/call: the decision's audit sequence number
+  std::string action;         // tools/call: the policy's action ("allow", "warn", ...)
+  std::string reason;         // tools/call: the policy's reason
 };
 
 class PendingRequests {
@@ -35,6 +41,8 @@ class PendingRequests {
   // Removes and returns the entry for `id`, if any.
   std::optional<PendingRequest> take(const nlohmann::json& id);
   bool contains(const nlohmann::json& id) const;
+  // The entry for `id`, or nullptr; valid until the table changes.
+  PendingRequest* find(const nlohmann::json& id);
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 

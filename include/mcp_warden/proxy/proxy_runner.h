@@ -12,6 +12,10 @@
 //   and run_proxy returns the child's status (128+N for a signal).
 // - A command that cannot start: each client request, initialize included,
 //   is answered with an error naming the command; returns 127/126.
+// - Governance: the policy judges every tools/call, the decision is committed
+//   to the audit database (one writer thread, group commit) before the call
+//   is forwarded or denied; session_start/session_end entries frame the
+//   session and a signed checkpoint is written at exit.
 // Never leaves an orphan: the child is reaped before returning, and dies with
 // mcp-warden even if mcp-warden is SIGKILLed (PR_SET_PDEATHSIG).
 #pragma once
@@ -26,9 +30,18 @@ struct ProxyOptions {
   std::vector<std::string> command;  // argv of the MCP server
   std::size_t max_message_bytes = 64u << 20;
   int shutdown_grace_ms = 1000;
+  std::string policy = "strict";     // a preset name or a YAML file
+  std::string db_path;               // empty: audit::default_db_path()
+  std::string server_name;           // empty: derive_server_name(command)
+  bool show_denied_tools = false;
+  bool audit_sync_full = false;      // synchronous=FULL: survive power loss
+  bool audit_fail_open = false;      // forward allowed calls even if unrecorded
+  bool footer = true;                // verification footer on allowed results
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.
+// Throws std::runtime_error for start-up errors (a policy that does not load);
+// an audit database that cannot be opened is not one: calls are then denied.
 int run_proxy(const ProxyOptions& options);
 
 }  // namespace mcp_warden::proxy

@@ -11,12 +11,26 @@
 // error naming the limit; non-protocol bytes on the server's stdout are logged
 // and dropped, never passed to the client.
 //
+// Governance (when a Policy is given): every tools/call is judged by the
+// policy, recorded through the CallAuditor, and only then forwarded — or
+// answered by mcp-warden itself with a CallToolResult `isError: true` whose
+// text says which policy and rule denied it. Messages the client sent after
+// a call wait behind it (ServerOutbox), so order is preserved. The tool
+// catalog comes from tools/list results; when a call arrives before any
+// listing, the Session lists the tools itself (ids "mcp-warden:tools/list:N",
+// responses consumed) and holds the call until the list is in. tools/list
+// responses lose the tools the policy always denies (unless
+// show_denied_tools). A JSON-RPC batch containing a tools/call is refused
+// whole: nothing in it is forwarded.
+//
 // Used only on the relay thread; not thread-safe. Nothing here survives a
-// crash: what must be durable goes to the audit log (issue 4).
+// crash: what must be durable goes to the audit log first.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -24,11 +38,20 @@
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/io/frame_reader.h"
+#include "mcp_warden/policy/decision.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/call_auditor.h"
 #include "mcp_warden/proxy/pending_requests.h"
+#include "mcp_warden/proxy/server_outbox.h"
+#include "mcp_warden/proxy/tool_catalog.h"
 #include "mcp_warden/rpc/json_parse.h"
 #include "mcp_warden/rpc/message.h"
 
 namespace mcp_warden::proxy {
+
+// Ids of the requests mcp-warden sends on its own begin with this; their
+// responses are consumed, never forwarded. No SDK uses such ids.
+inline constexpr std::string_view kInternalIdPrefix = "mcp-warden:";
 
 // Where the Session's lines go. Lines carry no trailing '\n'.
 class SessionOutput {
@@ -42,6 +65,18 @@ struct SessionOptions {
   std::size_t max_message_bytes = 64u << 20;
   rpc::JsonParseOptions json;
   std::string server_command;  // for messages a person reads ("npx -y ...")
+  std::string server_name;     // the server's identity for policy, audit, trust
+  std::string session_id;      // stamped on every audit entry
+  bool show_denied_tools = false;  // keep always-denied tools in tools/list
+  bool audit_fail_open = false;    // forward allowed calls even if the audit write failed
+  bool footer = true;              // add the verification footer to allowed tool results
+};
+
+// What governs tools/call. Both pointers are borrowed and must outlive the
+// Session; a null policy means a plain relay (no judging, no audit).
+struct Governance {
+  policy::Policy* policy = nullptr;
+  CallAuditor* auditor = nullptr;
 };
 
 // What the initialize exchange told us.
@@ -62,7 +97,7 @@ struct SessionCounters {
 
 class Session : public io::FrameSink {
  public:
-  Session(SessionOptions options, SessionOutput& output, const Clock& clock);
+  Session(SessionOptions options, SessionOutput& output, const Clock& clock, Governance governance = {});
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -82,9 +117,11 @@ class Session : public io::FrameSink {
   bool done() const { return unavailable_initialize_answered_; }
 
   const Handshake& handshake() const { return handshake_; }
+  const SessionOptions& options() const { return options_; }
   const SessionCounters& counters() const { return counters_; }
   const PendingRequests& client_pending() const { return client_pending_; }
   const PendingRequests& server_pending() const { return server_pending_; }
+  const ToolCatalog& catalog() const { return catalog_; }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
@@ -98,13 +135,40 @@ class Session : public io::FrameSink {
   void note_cancellation(const rpc::Message& m, PendingRequests& table);
   void note_initialize_request(const rpc::Message& m);
   void note_initialize_result(const rpc::Message& m, const PendingRequest& request);
+  void answer_garbled_response(const std::string& head, const std::string& tail);
   void answer_unavailable(const rpc::Message& m);
   void reply_to_client(const nlohmann::json& id, int code, std::string_view message);
   std::string oversize_text(std::size_t size) const;
 
+  // Governance of tools/call and tools/list (session_governance.cc).
+  bool governed() const { return governance_.policy != nullptr; }
+  void start_tool_call(rpc::Message m);
+  void judge_tool_call(rpc::Message m, uint64_t ticket);
+  void on_call_recorded(rpc::Message& m, const policy::Decision& decision, uint64_t ticket, Result<int64_t> seq);
+  void deny_tool_call(const rpc::Message& m, const policy::Decision& decision, int64_t seq);
+  void refuse_governed_batch(const rpc::Message& m);
+  void fetch_catalog(const nlohmann::json& cursor);
+  void on_internal_response(const rpc::Message& m);
+  void release_held_calls();
+  void note_tools_list_request(const rpc::Message& m);
+  void on_tools_list_result(rpc::Message& m);
+  bool hide_denied_tools(rpc::Message& m);
+  void record_catalog();
+  void record_outcome(const PendingRequest& request, const rpc::Message& response);
+  bool decorate_result(const PendingRequest& request, rpc::Message& response);
+  std::string footer_text(const PendingRequest& request) const;
+  void record_no_reply(const PendingRequest& request);
+  void record(audit::NewEntry entry, CallAuditor::Done done);
+
   SessionOptions options_;
   SessionOutput& output_;
   const Clock& clock_;
+  Governance governance_;
+  ServerOutbox outbox_;
+  ToolCatalog catalog_;
+  std::deque<std::pair<rpc::Message, uint64_t>> awaiting_catalog_;  // calls held for the catalog
+  uint64_t internal_ids_ = 0;
+  std::string last_catalog_digest_;
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client
   Handshake handshake_;

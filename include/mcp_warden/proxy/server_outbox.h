@@ -1,0 +1,46 @@
+// ServerOutbox: keeps client→server messages in arrival order while some wait.
+//
+// A tools/call is forwarded only after its decision is committed to the audit
+// log, which happens on another thread. Messages the client sent after it
+// must not overtake it, so each is queued behind a reserved slot; when the
+// slot is filled (forward) or cancelled (denied), everything ready at the
+// head of the queue is sent. Messages with nothing ahead of them go out at once.
+//
+// Owned by the Session; used only on the relay thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace mcp_warden::proxy {
+
+class ServerOutbox {
+ public:
+  using Sender = std::function<void(std::string line)>;
+  explicit ServerOutbox(Sender send) : send_(std::move(send)) {}
+
+  // Sends `line` now if nothing is waiting, else queues it.
+  void push(std::string line);
+  // Reserves a place for a message not yet decided; returns its ticket.
+  uint64_t reserve();
+  // Puts `line` in the reserved place (nullopt: the message is not sent).
+  void settle(uint64_t ticket, std::optional<std::string> line);
+  std::size_t waiting() const { return queue_.size(); }
+
+ private:
+  struct Slot {
+    uint64_t ticket = 0;
+    bool settled = false;
+    std::optional<std::string> line;
+  };
+  void flush();
+
+  Sender send_;
+  std::deque<Slot> queue_;
+  uint64_t next_ticket_ = 1;
+};
+
+}  // namespace mcp_warden::proxy

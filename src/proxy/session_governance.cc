@@ -1,0 +1,261 @@
+// The governed half of the Session: tools/call judging, recording and
+// answering; the tool catalog; tools/list filtering. See session.h.
+#include <spdlog/spdlog.h>
+
+#include "mcp_warden/audit/digest.h"
+#include "mcp_warden/audit/redact.h"
+#include "mcp_warden/proxy/session.h"
+#include "mcp_warden/rpc/reply.h"
+
+namespace mcp_warden::proxy {
+
+using nlohmann::json;
+using policy::Action;
+using policy::Decision;
+using rpc::Message;
+
+namespace {
+
+const json* call_arguments(const Message& m) {
+  const json& params = m.body["params"];
+  auto it = params.find("arguments");
+  return it == params.end() ? nullptr : &*it;
+}
+
+const std::string& call_tool(const Message& m) { return m.body["params"]["name"].get_ref<const std::string&>(); }
+
+bool has_tool_name(const Message& m) {
+  auto params = m.body.find("params");
+  if (params == m.body.end() || !params->is_object()) return false;
+  auto name = params->find("name");
+  return name != params->end() && name->is_string();
+}
+
+json redacted_arguments(const json* arguments) {
+  if (arguments == nullptr) return nullptr;
+  auto redacted = audit::redact_secrets(*arguments);
+  return redacted ? std::move(redacted).value() : json("[unrecordable arguments]");
+}
+
+// The CallToolResult mcp-warden answers a denied call with.
+json denial_result(const Decision& decision, int64_t seq) {
+  json details = policy::to_json(decision);
+  if (seq >= 0) details["audit_seq"] = seq;
+  return json{{"content", json::array({json{{"type", "text"}, {"text", "mcp-warden blocked this call. " + decision.reason}}})},
+              {"isError", true},
+              {"_meta", json{{"mcp-warden", std::move(details)}}}};
+}
+
+std::string outcome_of(const Message& response) {
+  if (response.body.contains("error")) return "error";
+  const json& result = response.body["result"];
+  if (result.is_object() && result.value("isError", false)) return "is_error";
+  return "ok";
+}
+
+}  // namespace
+
+void Session::record(audit::NewEntry entry, CallAuditor::Done done) {
+  entry.session_id = options_.session_id;
+  entry.server = options_.server_name;
+  if (governance_.auditor == nullptr) return done(int64_t{0});
+  governance_.auditor->record(std::move(entry), std::move(done));
+}
+
+// ---- tools/call ---------------------------------------------------------------
+
+void Session::start_tool_call(Message m) {
+  if (!has_tool_name(m)) {
+    return reply_to_client(m.id, rpc::kInvalidParams, "tools/call needs params.name, a string naming the tool");
+  }
+  PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
+  pending.tool = call_tool(m);
+  if (!client_pending_.insert(std::move(pending))) {
+    return reply_to_client(m.id, rpc::kInvalidRequest, "request id " + rpc::id_key(m.id) + " is already in use by a pending request");
+  }
+  uint64_t ticket = outbox_.reserve();
+  if (catalog_.ready()) return judge_tool_call(std::move(m), ticket);
+  awaiting_catalog_.emplace_back(std::move(m), ticket);
+  if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
+}
+
+void Session::judge_tool_call(Message m, uint64_t ticket) {
+  const json* arguments = call_arguments(m);
+  policy::CallContext context{options_.server_name, call_tool(m), arguments, catalog_.find(call_tool(m)), {}, {}};
+  Decision decision = governance_.policy->evaluate(context, clock_);
+  json payload = {{"arguments", redacted_arguments(arguments)}, {"decision", policy::to_json(decision)}};
+  audit::NewEntry entry{audit::EntryKind::kToolCall, 0, {}, {}, call_tool(m), rpc::id_key(m.id),
+                        policy::action_name(decision.action), rpc::dump_wire(payload)};
+  auto shared = std::make_shared<Message>(std::move(m));
+  record(std::move(entry), [this, shared, decision, ticket](Result<int64_t> seq) {
+    on_call_recorded(*shared, decision, ticket, std::move(seq));
+  });
+}
+
+void Session::on_call_recorded(Message& m, const Decision& decision, uint64_t ticket, Result<int64_t> seq) {
+  PendingRequest* pending = client_pending_.find(m.id);
+  if (pending == nullptr) return outbox_.settle(ticket, std::nullopt);  // cancelled or already answered
+  if (!seq.is_ok()) {
+    spdlog::error("audit log write failed for tools/call {}: {}", call_tool(m), seq.status().to_string());
+    if (!(options_.audit_fail_open && decision.forwards())) {
+      Decision refused = decision;
+      refused.action = Action::kDeny;
+      refused.rule = "audit-unavailable";
+      refused.reason = "The call could not be recorded in mcp-warden's audit log (" + seq.status().message() +
+                       "), so it was not run. Check the audit database, then retry.";
+      return deny_tool_call(m, refused, -1), outbox_.settle(ticket, std::nullopt);
+    }
+  }
+  if (!decision.forwards()) return deny_tool_call(m, decision, seq.is_ok() ? seq.value() : -1), outbox_.settle(ticket, std::nullopt);
+  pending->audit_seq = seq.is_ok() ? seq.value() : -1;
+  pending->action = policy::action_name(decision.action);
+  pending->reason = decision.reason;
+  outbox_.settle(ticket, std::move(m.raw));
+}
+
+void Session::deny_tool_call(const Message& m, const Decision& decision, int64_t seq) {
+  client_pending_.take(m.id);
+  spdlog::info("denied tools/call {} ({}: {})", call_tool(m), decision.policy, decision.rule);
+  output_.send_to_client(rpc::make_result_reply(m.id, denial_result(decision, seq)));
+}
+
+void Session::refuse_governed_batch(const Message& m) {
+  json replies = json::array();
+  for (const Message& element : m.batch) {
+    if (element.kind != rpc::MessageKind::kRequest) continue;
+    replies.push_back(json::parse(rpc::make_error_reply(element.id, rpc::kInvalidRequest,
+        "mcp-warden does not relay JSON-RPC batches that contain tools/call; send each call as its own message")));
+  }
+  ++counters_.client_errors_answered;
+  output_.send_to_client(rpc::dump_wire(replies));
+}
+
+// ---- outcomes -------------------------------------------------------------------
+
+void Session::record_outcome(const PendingRequest& request, const Message& response) {
+  json payload = {{"call_seq", request.audit_seq},
+                  {"outcome", outcome_of(response)},
+                  {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000},
+                  {"result_bytes", response.raw.size()},
+                  {"result_sha256", audit::to_hex(audit::sha256(response.raw))}};
+  if (response.body.contains("error")) payload["error"] = response.body["error"];
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
+  record(std::move(entry), [](Result<int64_t> seq) {
+    if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
+  });
+}
+
+void Session::record_no_reply(const PendingRequest& request) {
+  json payload = {{"call_seq", request.audit_seq}, {"outcome", "no_reply"},
+                  {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000}};
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
+  record(std::move(entry), [](Result<int64_t>) {});
+}
+
+// ---- what the client sees of an allowed call's result -------------------------------
+
+std::string Session::footer_text(const PendingRequest& request) const {
+  std::string text = "\xF0\x9F\x94\x92 mcp-warden \xC2\xB7 policy " + governance_.policy->name();
+  if (request.audit_seq >= 0) text += " \xC2\xB7 audit #" + std::to_string(request.audit_seq);
+  if (request.action == "warn") text += " \xC2\xB7 warning: " + request.reason;
+  return text;
+}
+
+// Marks a warned call's result under _meta["mcp-warden"] and appends the
+// verification footer as one more text item of `content` — never to an error
+// result, never inside structuredContent. Returns true if it changed anything.
+bool Session::decorate_result(const PendingRequest& request, Message& response) {
+  auto result = response.body.find("result");
+  if (result == response.body.end() || !result->is_object() || result->value("isError", false)) return false;
+  bool changed = false;
+  if (request.action == "warn") {
+    json& meta = (*result)["_meta"];
+    if (meta.is_null()) meta = json::object();
+    if (meta.is_object()) {
+      meta["mcp-warden"] = json{{"decision", "warn"}, {"reason", request.reason}, {"audit_seq", request.audit_seq}};
+      changed = true;
+    }
+  }
+  auto content = result->find("content");
+  if (options_.footer && content != result->end() && content->is_array()) {
+    content->push_back(json{{"type", "text"}, {"text", footer_text(request)}});
+    changed = true;
+  }
+  return changed;
+}
+
+// ---- the tool catalog -------------------------------------------------------------
+
+void Session::fetch_catalog(const json& cursor) {
+  if (cursor.is_null()) catalog_.begin_listing();
+  catalog_.set_fetch_in_flight(true);
+  std::string id = std::string(kInternalIdPrefix) + "tools/list:" + std::to_string(++internal_ids_);
+  json params = json::object();
+  if (!cursor.is_null()) params["cursor"] = cursor;
+  output_.send_to_server(rpc::make_request(id, "tools/list", params));
+}
+
+void Session::on_internal_response(const Message& m) {
+  const json& result = m.body.contains("result") ? m.body["result"] : json();
+  if (!result.is_object()) {
+    spdlog::warn("the server did not list its tools for mcp-warden; unknown tools are judged as not read-only");
+    catalog_.add_page(json::object());
+  } else if (!catalog_.add_page(result)) {
+    return fetch_catalog(result["nextCursor"]);
+  }
+  catalog_.set_fetch_in_flight(false);
+  record_catalog();
+  release_held_calls();
+}
+
+void Session::release_held_calls() {
+  auto held = std::move(awaiting_catalog_);
+  awaiting_catalog_.clear();
+  for (auto& [message, ticket] : held) judge_tool_call(std::move(message), ticket);
+}
+
+void Session::note_tools_list_request(const Message& m) {
+  if (!governed()) return;
+  auto params = m.body.find("params");
+  bool first_page = params == m.body.end() || !params->is_object() || !params->contains("cursor");
+  if (first_page) catalog_.begin_listing();
+}
+
+void Session::on_tools_list_result(Message& m) {
+  if (!governed() || !m.body.contains("result")) return;
+  if (catalog_.add_page(m.body["result"])) record_catalog();
+  if (!options_.show_denied_tools && hide_denied_tools(m)) m.raw = rpc::dump_wire(m.body);
+  if (catalog_.ready() && !awaiting_catalog_.empty() && !catalog_.fetch_in_flight()) release_held_calls();
+}
+
+// Removes the tools the policy denies whatever the call; true if any was removed.
+bool Session::hide_denied_tools(Message& m) {
+  json& tools = m.body["result"]["tools"];
+  if (!tools.is_array()) return false;
+  std::size_t before = tools.size();
+  json kept = json::array();
+  for (json& tool : tools) {
+    auto info = policy::parse_tool_info(tool);
+    if (info && governance_.policy->always_denies(options_.server_name, *info)) continue;
+    kept.push_back(std::move(tool));
+  }
+  tools = std::move(kept);
+  return tools.size() != before;
+}
+
+void Session::record_catalog() {
+  json names = json::array();
+  json raw = json::object();
+  for (const auto& [name, tool] : catalog_.raw_tools()) {
+    names.push_back(name);
+    raw[name] = tool;
+  }
+  std::string digest = audit::to_hex(audit::sha256(rpc::dump_wire(raw)));
+  if (digest == last_catalog_digest_) return;  // unchanged since last recorded
+  last_catalog_digest_ = digest;
+  json payload = {{"tools", names}, {"catalog_sha256", digest}};
+  audit::NewEntry entry{audit::EntryKind::kCatalog, 0, {}, {}, {}, {}, {}, rpc::dump_wire(payload)};
+  record(std::move(entry), [](Result<int64_t>) {});
+}
+
+}  // namespace mcp_warden::proxy
