@@ -38,12 +38,13 @@ int count_changed(const FileReport& report) {
 }
 
 std::string outcome_line(const FileReport& report, const RewriteOptions& options) {
-  std::string verb = options.mode == RewriteMode::kWrap ? " wrapped" : " restored";
-  std::string count = std::to_string(count_changed(report)) + " server(s)" + verb;
+  bool wrap = options.mode == RewriteMode::kWrap;
+  std::string servers = std::to_string(count_changed(report)) + " server(s)";
   if (!report.changed) return "  unchanged       nothing to do; the file was not touched\n";
-  if (options.dry_run) return "  dry run         " + count + " would be; nothing was written\n";
-  std::string made = report.created ? "created" : "written";
-  return "  " + padded(made, 16) + count + (options.mode == RewriteMode::kWrap ? " (policy " + options.wrap.policy + ")" : "") + "\n";
+  if (report.created) return std::string("  ") + (options.dry_run ? "would create    " : "created         ") + "with no servers\n";
+  if (options.dry_run) return std::string("  dry run         would ") + (wrap ? "wrap " : "restore ") + servers + "; nothing was written\n";
+  if (!wrap) return "  written         " + servers + " restored\n";
+  return "  written         " + servers + " wrapped (policy " + options.wrap.policy + ")\n";
 }
 
 void print_report(const FileReport& report, const RewriteOptions& options, std::ostream& out) {

@@ -579,7 +579,7 @@ TEST_F(InitIntegrationTest, DryRunPrintsTheDiff) {
   std::string output;
   EXPECT_EQ(run_command(request, output), 0);
   EXPECT_THAT(output, HasSubstr("\n@@ "));
-  EXPECT_THAT(output, HasSubstr("nothing was written"));
+  EXPECT_THAT(output, HasSubstr("would wrap 2 server(s); nothing was written"));
   EXPECT_THAT(output, HasSubstr("After applying, restart VS Code"));
 }
 
