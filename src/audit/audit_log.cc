@@ -31,6 +31,7 @@ StoreOptions store_options(const AuditLogOptions& options) {
   out.busy_timeout_ms = options.busy_timeout_ms;
   out.max_attempts = options.max_attempts;
   out.max_page_count = options.max_page_count;
+  out.background_wal_checkpoint = true;
   return out;
 }
 

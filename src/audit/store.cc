@@ -5,8 +5,11 @@
 #include <system_error>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "mcp_warden/audit/home.h"
 #include "sqlite_handle.h"
+#include "wal_checkpointer.h"
 
 namespace mcp_warden::audit {
 namespace {
@@ -15,6 +18,10 @@ namespace fs = std::filesystem;
 using detail::Stmt;
 
 constexpr const char* kFormatName = "mcp-warden.audit.v1";
+
+// WAL size (frames, ~ pages) that asks for a background checkpoint: SQLite's
+// own default threshold for its automatic one.
+constexpr int kWalCheckpointFrames = 1000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -159,6 +166,22 @@ int64_t file_size_or_zero(const fs::path& path) {
   return ec ? 0 : static_cast<int64_t>(size);
 }
 
+// What SQLite's WAL hook on the writer's connection needs.
+struct WalHook {
+  detail::WalCheckpointer* checkpointer = nullptr;
+  int64_t requests = 0;
+};
+
+// The WAL hook (replacing SQLite's automatic checkpoint): runs after each
+// commit, on the committing thread, and only asks for a checkpoint.
+int on_wal_commit(void* state, sqlite3*, const char*, int frames) {
+  auto* hook = static_cast<WalHook*>(state);
+  if (frames < kWalCheckpointFrames) return SQLITE_OK;
+  ++hook->requests;
+  hook->checkpointer->request();
+  return SQLITE_OK;
+}
+
 }  // namespace
 
 struct AuditStore::Impl {
@@ -175,7 +198,14 @@ struct AuditStore::Impl {
   Stmt insert_checkpoint;
   bool has_frontier = false;
   int64_t hashes_read = 0;
+  WalHook wal_hook;
   Entry scratch;  // reused by appends, so sealing allocates nothing once warm
+  // Declared last: stopped (and its connection closed) before `db` closes.
+  std::unique_ptr<detail::WalCheckpointer> checkpointer;
+
+  ~Impl() {
+    if (db) sqlite3_wal_hook(handle(), nullptr, nullptr);
+  }
 
   sqlite3* handle() const { return db.get(); }
   Status fail(int rc, std::string_view what) const {
@@ -199,7 +229,22 @@ struct AuditStore::Impl {
   Status check_format();
   Status prepare_transactions();
   Status prepare();
+  Status start_background_checkpoints(const fs::path& path);
 };
+
+// Without a second connection SQLite's automatic checkpoint stays on: slower
+// commits now and then, nothing lost.
+Status AuditStore::Impl::start_background_checkpoints(const fs::path& path) {
+  Result<std::unique_ptr<detail::WalCheckpointer>> started = detail::WalCheckpointer::start(path);
+  if (!started) {
+    spdlog::warn("audit: WAL checkpoints stay on the commit path: {}", started.status().to_string());
+    return Status::ok();
+  }
+  checkpointer = std::move(*started);
+  wal_hook.checkpointer = checkpointer.get();
+  sqlite3_wal_hook(handle(), on_wal_commit, &wal_hook);
+  return Status::ok();
+}
 
 Status AuditStore::Impl::begin_immediate() {
   for (int attempt = 1;; ++attempt) {
@@ -328,6 +373,9 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
   if (ready.is_ok() && !options.read_only) ready = store->create_schema_if_missing();
   if (ready.is_ok()) ready = store->impl_->check_format();
   if (ready.is_ok()) ready = store->impl_->prepare();
+  if (ready.is_ok() && !options.read_only && options.background_wal_checkpoint) {
+    ready = store->impl_->start_background_checkpoints(path);
+  }
   if (!ready.is_ok()) return ready;
   return store;
 }
@@ -501,6 +549,8 @@ Result<std::optional<Checkpoint>> AuditStore::latest_checkpoint() {
 }
 
 int64_t AuditStore::entry_hashes_read() const { return impl_->hashes_read; }
+
+int64_t AuditStore::wal_checkpoint_requests() const { return impl_->wal_hook.requests; }
 
 Result<std::vector<Checkpoint>> AuditStore::checkpoints() {
   Result<Stmt> stmt = Stmt::prepare(impl_->handle(), select_checkpoints(impl_->has_frontier, "ORDER BY tree_size, rowid"));

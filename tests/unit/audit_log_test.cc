@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -371,6 +372,64 @@ TEST_F(AuditLogTest, FourProcessesAppendingConcurrentlyLoseAndForkNothing) {
   EXPECT_EQ(report.valid_entries, 1 + kProcesses * kPerProcess);
   ASSERT_TRUE(report.file_checkpoint.has_value());
   EXPECT_EQ(report.file_checkpoint->tree_size, 1 + kProcesses * kPerProcess);
+}
+
+TEST_F(AuditLogTest, EntriesQueuedWhileTheWriterIsBusyCommitInOneTransaction) {
+  auto log = open_log(options());
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int64_t> wal_before{-1};
+  log->append(call(0), [&](Result<int64_t>) {
+    wal_before = static_cast<int64_t>(fs::file_size(db().string() + "-wal"));
+    entered.set_value();
+    released.wait();  // holds the writer thread while the test queues more
+  });
+  entered.get_future().wait();
+  std::atomic<int> committed{0};
+  for (int i = 1; i <= 100; ++i) log->append(call(i), [&](Result<int64_t> seq) { committed += seq.is_ok(); });
+  release.set_value();
+  log->flush();
+  EXPECT_EQ(committed, 100);
+  int64_t frames = (static_cast<int64_t>(fs::file_size(db().string() + "-wal")) - wal_before) / (24 + 4096);
+  EXPECT_LT(frames, 30) << "100 queued entries in one transaction write a few pages, not one frame each";
+  ASSERT_TRUE(log->close().is_ok());
+}
+
+TEST_F(AuditLogTest, CallbacksRunBeforeTheCheckpointTheirEntriesTrigger) {
+  AuditLogOptions o = options();
+  o.checkpoint_every = 1;
+  auto log = open_log(o);
+  std::atomic<int64_t> covered_at_callback{-1};
+  log->append(call(0), [&](Result<int64_t>) {
+    StoreOptions ro;
+    ro.read_only = true;
+    auto store = AuditStore::open(db(), ro);
+    auto latest = store ? (*store)->latest_checkpoint() : Result<std::optional<Checkpoint>>(store.status());
+    covered_at_callback = latest && *latest ? (*latest)->tree_size : (latest ? 0 : -2);
+  });
+  log->flush();
+  EXPECT_EQ(covered_at_callback, 0) << "the caller hears of its commit before any checkpoint work";
+  std::optional<Checkpoint> after = latest_checkpoint();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->tree_size, 1) << "and the checkpoint follows";
+  ASSERT_TRUE(log->close().is_ok());
+}
+
+TEST_F(AuditLogTest, WalPastTheThresholdIsCheckpointedInTheBackgroundAndStaysIntact) {
+  StoreOptions o;
+  o.background_wal_checkpoint = true;
+  {
+    auto store = AuditStore::open(db(), o);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    for (int i = 0; i < 1500; ++i) append_calls(**store, i, 1);  // one WAL frame or more each
+    EXPECT_GT((*store)->wal_checkpoint_requests(), 0) << "1000 WAL frames ask for a checkpoint";
+    EXPECT_EQ((*store)->last_seq().value(), 1500);
+  }
+  EXPECT_EQ(stored_entries(), 1500);
+  VerifyReport report = verify();
+  EXPECT_TRUE(report.intact) << report.first_bad_seq << ": " << report.problem;
+  EXPECT_EQ(report.valid_entries, 1500);
 }
 
 // ---- checkpoints resume from the stored Merkle frontier ----------------------

@@ -48,6 +48,11 @@ struct StoreOptions {
   // When > 0, caps the database at this many pages (PRAGMA max_page_count):
   // appends beyond it fail as if the disk were full.
   int64_t max_page_count = 0;
+  // Copy the WAL into the database (a WAL checkpoint, with its fsyncs) on a
+  // background connection and thread instead of inside whichever commit
+  // crosses SQLite's 1000-page threshold. Same durability; AuditLog sets it
+  // so that no append waits for a disk flush.
+  bool background_wal_checkpoint = false;
 };
 
 // Narrows query()/export; unset fields match everything.
@@ -108,6 +113,9 @@ class AuditStore {
   // How many hashes scan_hashes() has visited on this connection: lets tests
   // check that checkpoints read only entries after the newest recorded one.
   int64_t entry_hashes_read() const;
+  // Commits after which the WAL had grown past the threshold and a
+  // background checkpoint was requested (background_wal_checkpoint only).
+  int64_t wal_checkpoint_requests() const;
   // Matching entries, ascending seq, until visit returns false.
   Status query(const EntryFilter& filter, const std::function<bool(const Entry&)>& visit);
 
