@@ -7,13 +7,12 @@
 // Exit status: 0 done (or nothing to do); 1 a file was refused, could not be
 // written, or none was found; 2 start-up error (no binary path, no client
 // descriptors); CLI11's usage errors as main() reports them.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "mcp_warden/cli/commands.h"
 #include "mcp_warden/integrations/executable_path.h"
@@ -84,7 +83,9 @@ void add_client_flags(CLI::App& sub, IntegrationArgs& args) {
   args.clients.reserve(std::size(mi::kClientIds));
   for (std::string_view id : mi::kClientIds) args.clients.emplace_back(std::string(id), false);
   std::vector<CLI::Option*> flags;
-  for (auto& [id, given] : args.clients) flags.push_back(group->add_flag("--" + id, given, "the " + id + " config"));
+  for (auto& [id, given] : args.clients) {
+    flags.push_back(group->add_flag("--" + id, given, "the " + id + " config"));
+  }
   CLI::Option* all = group->add_flag("--all", args.all, "every client whose config file exists");
   for (CLI::Option* flag : flags) all->excludes(flag);
   group->require_option(1, 0);
@@ -94,7 +95,8 @@ void add_options(CLI::App& sub, IntegrationArgs& args) {
   sub.add_option("--config-path", args.config_path, "rewrite this file instead of the client's usual one");
   sub.add_option("--project-dir", args.project_dir,
                  "also rewrite this project's files (.mcp.json, .cursor/mcp.json, .vscode/mcp.json)");
-  CLI::Option* policy = sub.add_option("--policy", args.policy, "policy preset or file for wrapped servers (default strict)");
+  CLI::Option* policy =
+      sub.add_option("--policy", args.policy, "policy preset or file for wrapped servers (default strict)");
   sub.add_option("--only", args.only, "only this server (repeatable)")->allow_extra_args(false);
   sub.add_option("--except", args.except, "not this server (repeatable)")->allow_extra_args(false);
   sub.add_flag("--dry-run", args.dry_run, "print a unified diff and write nothing");

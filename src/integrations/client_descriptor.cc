@@ -198,7 +198,9 @@ Result<fs::path> expand_config_path(std::string_view pattern, const HostEnvironm
 
 Result<fs::path> find_descriptor_dir(FileSystem& fs, const HostEnvironment& env, const fs::path& executable) {
   std::vector<fs::path> candidates;
-  if (auto dir = env.getenv ? env.getenv("MCP_WARDEN_INTEGRATIONS_DIR") : std::nullopt) candidates.emplace_back(*dir);
+  if (auto dir = env.getenv ? env.getenv("MCP_WARDEN_INTEGRATIONS_DIR") : std::nullopt) {
+    candidates.emplace_back(*dir);
+  }
   fs::path exe_dir = executable.parent_path();
   candidates.push_back(exe_dir / ".." / "share" / "mcp-warden" / "integrations");
   candidates.push_back(exe_dir / "integrations");

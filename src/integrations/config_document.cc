@@ -83,8 +83,8 @@ class OffsetIndexer {
     Frame& frame = frames_.back();
     pending_offset_ = value_start_after_key(text_, *consumed_);
     if (!frame.keys.insert(name).second) {
-      error_ = Status::invalid_argument(describe_position(origin_, text_, pending_offset_) +
-                                        ": duplicate key \"" + name + "\"; remove one of them");
+      error_ = Status::invalid_argument(describe_position(origin_, text_, pending_offset_) + ": duplicate key \"" +
+                                        name + "\"; remove one of them");
       return false;
     }
     frame.pointer_of_member = frame.pointer / name;

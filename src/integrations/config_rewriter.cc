@@ -30,11 +30,15 @@ Result<LoadedFile> load(const fs::path& path, const ClientDescriptor& client, co
   if (!real) return real.status();
   auto info = fs.stat(*real);
   if (!info) return info.status();
-  if (info->exists && !info->is_regular) return Status::invalid_argument(real->string() + " is not a regular file");
+  if (info->exists && !info->is_regular) {
+    return Status::invalid_argument(real->string() + " is not a regular file");
+  }
   if (!info->exists && !(options.create_if_missing && client.create_if_missing)) {
     return Status::not_found("no config at " + path.string());
   }
-  if (!info->exists) return LoadedFile{*real, *client.create_if_missing, FileInfo{false, true, true, kCreatedFileMode, 0, 0}, true};
+  if (!info->exists) {
+    return LoadedFile{*real, *client.create_if_missing, FileInfo{false, true, true, kCreatedFileMode, 0, 0}, true};
+  }
   auto text = fs.read_file(*real);
   if (!text) return text.status();
   return LoadedFile{*real, std::move(text).value(), *info, false};
@@ -70,10 +74,14 @@ bool selected(const std::string& name, const RewriteOptions& options) {
 
 EntryAction action_for(EntryKind kind, RewriteMode mode) {
   switch (kind) {
-    case EntryKind::kStdio: return mode == RewriteMode::kWrap ? EntryAction::kWrapped : EntryAction::kNotWrapped;
-    case EntryKind::kWrapped: return mode == RewriteMode::kWrap ? EntryAction::kAlreadyWrapped : EntryAction::kUnwrapped;
-    case EntryKind::kRemote: return EntryAction::kRemote;
-    case EntryKind::kUnsupported: return EntryAction::kUnsupported;
+    case EntryKind::kStdio:
+      return mode == RewriteMode::kWrap ? EntryAction::kWrapped : EntryAction::kNotWrapped;
+    case EntryKind::kWrapped:
+      return mode == RewriteMode::kWrap ? EntryAction::kAlreadyWrapped : EntryAction::kUnwrapped;
+    case EntryKind::kRemote:
+      return EntryAction::kRemote;
+    case EntryKind::kUnsupported:
+      return EntryAction::kUnsupported;
   }
   return EntryAction::kUnsupported;
 }
@@ -96,7 +104,9 @@ EntryReport process_entry(const std::string& name, ordered_json& entry, const Cl
   return report;
 }
 
-bool changes_file(EntryAction action) { return action == EntryAction::kWrapped || action == EntryAction::kUnwrapped; }
+bool changes_file(EntryAction action) {
+  return action == EntryAction::kWrapped || action == EntryAction::kUnwrapped;
+}
 
 // Processes every entry of one table; refuses a table that is not an object.
 Status process_table(ConfigDocument& document, const JsonPointer& table, std::string_view text,
@@ -121,8 +131,12 @@ Status process_table(ConfigDocument& document, const JsonPointer& table, std::st
 Status process_document(ConfigDocument& document, std::string_view text, const fs::path& path,
                         const ClientDescriptor& client, const RewriteOptions& options, FileReport& report) {
   std::vector<JsonPointer> tables;
-  for (const TablePattern& pattern : client.server_tables) expand_pattern(document.root, pattern, 0, JsonPointer(), tables);
-  if (tables.empty()) report.notes.push_back("no server table (" + client.server_tables.front().back() + ") in this file");
+  for (const TablePattern& pattern : client.server_tables) {
+    expand_pattern(document.root, pattern, 0, JsonPointer(), tables);
+  }
+  if (tables.empty()) {
+    report.notes.push_back("no server table (" + client.server_tables.front().back() + ") in this file");
+  }
   for (const JsonPointer& table : tables) {
     Status status = process_table(document, table, text, path, client, options, report);
     if (!status.is_ok()) return status;
@@ -135,8 +149,8 @@ Status check_unchanged(FileSystem& fs, const LoadedFile& loaded) {
   auto now = fs.read_file(loaded.path);
   bool same = loaded.created ? now.status().code() == ErrorCode::kNotFound : (now && *now == loaded.text);
   if (same) return Status::ok();
-  return Status::failed_precondition(loaded.path.string() +
-                                     " changed while mcp-warden was working on it; nothing was written; run again");
+  return Status::failed_precondition(
+      loaded.path.string() + " changed while mcp-warden was working on it; nothing was written; run again");
 }
 
 Status commit(FileSystem& fs, const Clock& clock, const LoadedFile& loaded, const std::string& new_text,
@@ -166,14 +180,22 @@ std::string after_label(const fs::path& path, RewriteMode mode) {
 
 const char* entry_action_name(EntryAction action) {
   switch (action) {
-    case EntryAction::kWrapped: return "wrapped";
-    case EntryAction::kUnwrapped: return "restored";
-    case EntryAction::kAlreadyWrapped: return "already wrapped";
-    case EntryAction::kNotWrapped: return "not wrapped";
-    case EntryAction::kRemote: return "left alone";
-    case EntryAction::kUnsupported: return "left alone";
-    case EntryAction::kNotSelected: return "not selected";
-    case EntryAction::kFailed: return "FAILED";
+    case EntryAction::kWrapped:
+      return "wrapped";
+    case EntryAction::kUnwrapped:
+      return "restored";
+    case EntryAction::kAlreadyWrapped:
+      return "already wrapped";
+    case EntryAction::kNotWrapped:
+      return "not wrapped";
+    case EntryAction::kRemote:
+      return "left alone";
+    case EntryAction::kUnsupported:
+      return "left alone";
+    case EntryAction::kNotSelected:
+      return "not selected";
+    case EntryAction::kFailed:
+      return "FAILED";
   }
   return "?";
 }
@@ -195,7 +217,9 @@ Result<FileReport> rewrite_config_file(const fs::path& path, const ClientDescrip
   Status processed = process_document(*document, loaded->text, loaded->path, client, options, report);
   if (!processed.is_ok()) return processed;
   report.changed = report.changed || report.created;
-  if (report.created) report.notes.push_back("created with an empty server table; add servers, then run init-integration again");
+  if (report.created) {
+    report.notes.push_back("created with an empty server table; add servers, then run init-integration again");
+  }
   if (!report.changed) return report;
   auto new_text = render_config_document(*document);
   if (!new_text) return new_text.status();

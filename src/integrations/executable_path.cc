@@ -12,7 +12,8 @@ Result<std::filesystem::path> current_executable_path() {
   const std::string deleted = " (deleted)";
   const std::string text = path.string();
   if (text.size() > deleted.size() && text.ends_with(deleted)) {
-    return Status::io_error("the running mcp-warden binary was deleted or replaced (" + text + "); run the installed one");
+    return Status::io_error("the running mcp-warden binary was deleted or replaced (" + text +
+                            "); run the installed one");
   }
   return path;
 }

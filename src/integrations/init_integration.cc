@@ -41,8 +41,13 @@ std::string outcome_line(const FileReport& report, const RewriteOptions& options
   bool wrap = options.mode == RewriteMode::kWrap;
   std::string servers = std::to_string(count_changed(report)) + " server(s)";
   if (!report.changed) return "  unchanged       nothing to do; the file was not touched\n";
-  if (report.created) return std::string("  ") + (options.dry_run ? "would create    " : "created         ") + "with no servers\n";
-  if (options.dry_run) return std::string("  dry run         would ") + (wrap ? "wrap " : "restore ") + servers + "; nothing was written\n";
+  if (report.created) {
+    return std::string("  ") + (options.dry_run ? "would create    " : "created         ") + "with no servers\n";
+  }
+  if (options.dry_run) {
+    return std::string("  dry run         would ") + (wrap ? "wrap " : "restore ") + servers +
+           "; nothing was written\n";
+  }
   if (!wrap) return "  written         " + servers + " restored\n";
   return "  written         " + servers + " wrapped (policy " + options.wrap.policy + ")\n";
 }
@@ -103,8 +108,9 @@ int finish(const IntegrationRequest& request, const RunSummary& summary, std::os
   return failed ? 1 : 0;
 }
 
-void add_user_targets(const IntegrationRequest& request, const ClientDescriptor& client, const HostEnvironment& env,
-                      std::vector<ConfigTarget>& targets, std::vector<std::string>& notes) {
+void add_user_targets(const IntegrationRequest& request, const ClientDescriptor& client,
+                      const HostEnvironment& env, std::vector<ConfigTarget>& targets,
+                      std::vector<std::string>& notes) {
   bool may_create = !request.all_clients && client.create_if_missing.has_value();
   for (const std::string& pattern : client.paths_for(env.os)) {
     auto path = expand_config_path(pattern, env);

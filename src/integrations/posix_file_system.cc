@@ -114,8 +114,8 @@ Result<FileInfo> PosixFileSystem::stat(const fs::path& path) {
     return io_failure("stat", path, errno);
   }
   bool writable = ::access(path.c_str(), W_OK) == 0;
-  return FileInfo{true, S_ISREG(st.st_mode) != 0, writable, static_cast<uint32_t>(st.st_mode & 07777), st.st_uid,
-                  st.st_gid};
+  return FileInfo{
+      true, S_ISREG(st.st_mode) != 0, writable, static_cast<uint32_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
 }
 
 Result<fs::path> PosixFileSystem::resolve(const fs::path& path) {
@@ -144,8 +144,7 @@ Status PosixFileSystem::create_new_file(const fs::path& path, const std::string&
   return io_failure("write", path, error);
 }
 
-Status PosixFileSystem::replace_atomically(const fs::path& path, const std::string& data,
-                                           const FileInfo& keep) {
+Status PosixFileSystem::replace_atomically(const fs::path& path, const std::string& data, const FileInfo& keep) {
   auto temp = create_temp_beside(path);
   if (!temp) return temp.status();
   auto& [fd, temp_path] = temp.value();

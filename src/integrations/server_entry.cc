@@ -14,9 +14,14 @@ constexpr const char* kEndOfOptions = "--";
 // Options of `mcp-warden proxy` that take a separate value (which may itself
 // be "--"); keep in step with src/cli/proxy_command.cc. A user's hand-added
 // option missing here only matters if its value is exactly "--".
-constexpr std::string_view kOptionsWithValue[] = {"--policy",   "--server-name",       "--db",
-                                                  "--log-file", "--log-level",         "--audit-sync",
-                                                  "--max-message-bytes", "--shutdown-grace-ms"};
+constexpr std::string_view kOptionsWithValue[] = {"--policy",
+                                                  "--server-name",
+                                                  "--db",
+                                                  "--log-file",
+                                                  "--log-level",
+                                                  "--audit-sync",
+                                                  "--max-message-bytes",
+                                                  "--shutdown-grace-ms"};
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -33,8 +38,7 @@ std::string string_field(const ordered_json& entry, const std::string& key) {
 }
 
 bool is_value_option(const std::string& arg) {
-  return std::find(std::begin(kOptionsWithValue), std::end(kOptionsWithValue), arg) !=
-         std::end(kOptionsWithValue);
+  return std::find(std::begin(kOptionsWithValue), std::end(kOptionsWithValue), arg) != std::end(kOptionsWithValue);
 }
 
 // The index of the "--" that ends mcp-warden's own options, or args.size().
@@ -51,7 +55,9 @@ std::size_t end_of_options(const ordered_json& args) {
 // Classification of an entry known to be an object with a string command.
 EntryClass classify_command(const ordered_json& entry, const EntryShape& shape) {
   auto args = entry.find(shape.args_key);
-  if (args != entry.end() && !is_string_array(*args)) return {EntryKind::kUnsupported, "args is not a list of strings"};
+  if (args != entry.end() && !is_string_array(*args)) {
+    return {EntryKind::kUnsupported, "args is not a list of strings"};
+  }
   if (!is_warden_command(string_field(entry, shape.command_key))) return {EntryKind::kStdio, ""};
   bool proxied = args != entry.end() && !args->empty() && (*args)[0] == kProxyCommand;
   if (proxied) return {EntryKind::kWrapped, ""};
@@ -91,9 +97,12 @@ EntryClass classify_entry(const ordered_json& entry, const EntryShape& shape) {
     if (entry.contains(key)) return {EntryKind::kRemote, "remote server (" + key + ")"};
   }
   auto type = entry.find(shape.type_key);
-  if (type != entry.end() && !type->is_string()) return {EntryKind::kUnsupported, shape.type_key + " is not a string"};
+  if (type != entry.end() && !type->is_string()) {
+    return {EntryKind::kUnsupported, shape.type_key + " is not a string"};
+  }
   if (type != entry.end() && !contains(shape.stdio_types, type->get<std::string>())) {
-    return {EntryKind::kRemote, "not a stdio server (" + shape.type_key + " \"" + type->get<std::string>() + "\")"};
+    return {EntryKind::kRemote,
+            "not a stdio server (" + shape.type_key + " \"" + type->get<std::string>() + "\")"};
   }
   if (string_field(entry, shape.command_key).empty()) return {EntryKind::kUnsupported, "no command"};
   return classify_command(entry, shape);
@@ -101,7 +110,12 @@ EntryClass classify_entry(const ordered_json& entry, const EntryShape& shape) {
 
 ordered_json wrap_entry(const ordered_json& entry, const std::string& name, const WrapSpec& spec,
                         const EntryShape& shape) {
-  ordered_json args = {kProxyCommand, "--policy", spec.policy, "--server-name", name, kEndOfOptions,
+  ordered_json args = {kProxyCommand,
+                       "--policy",
+                       spec.policy,
+                       "--server-name",
+                       name,
+                       kEndOfOptions,
                        string_field(entry, shape.command_key)};
   auto original = entry.find(shape.args_key);
   if (original != entry.end()) args.insert(args.end(), original->begin(), original->end());
@@ -110,7 +124,9 @@ ordered_json wrap_entry(const ordered_json& entry, const std::string& name, cons
 
 Result<ordered_json> unwrap_entry(const ordered_json& entry, const EntryShape& shape) {
   auto found = entry.find(shape.args_key);
-  if (found == entry.end() || !is_string_array(*found)) return Status::invalid_argument("its args are not a list of strings");
+  if (found == entry.end() || !is_string_array(*found)) {
+    return Status::invalid_argument("its args are not a list of strings");
+  }
   const ordered_json& args = *found;
   std::size_t split = end_of_options(args);
   if (split + 1 >= args.size()) {

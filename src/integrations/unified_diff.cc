@@ -54,7 +54,8 @@ class Myers {
 
   // True when the path to diagonal k at distance d came down from k+1.
   bool came_down(const std::vector<long>& v, long offset, long d, long k) const {
-    return k == -d || (k != d && v[static_cast<std::size_t>(offset + k - 1)] < v[static_cast<std::size_t>(offset + k + 1)]);
+    return k == -d ||
+           (k != d && v[static_cast<std::size_t>(offset + k - 1)] < v[static_cast<std::size_t>(offset + k + 1)]);
   }
 
   void forward() {
@@ -63,7 +64,7 @@ class Myers {
     for (long d = 0; d <= n_ + m_; ++d) {
       for (long k = -d; k <= d; k += 2) {
         long x = came_down(v, offset, d, k) ? v[static_cast<std::size_t>(offset + k + 1)]
-                                             : v[static_cast<std::size_t>(offset + k - 1)] + 1;
+                                            : v[static_cast<std::size_t>(offset + k - 1)] + 1;
         long y = x - k;
         while (x < n_ && y < m_ && same(x, y)) ++x, ++y;
         v[static_cast<std::size_t>(offset + k)] = x;
@@ -109,7 +110,9 @@ std::vector<Op> edit_script(const Lines& a, const Lines& b) {
   std::size_t head = 0;
   while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
   std::size_t tail = 0;
-  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
+  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) {
+    ++tail;
+  }
   std::vector<Op> ops;
   for (std::size_t i = 0; i < head; ++i) ops.push_back(Op{OpKind::kEqual, i, i});
   Myers(a, b, head, a.size() - tail, head, b.size() - tail).run(ops);
@@ -130,8 +133,8 @@ void append_line(std::string& out, char prefix, std::string_view line) {
   if (line.empty() || line.back() != '\n') out += "\n\\ No newline at end of file\n";
 }
 
-void append_hunk(std::string& out, const std::vector<Op>& ops, std::size_t begin, std::size_t end,
-                 const Lines& a, const Lines& b) {
+void append_hunk(std::string& out, const std::vector<Op>& ops, std::size_t begin, std::size_t end, const Lines& a,
+                 const Lines& b) {
   std::size_t a_length = 0, b_length = 0;
   for (std::size_t i = begin; i < end; ++i) {
     a_length += ops[i].kind != OpKind::kInsert;

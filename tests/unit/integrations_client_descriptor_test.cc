@@ -38,7 +38,9 @@ TEST(ClientDescriptorTest, EveryShippedDescriptorLoadsWithPathsForEveryOs) {
     EXPECT_EQ(descriptor.id, id);
     EXPECT_FALSE(descriptor.display_name.empty());
     EXPECT_FALSE(descriptor.restart_hint.empty());
-    for (const char* os : {"linux", "macos", "windows"}) EXPECT_FALSE(descriptor.paths_for(os).empty()) << id << " " << os;
+    for (const char* os : {"linux", "macos", "windows"}) {
+      EXPECT_FALSE(descriptor.paths_for(os).empty()) << id << " " << os;
+    }
   }
 }
 
@@ -52,8 +54,11 @@ TEST(ClientDescriptorTest, ServerTablesMatchEachClientsFormat) {
 }
 
 TEST(ClientDescriptorTest, OnlyClaudeDesktopMayCreateAMissingFile) {
-  for (std::string_view id : kClientIds) EXPECT_EQ(shipped(id).create_if_missing.has_value(), id == "claude") << id;
-  EXPECT_EQ(nlohmann::json::parse(*shipped("claude").create_if_missing), nlohmann::json::parse(R"({"mcpServers":{}})"));
+  for (std::string_view id : kClientIds) {
+    EXPECT_EQ(shipped(id).create_if_missing.has_value(), id == "claude") << id;
+  }
+  EXPECT_EQ(nlohmann::json::parse(*shipped("claude").create_if_missing),
+            nlohmann::json::parse(R"({"mcpServers":{}})"));
 }
 
 TEST(ClientDescriptorTest, DescriptorWithoutServerTablesIsRefusedNamingTheField) {
@@ -85,8 +90,9 @@ TEST(ClientDescriptorTest, UnsetVariableIsNotFound) {
 
 TEST(ClientDescriptorTest, DescriptorDirectoryCanBeOverriddenAndFallsBackToTheSourceTree) {
   PosixFileSystem fs;
-  auto from_env = find_descriptor_dir(fs, fake_env("linux", {{"MCP_WARDEN_INTEGRATIONS_DIR", kDescriptorDir.string()}}),
-                                      "/nonexistent/bin/mcp-warden");
+  auto from_env =
+      find_descriptor_dir(fs, fake_env("linux", {{"MCP_WARDEN_INTEGRATIONS_DIR", kDescriptorDir.string()}}),
+                          "/nonexistent/bin/mcp-warden");
   ASSERT_TRUE(from_env.is_ok());
   EXPECT_EQ(*from_env, kDescriptorDir.lexically_normal());
   auto fallback = find_descriptor_dir(fs, fake_env("linux"), "/nonexistent/bin/mcp-warden");

@@ -49,7 +49,8 @@ TEST(ConfigDocumentTest, CrlfLineEndsAndByteOrderMarkAreKept) {
 }
 
 TEST(ConfigDocumentTest, OneLineFileIsWrittenCompact) {
-  EXPECT_EQ(round_trip("{\"mcpServers\":{\"a\":{\"command\":\"x\"}}}"), "{\"mcpServers\":{\"a\":{\"command\":\"x\"}}}");
+  EXPECT_EQ(round_trip("{\"mcpServers\":{\"a\":{\"command\":\"x\"}}}"),
+            "{\"mcpServers\":{\"a\":{\"command\":\"x\"}}}");
 }
 
 TEST(ConfigDocumentTest, NonAsciiTextIsWrittenAsUtf8NotEscaped) {

@@ -36,9 +36,7 @@ std::string read_text(const fs::path& path) {
   return buffer.str();
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 uint32_t mode_of(const fs::path& path) {
   struct ::stat st {};
@@ -145,7 +143,8 @@ TEST_F(RewriteTest, ClaudeDesktopStdioEntriesAreWrappedAndEverythingElseKept) {
   ordered_json after = ordered_json::parse(read_text(path));
   const ordered_json& fsys = after["mcpServers"]["filesystem"];
   EXPECT_EQ(fsys["command"], kWarden);
-  EXPECT_EQ(fsys["args"], ordered_json::parse(R"(["proxy", "--policy", "strict", "--server-name", "filesystem", "--",
+  EXPECT_EQ(fsys["args"],
+            ordered_json::parse(R"(["proxy", "--policy", "strict", "--server-name", "filesystem", "--",
       "npx", "-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Documents"])"));
   EXPECT_EQ(fsys["env"], before["mcpServers"]["filesystem"]["env"]);
   EXPECT_EQ(after["mcpServers"]["github"]["args"][6], "docker");
@@ -252,14 +251,14 @@ TEST_P(UndoRoundTripTest, UndoRestoresTheByteIdenticalOriginal) {
   EXPECT_EQ(read_text(path), original);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryClientFixture, UndoRoundTripTest,
-    ::testing::Values(std::pair{"claude/claude_desktop_config.json", "claude"},
-                      std::pair{"claude/windows_config.json", "claude"},
-                      std::pair{"claude-code/claude.json", "claude-code"},
-                      std::pair{"claude-code/project/.mcp.json", "claude-code"},
-                      std::pair{"cursor/mcp.json", "cursor"}, std::pair{"vscode/mcp.json", "vscode"},
-                      std::pair{"windsurf/mcp_config.json", "windsurf"}));
+INSTANTIATE_TEST_SUITE_P(EveryClientFixture, UndoRoundTripTest,
+                         ::testing::Values(std::pair{"claude/claude_desktop_config.json", "claude"},
+                                           std::pair{"claude/windows_config.json", "claude"},
+                                           std::pair{"claude-code/claude.json", "claude-code"},
+                                           std::pair{"claude-code/project/.mcp.json", "claude-code"},
+                                           std::pair{"cursor/mcp.json", "cursor"},
+                                           std::pair{"vscode/mcp.json", "vscode"},
+                                           std::pair{"windsurf/mcp_config.json", "windsurf"}));
 
 TEST_F(RewriteTest, UndoWorksWithoutBackupsAndLeavesLaterEntriesAlone) {
   fs::path path = copy_fixture("cursor/mcp.json");

@@ -60,8 +60,9 @@ TEST(ServerEntryTest, WrapPutsTheOriginalCommandAfterTheProxyOptions) {
   ordered_json entry = ordered_json::parse(R"({"command": "npx", "args": ["-y", "server"], "env": {"K": "v"}})");
   ordered_json wrapped = wrap_entry(entry, "files", kSpec, {});
   EXPECT_EQ(wrapped["command"], kSpec.warden_path);
-  EXPECT_EQ(wrapped["args"], ordered_json::parse(
-                                 R"(["proxy", "--policy", "strict", "--server-name", "files", "--", "npx", "-y", "server"])"));
+  EXPECT_EQ(wrapped["args"],
+            ordered_json::parse(
+                R"(["proxy", "--policy", "strict", "--server-name", "files", "--", "npx", "-y", "server"])"));
   EXPECT_EQ(wrapped["env"], entry["env"]);
   EXPECT_EQ(classify_entry(wrapped, {}).kind, EntryKind::kWrapped);
 }
@@ -93,7 +94,8 @@ TEST(ServerEntryTest, ServerNamesWithSpacesAndQuotesSurviveAsOneArgument) {
 }
 
 TEST(ServerEntryTest, UnwrapRestoresTheOriginalExactly) {
-  ordered_json entry = ordered_json::parse(R"({"command": "docker", "args": ["run", "-i", "--", "img"], "env": {"T": "1"}})");
+  ordered_json entry =
+      ordered_json::parse(R"({"command": "docker", "args": ["run", "-i", "--", "img"], "env": {"T": "1"}})");
   auto restored = unwrap_entry(wrap_entry(entry, "d", kSpec, {}), {});
   ASSERT_TRUE(restored.is_ok());
   EXPECT_EQ(restored->dump(), entry.dump());
@@ -116,7 +118,8 @@ TEST(ServerEntryTest, UnwrapSkipsOptionValuesThatLookLikeTheSeparator) {
 }
 
 TEST(ServerEntryTest, UnwrapWithoutAnOriginalCommandIsAnError) {
-  auto restored = unwrap_entry(ordered_json::parse(R"({"command": "mcp-warden", "args": ["proxy", "--policy", "x", "--"]})"), {});
+  auto restored = unwrap_entry(
+      ordered_json::parse(R"({"command": "mcp-warden", "args": ["proxy", "--policy", "x", "--"]})"), {});
   ASSERT_FALSE(restored.is_ok());
   EXPECT_EQ(restored.status().code(), ErrorCode::kInvalidArgument);
 }

@@ -30,8 +30,9 @@ TEST(UnifiedDiffTest, IdenticalTextsGiveNothing) {
 TEST(UnifiedDiffTest, OneChangedLineShowsThreeLinesOfContext) {
   std::string before = numbered_lines(10);
   std::string after = replace_line(before, 5, "five\n");
-  EXPECT_EQ(unified_diff(before, after, "a/f", "b/f"),
-            "--- a/f\n+++ b/f\n@@ -2,7 +2,7 @@\n line 2\n line 3\n line 4\n-line 5\n+five\n line 6\n line 7\n line 8\n");
+  EXPECT_EQ(
+      unified_diff(before, after, "a/f", "b/f"),
+      "--- a/f\n+++ b/f\n@@ -2,7 +2,7 @@\n line 2\n line 3\n line 4\n-line 5\n+five\n line 6\n line 7\n line 8\n");
 }
 
 TEST(UnifiedDiffTest, DistantChangesMakeSeparateHunks) {
@@ -60,7 +61,9 @@ TEST(UnifiedDiffTest, CreatingAFileStartsFromLineZero) {
 
 TEST(UnifiedDiffTest, MissingFinalNewlineIsMarked) {
   std::string diff = unified_diff("a\nb", "a\nc", "1", "2");
-  EXPECT_EQ(diff, "--- 1\n+++ 2\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n");
+  EXPECT_EQ(
+      diff,
+      "--- 1\n+++ 2\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n");
 }
 
 TEST(UnifiedDiffTest, AddingAFinalNewlineIsAChange) {

@@ -26,8 +26,7 @@
 namespace mcp_warden::integrations {
 
 // The client ids, in the order --all visits them; each has integrations/<id>.json.
-inline constexpr std::string_view kClientIds[] = {"claude", "claude-code", "cursor", "vscode",
-                                                  "windsurf"};
+inline constexpr std::string_view kClientIds[] = {"claude", "claude-code", "cursor", "vscode", "windsurf"};
 
 // Where a server table sits: object keys from the root; "*" stands for every
 // member of an object (Claude Code's projects.*.mcpServers).
@@ -64,8 +63,8 @@ struct ClientDescriptor {
 
 // The machine's facts a path expansion needs; tests fill it by hand.
 struct HostEnvironment {
-  std::string os;               // "linux", "macos" or "windows"
-  std::filesystem::path home;   // what "~" means
+  std::string os;              // "linux", "macos" or "windows"
+  std::filesystem::path home;  // what "~" means
   std::function<std::optional<std::string>(const std::string&)> getenv;
 
   // This process's OS, $HOME (or the password database) and getenv().
@@ -81,8 +80,7 @@ Result<ClientDescriptor> load_client_descriptor(FileSystem& fs, const std::files
 
 // "~/x" → home/x; "%APPDATA%\\x" → $APPDATA/x (backslashes become the path
 // separator). kNotFound when a %VAR% is unset or "~" has no home.
-Result<std::filesystem::path> expand_config_path(std::string_view pattern,
-                                                 const HostEnvironment& env);
+Result<std::filesystem::path> expand_config_path(std::string_view pattern, const HostEnvironment& env);
 
 // The first directory holding claude.json among: $MCP_WARDEN_INTEGRATIONS_DIR,
 // <exe dir>/../share/mcp-warden/integrations, <exe dir>/integrations, and

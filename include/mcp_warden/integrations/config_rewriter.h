@@ -36,11 +36,11 @@ enum class RewriteMode { kWrap, kUndo };
 
 struct RewriteOptions {
   RewriteMode mode = RewriteMode::kWrap;
-  WrapSpec wrap;                     // used by kWrap
-  std::vector<std::string> only;     // when non-empty, only these server names
-  std::vector<std::string> except;   // never these server names
+  WrapSpec wrap;                    // used by kWrap
+  std::vector<std::string> only;    // when non-empty, only these server names
+  std::vector<std::string> except;  // never these server names
   bool dry_run = false;
-  bool create_if_missing = false;    // honoured only if the client has a template
+  bool create_if_missing = false;  // honoured only if the client has a template
 };
 
 enum class EntryAction {
@@ -61,19 +61,19 @@ struct EntryReport {
   std::string table;  // "" for the top-level table, else e.g. "projects > /home/me/app"
   std::string name;
   EntryAction action = EntryAction::kUnsupported;
-  std::string detail;  // the command, or why it was left alone
+  std::string detail;     // the command, or why it was left alone
   bool disabled = false;  // the entry has "disabled": true (still wrapped; see docs)
 };
 
 struct FileReport {
-  std::filesystem::path path;           // the file that was (or would be) written
-  bool created = false;                 // it did not exist and was (or would be) created
-  bool changed = false;                 // at least one entry changed
-  bool written = false;                 // the new text is on disk
+  std::filesystem::path path;  // the file that was (or would be) written
+  bool created = false;        // it did not exist and was (or would be) created
+  bool changed = false;        // at least one entry changed
+  bool written = false;        // the new text is on disk
   std::optional<std::filesystem::path> backup;
-  std::string diff;                     // dry run only: the unified diff
-  std::vector<EntryReport> entries;     // in file order
-  std::vector<std::string> notes;       // e.g. "no mcpServers table"
+  std::string diff;                  // dry run only: the unified diff
+  std::vector<EntryReport> entries;  // in file order
+  std::vector<std::string> notes;    // e.g. "no mcpServers table"
 
   bool has_failures() const;
 };

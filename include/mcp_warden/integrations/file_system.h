@@ -26,7 +26,7 @@ struct FileInfo {
   bool exists = false;
   bool is_regular = false;
   bool writable = false;  // this process may write it (access(W_OK))
-  uint32_t mode = 0644;  // permission bits (07777) when exists
+  uint32_t mode = 0644;   // permission bits (07777) when exists
   uint32_t uid = 0;
   uint32_t gid = 0;
 };
@@ -46,8 +46,7 @@ class FileSystem {
   virtual Status create_directories(const std::filesystem::path& dir) = 0;
   // Creates `path` (O_EXCL) with `data` and `mode`, fsync'ed. Never replaces
   // an existing file: kFailedPrecondition when `path` exists.
-  virtual Status create_new_file(const std::filesystem::path& path, const std::string& data,
-                                 uint32_t mode) = 0;
+  virtual Status create_new_file(const std::filesystem::path& path, const std::string& data, uint32_t mode) = 0;
   // Atomically replaces (or creates) `path` with `data`, giving it the mode
   // and owner in `keep` (see the contract above). kIoError on failure, in
   // which case `path` is exactly as it was.
@@ -61,8 +60,7 @@ class PosixFileSystem final : public FileSystem {
   Result<FileInfo> stat(const std::filesystem::path& path) override;
   Result<std::filesystem::path> resolve(const std::filesystem::path& path) override;
   Status create_directories(const std::filesystem::path& dir) override;
-  Status create_new_file(const std::filesystem::path& path, const std::string& data,
-                         uint32_t mode) override;
+  Status create_new_file(const std::filesystem::path& path, const std::string& data, uint32_t mode) override;
   Status replace_atomically(const std::filesystem::path& path, const std::string& data,
                             const FileInfo& keep) override;
 };

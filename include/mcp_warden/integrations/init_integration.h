@@ -31,8 +31,8 @@ namespace mcp_warden::integrations {
 inline constexpr const char* kDefaultPolicy = "strict";
 
 struct IntegrationRequest {
-  std::vector<ClientDescriptor> clients;  // in the order to visit
-  bool all_clients = false;               // --all: missing files are only noted, never created
+  std::vector<ClientDescriptor> clients;             // in the order to visit
+  bool all_clients = false;                          // --all: missing files are only noted, never created
   std::optional<std::filesystem::path> config_path;  // --config-path (one client only)
   std::optional<std::filesystem::path> project_dir;  // --project-dir: also its project files
   RewriteOptions rewrite;

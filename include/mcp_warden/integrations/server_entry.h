@@ -13,10 +13,9 @@
 // Thread safety: stateless functions on values. Never throws.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mcp_warden/base/status.h"
 #include "mcp_warden/integrations/client_descriptor.h"
