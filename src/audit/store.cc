@@ -211,15 +211,8 @@ struct AuditStore::Impl {
   Status fail(int rc, std::string_view what) const {
     return detail::sqlite_status(handle(), rc, what);
   }
-  // Steps a statement that returns no rows and resets it.
-  Status run(Stmt& stmt, std::string_view what) {
-    int rc = stmt.step();
-    Status done = rc == SQLITE_DONE ? Status::ok() : fail(rc, what);
-    stmt.reset();
-    return done;
-  }
   void rollback_if_open() {
-    if (sqlite3_get_autocommit(handle()) == 0) (void)run(rollback, "ROLLBACK");
+    if (sqlite3_get_autocommit(handle()) == 0) (void)rollback.run("ROLLBACK");
   }
   Status begin_immediate();
   Result<bool> has_schema();
@@ -248,7 +241,7 @@ Status AuditStore::Impl::start_background_checkpoints(const fs::path& path) {
 
 Status AuditStore::Impl::begin_immediate() {
   for (int attempt = 1;; ++attempt) {
-    Status begun = run(begin, "BEGIN IMMEDIATE");
+    Status begun = begin.run("BEGIN IMMEDIATE");
     if (begun.is_ok() || begun.code() != ErrorCode::kBusy) return begun;
     if (attempt >= options.max_attempts) {
       return Status::busy("audit database is locked by another writer after " +
@@ -395,7 +388,7 @@ Status AuditStore::write_transaction(const std::function<Status()>& body) {
   if (!begun.is_ok()) return begun;
   Status done = body();
   if (done.is_ok()) {
-    done = impl_->run(impl_->commit, "cannot commit the audit transaction");
+    done = impl_->commit.run("cannot commit the audit transaction");
     if (done.is_ok()) return done;
   }
   impl_->rollback_if_open();
@@ -530,7 +523,7 @@ Status AuditStore::insert_checkpoint(const Checkpoint& checkpoint) {
   stmt.bind_blob(4, checkpoint.public_key);
   stmt.bind_blob(5, checkpoint.signature);
   stmt.bind_blob(6, frontier_bytes(checkpoint.frontier));
-  return impl_->run(stmt, "cannot record checkpoint");
+  return stmt.run("cannot record checkpoint");
 }
 
 Result<std::optional<Checkpoint>> AuditStore::latest_checkpoint() {

@@ -1,8 +1,8 @@
-#include "sqlite_handle.h"
+#include "mcp_warden/audit/sqlite.h"
 
 #include <cstring>
 
-namespace mcp_warden::audit::detail {
+namespace mcp_warden::audit::sqlite {
 namespace {
 
 ErrorCode code_for(int rc) {
@@ -26,7 +26,7 @@ ErrorCode code_for(int rc) {
 
 }  // namespace
 
-Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
+Status to_status(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += sqlite3_errstr(rc);
@@ -37,67 +37,74 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
   return Status(code_for(rc), std::move(message));
 }
 
-Result<DbPtr> open_db(const std::filesystem::path& path, int flags) {
+Result<Database> open_database(const std::filesystem::path& path, int flags) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  DbPtr db(raw);
-  if (rc != SQLITE_OK) return sqlite_status(raw, rc, "cannot open " + path.string());
+  Database db(raw);
+  if (rc != SQLITE_OK) return to_status(raw, rc, "cannot open " + path.string());
   sqlite3_extended_result_codes(db.get(), 1);
   return db;
 }
 
 Status exec(sqlite3* db, const char* sql) {
   int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return sqlite_status(db, rc, sql);
+  if (rc != SQLITE_OK) return to_status(db, rc, sql);
   return Status::ok();
 }
 
-Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
+Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  Stmt stmt;
+  Statement stmt;
   stmt.stmt_.reset(raw);
-  if (rc != SQLITE_OK) return sqlite_status(db, rc, "cannot prepare statement");
+  if (rc != SQLITE_OK) return to_status(db, rc, "cannot prepare statement");
   return stmt;
 }
 
-void Stmt::bind_text(int index, std::string_view text) {
+void Statement::bind_text(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-void Stmt::bind_text_static(int index, std::string_view text) {
+void Statement::bind_text_static(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
 
-void Stmt::bind_blob(int index, std::string_view bytes) {
+void Statement::bind_blob(int index, std::string_view bytes) {
   sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
 }
 
-void Stmt::bind_digest(int index, const Digest& digest) {
+void Statement::bind_digest(int index, const Digest& digest) {
   sqlite3_bind_blob(stmt_.get(), index, digest.data(), static_cast<int>(digest.size()),
                     SQLITE_TRANSIENT);
 }
 
-void Stmt::bind_int(int index, int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
+void Statement::bind_int(int index, int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
 
-void Stmt::reset() {
+Status Statement::run(std::string_view what) {
+  int rc = step();
+  Status done = rc == SQLITE_DONE ? Status::ok() : to_status(sqlite3_db_handle(stmt_.get()), rc, what);
+  reset();
+  return done;
+}
+
+void Statement::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());
 }
 
-std::string Stmt::column_bytes(int index) const {
+std::string Statement::column_bytes(int index) const {
   const void* data = sqlite3_column_blob(stmt_.get(), index);
   int size = sqlite3_column_bytes(stmt_.get(), index);
   if (data == nullptr || size <= 0) return std::string();
   return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
-bool Stmt::column_digest(int index, Digest& out) const {
+bool Statement::column_digest(int index, Digest& out) const {
   const void* data = sqlite3_column_blob(stmt_.get(), index);
   if (data == nullptr || sqlite3_column_bytes(stmt_.get(), index) != 32) return false;
   std::memcpy(out.data(), data, out.size());
   return true;
 }
 
-}  // namespace mcp_warden::audit::detail
+}  // namespace mcp_warden::audit::sqlite
