@@ -23,6 +23,8 @@
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
 #include "mcp_warden/proxy/server_name.h"
+#include "mcp_warden/proxy/trust_keeper.h"
+#include "mcp_warden/trust/trust_level.h"
 #include "mcp_warden/io/child_process.h"
 #include "mcp_warden/io/fd_stream.h"
 #include "mcp_warden/io/frame_reader.h"
@@ -113,8 +115,9 @@ class ProxyRunner final : public SessionOutput {
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
         policy_(load_policy(options.policy)),
         auditor_(open_audit()),
-        session_(session_options(options, server_name_), *this, SystemClock::instance(),
-                 Governance{&policy_, auditor_.get()}),
+        session_options_(session_options(options, server_name_)),
+        trust_(open_trust()),
+        session_(session_options_, *this, SystemClock::instance(), Governance{&policy_, auditor_.get(), trust_.get()}),
         server_sink_(session_),
         client_frames_(options.max_message_bytes),
         server_frames_(options.max_message_bytes),
@@ -123,6 +126,9 @@ class ProxyRunner final : public SessionOutput {
         drain_timer_(io_) {}
 
   int run() {
+    if (policy_.name() == "permissive") {
+      spdlog::warn("policy permissive: nothing is blocked, not even secrets; decisions strict would make are only recorded");
+    }
     record_session_start();
     client_out_ = std::make_unique<io::FdWriter>(io_, ::dup(STDOUT_FILENO));
     client_out_->set_error_handler([this](const std::string& e) { on_client_gone("stdout: " + e); });
@@ -157,10 +163,24 @@ class ProxyRunner final : public SessionOutput {
     return std::make_unique<AsyncAuditor>(io_, *audit_log_);
   }
 
+  std::unique_ptr<AsyncTrustKeeper> open_trust() {
+    auto level = trust::parse_trust_level(options_.trust_level);
+    if (!level) throw std::runtime_error("unknown --trust-level " + options_.trust_level +
+                                         " (verified_partner, trusted, standard, unknown, untrusted)");
+    if (!audit_log_) return nullptr;  // no database: calls are denied anyway
+    auto keeper = AsyncTrustKeeper::open(io_, audit_log_->db_path().string(), server_name_, *level, audit_log_.get(),
+                                         session_options_.session_id);
+    if (!keeper) {
+      spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
+      return nullptr;
+    }
+    return std::move(keeper).value();
+  }
+
   audit::NewEntry session_entry(audit::EntryKind kind, nlohmann::json payload) {
     audit::NewEntry entry;
     entry.kind = kind;
-    entry.session_id = session_.options().session_id;
+    entry.session_id = session_options_.session_id;
     entry.server = server_name_;
     entry.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return entry;
@@ -184,6 +204,7 @@ class ProxyRunner final : public SessionOutput {
                               {"client_messages", session_.counters().client_messages},
                               {"server_messages", session_.counters().server_messages},
                               {"server_non_protocol_lines", session_.counters().server_non_protocol_lines}};
+    if (trust_) trust_->close();  // its last events go to the audit log first
     audit_log_->append(session_entry(audit::EntryKind::kSessionEnd, std::move(payload)), [](Result<int64_t>) {});
     Status closed = audit_log_->close();
     if (!closed) spdlog::error("audit: closing the log failed: {}", closed.to_string());
@@ -285,6 +306,8 @@ class ProxyRunner final : public SessionOutput {
   policy::Policy policy_;
   std::unique_ptr<audit::AuditLog> audit_log_;
   std::unique_ptr<CallAuditor> auditor_;
+  SessionOptions session_options_;
+  std::unique_ptr<AsyncTrustKeeper> trust_;
   Session session_;
   ServerFrameSink server_sink_;
   io::FrameReader client_frames_;

@@ -145,8 +145,11 @@ void Session::on_server_line(std::string raw) {
   if (auto* error = std::get_if<MessageError>(&parsed)) {
     ++counters_.server_non_protocol_lines;
     spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
+    if (!server_noise_burst_) report_trust(trust::EventKind::kStdoutNoise, {}, "non-protocol output on stdout");
+    server_noise_burst_ = true;
     return answer_garbled_response(shown_head, shown_tail);
   }
+  server_noise_burst_ = false;
   handle_server_message(std::move(std::get<Message>(parsed)));
 }
 

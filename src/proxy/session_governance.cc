@@ -6,6 +6,9 @@
 #include "mcp_warden/audit/redact.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/rpc/reply.h"
+#include "mcp_warden/trust/enforcement.h"
+#include "mcp_warden/trust/footer.h"
+#include "mcp_warden/trust/tier.h"
 
 namespace mcp_warden::proxy {
 
@@ -15,6 +18,16 @@ using policy::Decision;
 using rpc::Message;
 
 namespace {
+
+trust::CallAction to_call_action(Action action) {
+  switch (action) {
+    case Action::kAllow: return trust::CallAction::kAllow;
+    case Action::kLog: return trust::CallAction::kLog;
+    case Action::kWarn: return trust::CallAction::kWarn;
+    case Action::kDeny: return trust::CallAction::kDeny;
+  }
+  return trust::CallAction::kDeny;
+}
 
 const json* call_arguments(const Message& m) {
   const json& params = m.body["params"];
@@ -62,6 +75,34 @@ void Session::record(audit::NewEntry entry, CallAuditor::Done done) {
   governance_.auditor->record(std::move(entry), std::move(done));
 }
 
+// ---- trust ------------------------------------------------------------------------
+
+void Session::report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason) {
+  if (governance_.trust != nullptr) governance_.trust->record(kind, tool, reason);
+}
+
+// Tightens (never loosens) the policy's decision by what trust knows: a tool
+// whose definition changed since it was approved is denied; a low tier
+// denies destructive or non-read-only tools, or everything.
+void Session::apply_trust(Decision& decision, const policy::ToolInfo* tool, const std::string& name) {
+  if (governance_.trust == nullptr || decision.action == Action::kDeny) return;
+  if (auto blocked = governance_.trust->blocked_reason(name)) {
+    decision.action = Action::kDeny;
+    decision.rule = "trust-catalog-changed";
+    decision.reason = *blocked;
+    return;
+  }
+  policy::ToolAnnotations defaults;
+  const policy::ToolAnnotations& hints = tool != nullptr ? tool->annotations : defaults;
+  trust::TierCheck check{options_.server_name, name, governance_.trust->score(), hints.read_only(),
+                         hints.destructive(), to_call_action(decision.action)};
+  trust::TierVerdict verdict = trust::enforce_tier(check);
+  if (!verdict.tightened) return;
+  decision.action = Action::kDeny;
+  decision.rule = "trust-tier";
+  decision.reason = verdict.reason;
+}
+
 // ---- tools/call ---------------------------------------------------------------
 
 void Session::start_tool_call(Message m) {
@@ -74,15 +115,21 @@ void Session::start_tool_call(Message m) {
     return reply_to_client(m.id, rpc::kInvalidRequest, "request id " + rpc::id_key(m.id) + " is already in use by a pending request");
   }
   uint64_t ticket = outbox_.reserve();
-  if (catalog_.ready()) return judge_tool_call(std::move(m), ticket);
+  if (catalog_usable()) return judge_tool_call(std::move(m), ticket);
   awaiting_catalog_.emplace_back(std::move(m), ticket);
   if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
 }
 
 void Session::judge_tool_call(Message m, uint64_t ticket) {
   const json* arguments = call_arguments(m);
-  policy::CallContext context{options_.server_name, call_tool(m), arguments, catalog_.find(call_tool(m)), {}, {}};
+  const policy::ToolInfo* tool = catalog_.find(call_tool(m));
+  policy::CallContext context{options_.server_name, call_tool(m), arguments, tool, {}, {}};
+  if (governance_.trust != nullptr) {
+    context.trust_score = governance_.trust->score();
+    context.trust_tier = std::string(trust::tier_name(trust::tier_for_score(*context.trust_score)));
+  }
   Decision decision = governance_.policy->evaluate(context, clock_);
+  apply_trust(decision, tool, call_tool(m));
   json payload = {{"arguments", redacted_arguments(arguments)}, {"decision", policy::to_json(decision)}};
   audit::NewEntry entry{audit::EntryKind::kToolCall, 0, {}, {}, call_tool(m), rpc::id_key(m.id),
                         policy::action_name(decision.action), rpc::dump_wire(payload)};
@@ -115,6 +162,10 @@ void Session::on_call_recorded(Message& m, const Decision& decision, uint64_t ti
 
 void Session::deny_tool_call(const Message& m, const Decision& decision, int64_t seq) {
   client_pending_.take(m.id);
+  if (decision.rule != "audit-unavailable") {  // not the server's doing
+    report_trust(decision.credential_denial ? trust::EventKind::kCredentialDenied : trust::EventKind::kCallDenied,
+                 call_tool(m), decision.rule);
+  }
   spdlog::info("denied tools/call {} ({}: {})", call_tool(m), decision.policy, decision.rule);
   output_.send_to_client(rpc::make_result_reply(m.id, denial_result(decision, seq)));
 }
@@ -139,6 +190,10 @@ void Session::record_outcome(const PendingRequest& request, const Message& respo
                   {"result_bytes", response.raw.size()},
                   {"result_sha256", audit::to_hex(audit::sha256(response.raw))}};
   if (response.body.contains("error")) payload["error"] = response.body["error"];
+  std::string outcome = payload["outcome"];
+  report_trust(outcome == "ok" ? trust::EventKind::kCallSucceeded
+               : outcome == "error" ? trust::EventKind::kRpcError : trust::EventKind::kToolError,
+               request.tool, {});
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
   record(std::move(entry), [](Result<int64_t> seq) {
     if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
@@ -146,6 +201,7 @@ void Session::record_outcome(const PendingRequest& request, const Message& respo
 }
 
 void Session::record_no_reply(const PendingRequest& request) {
+  report_trust(trust::EventKind::kServerDied, request.tool, "the server exited with the call pending");
   json payload = {{"call_seq", request.audit_seq}, {"outcome", "no_reply"},
                   {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000}};
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
@@ -155,8 +211,13 @@ void Session::record_no_reply(const PendingRequest& request) {
 // ---- what the client sees of an allowed call's result -------------------------------
 
 std::string Session::footer_text(const PendingRequest& request) const {
-  std::string text = "\xF0\x9F\x94\x92 mcp-warden \xC2\xB7 policy " + governance_.policy->name();
-  if (request.audit_seq >= 0) text += " \xC2\xB7 audit #" + std::to_string(request.audit_seq);
+  std::string text;
+  if (governance_.trust != nullptr) {
+    text = trust::footer_text(governance_.policy->name(), governance_.trust->score(), request.audit_seq);
+  } else {
+    text = "\xF0\x9F\x94\x92 mcp-warden \xC2\xB7 policy " + governance_.policy->name();
+    if (request.audit_seq >= 0) text += " \xC2\xB7 audit #" + std::to_string(request.audit_seq);
+  }
   if (request.action == "warn") text += " \xC2\xB7 warning: " + request.reason;
   return text;
 }
@@ -204,8 +265,21 @@ void Session::on_internal_response(const Message& m) {
     return fetch_catalog(result["nextCursor"]);
   }
   catalog_.set_fetch_in_flight(false);
+  on_catalog_complete();
+}
+
+// A listing is complete: record it, let the trust keeper compare it with
+// the last one, and only then judge the calls that waited for it.
+void Session::on_catalog_complete() {
   record_catalog();
-  release_held_calls();
+  if (governance_.trust == nullptr) return release_held_calls();
+  json tools = json::array();
+  for (const auto& [name, tool] : catalog_.raw_tools()) tools.push_back(tool);
+  catalog_checking_ = true;
+  governance_.trust->observe_catalog(std::move(tools), [this] {
+    catalog_checking_ = false;
+    if (catalog_.ready()) release_held_calls();
+  });
 }
 
 void Session::release_held_calls() {
@@ -223,9 +297,9 @@ void Session::note_tools_list_request(const Message& m) {
 
 void Session::on_tools_list_result(Message& m) {
   if (!governed() || !m.body.contains("result")) return;
-  if (catalog_.add_page(m.body["result"])) record_catalog();
+  bool complete = catalog_.add_page(m.body["result"]);
   if (!options_.show_denied_tools && hide_denied_tools(m)) m.raw = rpc::dump_wire(m.body);
-  if (catalog_.ready() && !awaiting_catalog_.empty() && !catalog_.fetch_in_flight()) release_held_calls();
+  if (complete && !catalog_.fetch_in_flight()) on_catalog_complete();
 }
 
 // Removes the tools the policy denies whatever the call; true if any was removed.

@@ -89,10 +89,22 @@ TEST(PresetTest, ModerateAndPermissiveForwardEveryFilesystemTool) {
   EXPECT_EQ(allowed_tools("permissive", {{"path", "/tmp/a"}}).size(), 14u);
 }
 
-TEST(PresetTest, EveryPresetDeniesAKeyToEveryTool) {
-  for (const char* preset : {"strict", "moderate", "permissive"}) {
+TEST(PresetTest, StrictAndModerateDenyAKeyToEveryTool) {
+  for (const char* preset : {"strict", "moderate"}) {
     EXPECT_THAT(allowed_tools(preset, {{"path", "~/.ssh/id_rsa"}}), ElementsAre()) << preset;
   }
+}
+
+TEST(PresetTest, PermissiveForwardsAKeyReadButItsShadowDeniesIt) {
+  EXPECT_EQ(allowed_tools("permissive", {{"path", "~/.ssh/id_rsa"}}).size(), 14u);
+  Policy permissive = Policy::load_preset("permissive", options()).value();
+  FakeClock clock;
+  nlohmann::json args = {{"path", "~/.ssh/id_rsa"}};
+  Decision d = permissive.evaluate({"filesystem", "read_text_file", &args, nullptr, {}, {}}, clock);
+  EXPECT_EQ(d.action, Action::kLog);
+  ASSERT_TRUE(d.shadow.has_value());
+  EXPECT_EQ(d.shadow->action, Action::kDeny);
+  EXPECT_EQ(d.shadow->rule, "secret-paths");
 }
 
 TEST(PresetTest, StrictHidesTheWritingToolsFromToolsList) {

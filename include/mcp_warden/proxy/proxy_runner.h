@@ -37,6 +37,7 @@ struct ProxyOptions {
   bool audit_sync_full = false;      // synchronous=FULL: survive power loss
   bool audit_fail_open = false;      // forward allowed calls even if unrecorded
   bool footer = true;                // verification footer on allowed results
+  std::string trust_level = "standard";  // the server's declared level (base score)
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.

@@ -44,6 +44,7 @@
 #include "mcp_warden/proxy/pending_requests.h"
 #include "mcp_warden/proxy/server_outbox.h"
 #include "mcp_warden/proxy/tool_catalog.h"
+#include "mcp_warden/proxy/trust_keeper.h"
 #include "mcp_warden/rpc/json_parse.h"
 #include "mcp_warden/rpc/message.h"
 
@@ -77,6 +78,7 @@ struct SessionOptions {
 struct Governance {
   policy::Policy* policy = nullptr;
   CallAuditor* auditor = nullptr;
+  TrustKeeper* trust = nullptr;  // null: no trust scoring
 };
 
 // What the initialize exchange told us.
@@ -159,6 +161,10 @@ class Session : public io::FrameSink {
   std::string footer_text(const PendingRequest& request) const;
   void record_no_reply(const PendingRequest& request);
   void record(audit::NewEntry entry, CallAuditor::Done done);
+  void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
+  void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
+  void on_catalog_complete();
+  bool catalog_usable() const { return catalog_.ready() && !catalog_checking_; }
 
   SessionOptions options_;
   SessionOutput& output_;
@@ -169,6 +175,8 @@ class Session : public io::FrameSink {
   std::deque<std::pair<rpc::Message, uint64_t>> awaiting_catalog_;  // calls held for the catalog
   uint64_t internal_ids_ = 0;
   std::string last_catalog_digest_;
+  bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
+  bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client
   Handshake handshake_;

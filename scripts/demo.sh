@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Shows mcp-warden's main job on a fresh machine: installs what is missing,
+# builds mcp-warden, and runs a governed session in which the official MCP SDK
+# client talks to the official filesystem server through `mcp-warden proxy`
+# with the strict policy — reads allowed, writes and secrets denied — then
+# shows the audit log, verifies it, and shows the server's trust score.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+scripts/bootstrap.sh
+
+BUILD=${BUILD_DIR:-build-demo}
+echo "== building mcp-warden in $BUILD (Release)" >&2
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMCP_WARDEN_BUILD_TESTS=OFF -DMCP_WARDEN_BUILD_BENCH=OFF >/dev/null
+cmake --build "$BUILD" --target mcp-warden -j"${JOBS:-2}" >/dev/null
+BIN=$ROOT/$BUILD/mcp-warden
+
+DEMO=$(mktemp -d /tmp/mcp-warden-demo.XXXXXX)
+trap 'rm -rf "$DEMO"' EXIT
+WS=$DEMO/workspace
+mkdir -p "$WS/src" "$WS/.ssh"
+echo "Meeting notes: ship the governance proxy." > "$WS/notes.txt"
+echo "API_TOKEN=not-a-real-token" > "$WS/.env"
+echo "-----BEGIN OPENSSH PRIVATE KEY----- (fake)" > "$WS/.ssh/id_rsa"
+export MCP_WARDEN_HOME=$DEMO/home
+DB=$MCP_WARDEN_HOME/warden.db
+
+echo "== a governed session: SDK client -> mcp-warden proxy --policy strict -> server-filesystem" >&2
+node tests/e2e/demo-client.mjs "$BIN" "$WS" "$DB" strict
+
+echo
+echo "== mcp-warden audit tail -n 20 (every decision was committed before it took effect)"
+"$BIN" audit tail -n 20 --db "$DB"
+echo
+echo "== mcp-warden audit verify (hash chain, Merkle root, signed checkpoint)"
+"$BIN" audit verify --db "$DB"
+echo
+echo "== mcp-warden trust show (denials lowered the server's score)"
+"$BIN" trust show --db "$DB"
+echo
+echo "== the file the denied write would have created exists? $( [[ -e $WS/new.txt ]] && echo yes || echo no )"
