@@ -113,7 +113,7 @@ describe('init-integration --claude', () => {
   });
 
   test('the wrapped entry, started as a client would, serves tools through mcp-warden', async (t) => {
-    const { root, file } = setup(t);
+    const { dir, root, file } = setup(t);
     assert.equal(initIntegration('--claude', '--config-path', file).status, 0);
     const entry = JSON.parse(fs.readFileSync(file, 'utf8')).mcpServers['local files'];
     const client = await connectEntry(t, entry);
@@ -125,5 +125,7 @@ describe('init-integration --claude', () => {
       client.callTool({ name: 'list_directory', arguments: { path: root } }), 'list_directory');
     assert.notEqual(listing.isError, true, JSON.stringify(listing));
     assert.match(listing.content[0].text, /\[FILE\] hello\.txt/);
+    // The calls went through the proxy: it audited them under the entry's MCP_WARDEN_HOME.
+    assert.ok(fs.existsSync(path.join(dir, 'warden-home', 'warden.db')), 'no audit database from the proxy');
   });
 });
