@@ -21,6 +21,7 @@ constexpr std::string_view kOptionsWithValue[] = {"--policy",
                                                   "--log-level",
                                                   "--audit-sync",
                                                   "--max-message-bytes",
+                                                  "--trust-level",
                                                   "--shutdown-grace-ms"};
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
