@@ -54,6 +54,11 @@ describe('strict (the default preset) on the filesystem server', () => {
       assert.deepEqual(got.content.slice(0, -1), want.content, `${name}: content differs from a direct call`);
       assert.deepEqual(got.structuredContent, want.structuredContent, `${name}: structuredContent differs`);
     }
+    // A tool error from the server is relayed as it is: no footer on error results.
+    const missing = { path: path.join(ws.root, 'missing.txt') };
+    const wantError = await direct.call('read_text_file', missing);
+    assert.equal(wantError.isError, true);
+    assert.deepEqual(await governed.call('read_text_file', missing), wantError);
     await governed.close();
     const entries = auditEntries(ws);
     for (const { name, seq } of footers) {

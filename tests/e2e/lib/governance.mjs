@@ -202,6 +202,7 @@ export function assertDenied(result, what) {
   assert.ok(meta, `${what}: no _meta["mcp-warden"] in ${JSON.stringify(result)}`);
   assert.equal(meta.action, 'deny', `${what}: ${JSON.stringify(meta)}`);
   assert.match(result.content[0].text, /mcp-warden/);
+  assert.ok(!result.content.some((c) => FOOTER.test(c.text ?? '')), `${what}: a denial carries the footer`);
   return meta;
 }
 
