@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { FILESYSTEM_JS, filesystemServer, withHangGuard } from './lib/harness.mjs';
 import {
   ENV_TEXT, FOOTER, KEY_TEXT, NOTES_TEXT, WRITE_TOOLS, assertAllowed, assertAuditVerifies, assertDenied, auditEntries,
-  directClient, governedArgs, governedClient, rawGoverned, runWarden, snapshot, toolCall, warden, workspace,
+  directClient, governedArgs, governedClient, rawGoverned, recordedCalls, recordingServer, runWarden, snapshot, toolCall,
+  warden, workspace,
 } from './lib/governance.mjs';
 
 const SECRET_TEXTS = [KEY_TEXT.split('\n')[1], ENV_TEXT.trim()];
@@ -381,5 +383,27 @@ describe('bypass attempts with raw JSON lines', () => {
     const catalog = entries.find((e) => e.kind === 'catalog');
     assert.ok(catalog && catalog.seq < firstCall.seq, 'the catalog was not known before the first call was judged');
     assertAuditVerifies(ws);
+  });
+
+  test('a tools/call sent as a notification (no id) does not reach the server unjudged', async (t) => {
+    const ws = workspace(t);
+    const record = path.join(ws.dir, 'received.jsonl');
+    const server = recordingServer(record);
+    const s = rawGoverned(t, ws, [...governedArgs(ws, 'strict'), server.command, ...server.args]);
+    await s.initialize();
+    // `store` is denied by strict; `echo` is allowed, but only with a decision entry.
+    s.notify('tools/call', { name: 'store', arguments: { via: 'notification' } });
+    s.notify('tools/call', { name: 'echo', arguments: { via: 'notification' } });
+    const sentinel = await s.request('sentinel', 'tools/call', { name: 'echo', arguments: { via: 'request' } });
+    assert.equal(sentinel.result?.content?.[0]?.text, '{"via":"request"}', JSON.stringify(sentinel));
+    await s.close();
+    const received = recordedCalls(record);
+    assert.ok(!received.some((c) => c.name === 'store'),
+      `strict's denied tool ran: the server received ${JSON.stringify(received)}`);
+    const decided = auditEntries(ws).filter((e) => e.kind === 'tool_call');
+    for (const call of received) {
+      assert.ok(decided.some((e) => e.tool === call.name && isDeepStrictEqual(e.payload.arguments, call.arguments)),
+        `${JSON.stringify(call)} reached the server without a decision in the audit log`);
+    }
   });
 });
