@@ -14,7 +14,7 @@ import {
   warden, workspace,
 } from './lib/governance.mjs';
 
-const SECRET_TEXTS = [KEY_TEXT.split('\n')[1], ENV_TEXT.trim()];
+const SECRET_TEXTS = [KEY_TEXT.split('\n')[1], ENV_TEXT.trim(), 'IdentityFile'];
 
 /** Asserts no text of `result` leaks the key or the .env content. */
 function assertNoLeak(result, what) {
@@ -114,11 +114,16 @@ describe('strict (the default preset) on the filesystem server', () => {
     // Innocent names that are symlinks to the secrets (the server follows links inside its root).
     fs.symlinkSync(path.join(r, '.ssh', 'id_rsa'), path.join(r, 'sub', 'readme.txt'));
     fs.symlinkSync(path.join(r, '.env'), path.join(r, 'config.txt'));
-    const s = await governedClient(t, ws, filesystemServer(ws.root), 'strict');
+    fs.writeFileSync(path.join(r, '.ssh', 'config'), 'Host *\n  IdentityFile ~/.ssh/id_rsa\n');
+    fs.symlinkSync(path.join(r, '.ssh'), path.join(r, 'sub', 'settings'), 'dir');
+    // The server runs in mcp-warden's working directory: `root`, so relative paths resolve there.
+    const s = await governedClient(t, ws, filesystemServer(ws.root), 'strict', [], { cwd: r });
     const notes = path.join(r, 'notes.txt');
     // Controls first (later credential denials lower trust until even reads are refused).
     assert.equal(assertAllowed(await s.call('read_text_file', { path: notes }), 'notes')[0], NOTES_TEXT);
     assertAllowed(await s.call('read_multiple_files', { paths: [notes] }), 'array of notes only');
+    assert.equal(assertAllowed(await s.call('read_text_file', { path: 'notes.txt' }), 'relative notes')[0], NOTES_TEXT,
+      'the server does not resolve relative paths against its working directory');
     const attempts = [
       ['read_text_file', { path: `${r}/.ssh/id_rsa` }],
       ['read_text_file', { path: `${r}/sub/../.ssh/id_rsa` }],
@@ -132,6 +137,10 @@ describe('strict (the default preset) on the filesystem server', () => {
       ['read_multiple_files', { paths: [`${r}//.env`, notes] }],
       ['read_text_file', { path: `${r}/sub/readme.txt` }],
       ['read_multiple_files', { paths: [notes, `${r}/config.txt`] }],
+      ['read_text_file', { path: `${r}/sub/settings/config` }], // a directory link into .ssh
+      ['read_text_file', { path: 'config.txt' }], // relative, a link to .env
+      ['read_text_file', { path: 'sub/settings/config' }], // relative, through the directory link
+      ['get_file_info', { path: 'sub/readme.txt' }], // relative, a link to the key
     ];
     for (const [name, args] of attempts) {
       const what = `${name} ${JSON.stringify(args)}`;

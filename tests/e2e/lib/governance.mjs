@@ -111,16 +111,18 @@ const SANITIZER_REPORT = /ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY
 
 /**
  * The SDK client connected to `server` ({command, args}) through `mcp-warden proxy` with
- * `policy`, ws.db and MCP_WARDEN_HOME = ws.home. `close()` ends the session gracefully
- * (stdin EOF) and waits for mcp-warden to exit, so what it recorded is committed.
+ * `policy`, ws.db and MCP_WARDEN_HOME = ws.home; `options.env` adds variables, `options.cwd` is
+ * the working directory of mcp-warden and so of the server (default: the e2e folder).
+ * `close()` ends the session gracefully (stdin EOF) and waits for mcp-warden to exit, so what
+ * it recorded is committed.
  */
-export async function governedClient(t, ws, server, policy, extra = [], env = {}) {
+export async function governedClient(t, ws, server, policy, extra = [], { env = {}, cwd = E2E_DIR } = {}) {
   const transport = new StdioClientTransport({
     command: wardenBin(),
     args: [...governedArgs(ws, policy, extra), server.command, ...server.args],
     env: wardenEnv(ws.home, env),
     stderr: 'pipe',
-    cwd: E2E_DIR,
+    cwd,
   });
   const stderr = { text: '' }; // the last 64 KiB
   transport.stderr.on('data', (chunk) => { stderr.text = (stderr.text + chunk).slice(-65_536); });
