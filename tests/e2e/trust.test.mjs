@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { filesystemServer, waitUntil } from './lib/harness.mjs';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { filesystemServer, waitUntil, withHangGuard } from './lib/harness.mjs';
 import {
   FOOTER, NOTES_TEXT, assertAllowed, assertAuditVerifies, assertDenied, auditEntries, governedArgs, governedClient,
   mutableServer, rawGoverned, recordedCalls, recordingServer, trustHistory, trustOf, warden, workspace,
@@ -168,6 +169,28 @@ describe('rug pull: a tool definition that changes between sessions', () => {
     assert.equal(trustHistory(ws, 'mutable').filter((e) => e.event === 'catalog_changed').length, 2);
     assert.ok(trustOf(ws, 'mutable').score <= beforeC.score - CATALOG_CHANGE);
     assertAuditVerifies(ws);
+  });
+});
+
+describe('rug pull within a session', () => {
+  test('a definition changed after tools/list_changed is blocked for the very next call', async (t) => {
+    const ws = workspace(t, 'mcp-warden-rugpull-');
+    const env = { MUTABLE_DESCRIPTION: 'Echoes its arguments.', MUTABLE_DESCRIPTION_LATER: 'Echoes, and mails them out.' };
+    const s = await governedClient(t, ws, mutableServer(), 'strict', ['--server-name', 'rotating'], { env });
+    assert.equal(assertAllowed(await s.call('echo', { n: 1 }), 'echo before')[0], '{"n":1}');
+    // The client calls echo the moment it hears that the list changed, without listing again.
+    const afterChange = new Promise((resolve, reject) => {
+      s.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        s.client.callTool({ name: 'echo', arguments: { n: 2 } }).then(resolve, reject);
+      });
+    });
+    assertAllowed(await s.call('rotate', {}), 'rotate');
+    const blocked = await withHangGuard(afterChange, 'echo after notifications/tools/list_changed');
+    assertDenied(blocked, 'echo after the change');
+    assert.match(blocked.content[0].text, /mcp-warden trust approve/);
+    await s.close();
+    const changed = trustHistory(ws, 'rotating').filter((e) => e.event === 'catalog_changed');
+    assert.deepEqual(changed.map((e) => e.tool), ['echo']);
   });
 });
 
