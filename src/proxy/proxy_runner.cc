@@ -40,6 +40,7 @@ using std::chrono::milliseconds;
 // may hold its stdout open), and to flush our own output at exit.
 constexpr int kDrainAfterExitMs = 200;
 constexpr int kFinalFlushMs = 1000;
+constexpr int kHoldPollMs = 2;
 
 std::string join_command(const std::vector<std::string>& argv) {
   std::string joined;
@@ -123,7 +124,8 @@ class ProxyRunner final : public SessionOutput {
         server_frames_(options.max_message_bytes),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         shutdown_timer_(io_),
-        drain_timer_(io_) {}
+        drain_timer_(io_),
+        hold_timer_(io_) {}
 
   int run() {
     if (policy_.name() == "permissive") {
@@ -253,6 +255,20 @@ class ProxyRunner final : public SessionOutput {
     client_gone_ = true;
     spdlog::debug("client side closed ({})", why);
     if (!child_) return finish(spawn_failure_status_.value_or(1));
+    close_server_stdin_when_released(options_.shutdown_grace_ms);
+  }
+
+  // Calls still waiting for their audit commit (or the catalog) must reach
+  // the server before its stdin closes; waits for them, at most `budget_ms`,
+  // then closes the child's stdin and starts the SIGTERM/SIGKILL escalation.
+  void close_server_stdin_when_released(int budget_ms) {
+    if (session_.holding_messages() && budget_ms > 0 && child_->running()) {
+      hold_timer_.expires_after(milliseconds(kHoldPollMs));
+      hold_timer_.async_wait([this, budget_ms](const boost::system::error_code& ec) {
+        if (!ec) close_server_stdin_when_released(budget_ms - kHoldPollMs);
+      });
+      return;
+    }
     if (server_in_) server_in_->close_when_drained();
     escalate_after_grace(SIGTERM);
   }
@@ -315,6 +331,7 @@ class ProxyRunner final : public SessionOutput {
   asio::signal_set signals_;
   asio::steady_timer shutdown_timer_;
   asio::steady_timer drain_timer_;
+  asio::steady_timer hold_timer_;
   std::unique_ptr<io::ChildProcess> child_;
   std::unique_ptr<io::FdReader> client_in_;
   std::unique_ptr<io::FdWriter> client_out_;

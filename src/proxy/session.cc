@@ -65,6 +65,11 @@ void Session::handle_client_message(Message m) {
     case MessageKind::kRequest:
       return handle_client_request(std::move(m));
     case MessageKind::kNotification:
+      if (governed() && m.method == "tools/call") {
+        // A call without an id cannot be answered; some servers would still run it.
+        spdlog::warn("dropped a tools/call sent as a notification (no id): it is never forwarded");
+        return;
+      }
       if (m.method == "notifications/cancelled") note_cancellation(m, client_pending_);
       return outbox_.push(std::move(m.raw));
     case MessageKind::kResponse:
@@ -94,7 +99,7 @@ void Session::handle_client_request(Message m) {
 void Session::handle_client_batch(Message m) {
   if (governed()) {
     for (const Message& element : m.batch) {
-      if (element.kind == MessageKind::kRequest && element.method == "tools/call") return refuse_governed_batch(m);
+      if (element.method == "tools/call") return refuse_governed_batch(m);
     }
   }
   for (const Message& element : m.batch) {

@@ -131,6 +131,7 @@ void Session::judge_tool_call(Message m, uint64_t ticket) {
   Decision decision = governance_.policy->evaluate(context, clock_);
   apply_trust(decision, tool, call_tool(m));
   json payload = {{"arguments", redacted_arguments(arguments)}, {"decision", policy::to_json(decision)}};
+  if (context.trust_score) payload["trust"] = json{{"score", *context.trust_score}, {"tier", *context.trust_tier}};
   audit::NewEntry entry{audit::EntryKind::kToolCall, 0, {}, {}, call_tool(m), rpc::id_key(m.id),
                         policy::action_name(decision.action), rpc::dump_wire(payload)};
   auto shared = std::make_shared<Message>(std::move(m));
@@ -233,7 +234,7 @@ bool Session::decorate_result(const PendingRequest& request, Message& response) 
     json& meta = (*result)["_meta"];
     if (meta.is_null()) meta = json::object();
     if (meta.is_object()) {
-      meta["mcp-warden"] = json{{"decision", "warn"}, {"reason", request.reason}, {"audit_seq", request.audit_seq}};
+      meta["mcp-warden"] = json{{"action", "warn"}, {"reason", request.reason}, {"audit_seq", request.audit_seq}};
       changed = true;
     }
   }

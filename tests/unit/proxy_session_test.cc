@@ -21,7 +21,13 @@ struct CapturingOutput : SessionOutput {
 
 class SessionTest : public ::testing::Test {
  protected:
-  SessionTest() : session_(SessionOptions{1000, {}, "server-cmd"}, out_, clock_) {}
+  static SessionOptions options() {
+    SessionOptions o;
+    o.max_message_bytes = 1000;
+    o.server_command = "server-cmd";
+    return o;
+  }
+  SessionTest() : session_(options(), out_, clock_) {}
   json last_to_client() { return json::parse(out_.to_client.back()); }
 
   FakeClock clock_;

@@ -124,6 +124,9 @@ class Session : public io::FrameSink {
   const PendingRequests& client_pending() const { return client_pending_; }
   const PendingRequests& server_pending() const { return server_pending_; }
   const ToolCatalog& catalog() const { return catalog_; }
+  // True while client→server messages wait for a decision or the catalog;
+  // the child's stdin must stay open until they are written.
+  bool holding_messages() const { return outbox_.waiting() > 0 || !awaiting_catalog_.empty(); }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }

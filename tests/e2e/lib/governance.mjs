@@ -211,7 +211,7 @@ export function assertDenied(result, what) {
 /** Asserts a CallToolResult was not an error and returns its text items. */
 export function assertAllowed(result, what) {
   assert.notEqual(result.isError, true, `${what}: expected success, got ${JSON.stringify(result)}`);
-  assert.equal(result._meta?.['mcp-warden']?.action, undefined, `${what}: marked as denied: ${JSON.stringify(result)}`);
+  assert.notEqual(result._meta?.['mcp-warden']?.action, 'deny', `${what}: marked as denied: ${JSON.stringify(result)}`);
   return result.content.filter((c) => c.type === 'text').map((c) => c.text);
 }
 
