@@ -1,0 +1,202 @@
+// The governed Session with the real strict preset and a fake audit log whose
+// commits the test completes by hand, so ordering and failure are visible.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/session.h"
+
+namespace mcp_warden::proxy {
+namespace {
+
+using nlohmann::json;
+
+struct CapturingOutput : SessionOutput {
+  std::vector<std::string> to_client;
+  std::vector<std::string> to_server;
+  void send_to_client(std::string line) override { to_client.push_back(std::move(line)); }
+  void send_to_server(std::string line) override { to_server.push_back(std::move(line)); }
+};
+
+// Holds every record until the test commits (or fails) it.
+struct ManualAuditor : CallAuditor {
+  std::deque<std::pair<audit::NewEntry, Done>> queued;
+  int64_t next_seq = 1;
+  void record(audit::NewEntry entry, Done done) override { queued.emplace_back(std::move(entry), std::move(done)); }
+  void commit_all() {
+    while (!queued.empty()) {
+      auto [entry, done] = std::move(queued.front());
+      queued.pop_front();
+      done(next_seq++);
+    }
+  }
+  void fail_all(const std::string& why) {
+    while (!queued.empty()) {
+      auto done = std::move(queued.front().second);
+      queued.pop_front();
+      done(Status::io_error(why));
+    }
+  }
+};
+
+const char* kToolsList =
+    R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"
+    R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
+    R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
+
+std::string call(int id, const std::string& tool, const std::string& path = "/tmp/a.txt") {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tools/call","params":{"name":")" + tool +
+         R"(","arguments":{"path":")" + path + R"("}}})";
+}
+
+class GovernedSessionTest : public ::testing::Test {
+ protected:
+  GovernedSessionTest()
+      : policy_(policy::Policy::load_preset("strict").value()),
+        session_(options(), out_, clock_, Governance{&policy_, &auditor_, nullptr}) {}
+
+  static SessionOptions options() {
+    SessionOptions o;
+    o.server_name = "filesystem";
+    o.session_id = "test-session";
+    o.footer = true;
+    return o;
+  }
+
+  void list_tools() {
+    session_.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+    session_.on_server_line(kToolsList);
+    auditor_.commit_all();  // the catalog entry
+    out_.to_client.clear();
+    out_.to_server.clear();
+  }
+
+  json last_to_client() { return json::parse(out_.to_client.back()); }
+
+  FakeClock clock_;
+  CapturingOutput out_;
+  ManualAuditor auditor_;
+  policy::Policy policy_;
+  Session session_;
+};
+
+TEST_F(GovernedSessionTest, AllowedCallIsForwardedOnlyAfterItsDecisionIsCommitted) {
+  list_tools();
+  session_.on_client_line(call(2, "read_text_file"));
+  EXPECT_TRUE(out_.to_server.empty()) << "nothing reaches the server before the commit";
+  ASSERT_EQ(auditor_.queued.size(), 1u);
+  EXPECT_EQ(auditor_.queued.front().first.decision, "allow");
+  auditor_.commit_all();
+  ASSERT_EQ(out_.to_server.size(), 1u);
+  EXPECT_EQ(out_.to_server[0], call(2, "read_text_file")) << "forwarded byte for byte";
+}
+
+TEST_F(GovernedSessionTest, DeniedCallIsAnsweredLocallyAndNeverForwarded) {
+  list_tools();
+  session_.on_client_line(call(3, "write_file"));
+  auditor_.commit_all();
+  EXPECT_TRUE(out_.to_server.empty());
+  json reply = last_to_client();
+  EXPECT_EQ(reply["id"], 3);
+  EXPECT_EQ(reply["result"]["isError"], true);
+  EXPECT_EQ(reply["result"]["_meta"]["mcp-warden"]["action"], "deny");
+  EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("strict"), std::string::npos);
+}
+
+TEST_F(GovernedSessionTest, LaterMessagesWaitBehindAPendingDecision) {
+  list_tools();
+  session_.on_client_line(call(4, "read_text_file"));
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":5,"method":"ping"})");
+  EXPECT_TRUE(out_.to_server.empty()) << "the ping must not overtake the call";
+  auditor_.commit_all();
+  ASSERT_EQ(out_.to_server.size(), 2u);
+  EXPECT_EQ(json::parse(out_.to_server[0])["id"], 4);
+  EXPECT_EQ(json::parse(out_.to_server[1])["id"], 5);
+}
+
+TEST_F(GovernedSessionTest, AuditFailureDeniesTheCall) {
+  list_tools();
+  session_.on_client_line(call(6, "read_text_file"));
+  auditor_.fail_all("disk full");
+  EXPECT_TRUE(out_.to_server.empty());
+  json reply = last_to_client();
+  EXPECT_EQ(reply["result"]["isError"], true);
+  EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("disk full"), std::string::npos);
+}
+
+TEST_F(GovernedSessionTest, CallBeforeAnyListingMakesTheSessionListToolsItself) {
+  session_.on_client_line(call(7, "read_text_file"));
+  ASSERT_EQ(out_.to_server.size(), 1u);
+  json own = json::parse(out_.to_server[0]);
+  EXPECT_EQ(own["method"], "tools/list");
+  ASSERT_TRUE(own["id"].is_string());
+  EXPECT_EQ(own["id"].get<std::string>().rfind("mcp-warden:", 0), 0u);
+  json response = json::parse(kToolsList);
+  response["id"] = own["id"];
+  session_.on_server_line(response.dump());
+  EXPECT_TRUE(out_.to_client.empty()) << "our own tools/list response is consumed";
+  auditor_.commit_all();
+  ASSERT_EQ(out_.to_server.size(), 2u);
+  EXPECT_EQ(json::parse(out_.to_server[1])["id"], 7) << "judged with the real annotations and forwarded";
+}
+
+TEST_F(GovernedSessionTest, ToolsListHidesAlwaysDeniedTools) {
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  session_.on_server_line(kToolsList);
+  json reply = last_to_client();
+  ASSERT_EQ(reply["result"]["tools"].size(), 1u);
+  EXPECT_EQ(reply["result"]["tools"][0]["name"], "read_text_file");
+}
+
+TEST_F(GovernedSessionTest, EscapedToolNameIsJudgedDecoded) {
+  list_tools();
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"write\u005ffile","arguments":{}}})");
+  auditor_.commit_all();
+  EXPECT_TRUE(out_.to_server.empty());
+  EXPECT_EQ(last_to_client()["result"]["isError"], true);
+}
+
+TEST_F(GovernedSessionTest, BatchWithAToolCallIsRefusedWhole) {
+  list_tools();
+  session_.on_client_line("[" + call(9, "read_text_file") + "," + call(10, "write_file") + "]");
+  auditor_.commit_all();
+  EXPECT_TRUE(out_.to_server.empty());
+  json replies = last_to_client();
+  ASSERT_TRUE(replies.is_array());
+  EXPECT_EQ(replies.size(), 2u);
+}
+
+TEST_F(GovernedSessionTest, ToolCallNotificationIsDropped) {
+  list_tools();
+  session_.on_client_line(R"({"jsonrpc":"2.0","method":"tools/call","params":{"name":"write_file","arguments":{}}})");
+  auditor_.commit_all();
+  EXPECT_TRUE(out_.to_server.empty());
+}
+
+TEST_F(GovernedSessionTest, AllowedResultGetsTheFooterAndTheOutcomeIsRecorded) {
+  list_tools();
+  session_.on_client_line(call(11, "read_text_file"));
+  auditor_.commit_all();
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":11,"result":{"content":[{"type":"text","text":"hi"}],"structuredContent":{"t":"hi"}}})");
+  json reply = last_to_client();
+  ASSERT_EQ(reply["result"]["content"].size(), 2u);
+  EXPECT_NE(reply["result"]["content"][1]["text"].get<std::string>().find("audit #"), std::string::npos);
+  EXPECT_EQ(reply["result"]["structuredContent"], json({{"t", "hi"}})) << "never inside structuredContent";
+  ASSERT_FALSE(auditor_.queued.empty());
+  EXPECT_EQ(auditor_.queued.back().first.kind, audit::EntryKind::kToolResult);
+}
+
+TEST_F(GovernedSessionTest, ErrorResultGetsNoFooter) {
+  list_tools();
+  session_.on_client_line(call(12, "read_text_file"));
+  auditor_.commit_all();
+  std::string error_result = R"({"jsonrpc":"2.0","id":12,"result":{"content":[{"type":"text","text":"no"}],"isError":true}})";
+  session_.on_server_line(error_result);
+  EXPECT_EQ(out_.to_client.back(), error_result);
+}
+
+}  // namespace
+}  // namespace mcp_warden::proxy
