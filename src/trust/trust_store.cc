@@ -8,13 +8,47 @@
 #include <thread>
 
 #include "mcp_warden/audit/home.h"
-#include "sqlite_db.h"
+#include "mcp_warden/audit/sqlite.h"
 
 namespace mcp_warden::trust {
 namespace {
 
 namespace fs = std::filesystem;
-using detail::Statement;
+namespace sqlite = audit::sqlite;
+using sqlite::Statement;
+
+// Trust's side of the audit module's SQLite handles. To trust's callers the
+// database is outside the program, so a failure audit calls kInternal
+// (SQLITE_ERROR, CONSTRAINT, MISUSE, ...) is reported as kIoError here;
+// kBusy, kCorruption and kIoError pass through unchanged.
+Status as_trust_status(Status status) {
+  if (status.code() != ErrorCode::kInternal) return status;
+  return Status::io_error(status.message());
+}
+
+Status sqlite_failure(sqlite3* db, int rc, std::string_view what) {
+  return as_trust_status(sqlite::to_status(db, rc, what));
+}
+
+Status run_sql(sqlite3* db, const char* sql) { return as_trust_status(sqlite::exec(db, sql)); }
+
+Result<Statement> prepare_statement(sqlite3* db, std::string_view sql) {
+  Result<Statement> stmt = Statement::prepare(db, sql);
+  if (!stmt) return as_trust_status(stmt.status());
+  return stmt;
+}
+
+// Steps once, requires SQLITE_DONE, then resets `stmt`.
+Status run(Statement& stmt, std::string_view what) { return as_trust_status(stmt.run(what)); }
+
+// Opens or creates `path` read-write with `busy_timeout_ms` of lock waiting.
+Result<sqlite::Database> open_connection(const fs::path& path, int busy_timeout_ms) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  Result<sqlite::Database> db = sqlite::open_database(path, flags);
+  if (!db) return as_trust_status(db.status());
+  sqlite3_busy_timeout(db->get(), busy_timeout_ms);
+  return db;
+}
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS trust_servers (
@@ -124,32 +158,32 @@ TrustEvent advance(ServerRow& row, EventKind kind, int64_t now, const TrustWeigh
 }
 
 Result<ServerRow> read_server_row(const Statement& stmt) {
-  std::optional<TrustLevel> level = parse_trust_level(stmt.text_at(1));
-  if (!level) return Status::corruption("trust_servers has an unknown level " + stmt.text_at(1));
+  std::optional<TrustLevel> level = parse_trust_level(stmt.column_bytes(1));
+  if (!level) return Status::corruption("trust_servers has an unknown level " + stmt.column_bytes(1));
   ServerRow row;
-  row.view.server = stmt.text_at(0);
+  row.view.server = stmt.column_bytes(0);
   row.view.level = *level;
-  row.view.base_milli = stmt.int_at(2);
-  row.view.score_milli = stmt.int_at(3);
-  row.updated_us = stmt.int_at(4);
-  row.view.last_seen_us = stmt.int_at(5);
-  row.view.events = stmt.int_at(6);
+  row.view.base_milli = stmt.column_int(2);
+  row.view.score_milli = stmt.column_int(3);
+  row.updated_us = stmt.column_int(4);
+  row.view.last_seen_us = stmt.column_int(5);
+  row.view.events = stmt.column_int(6);
   return row;
 }
 
 Result<TrustEvent> read_event_row(const Statement& stmt) {
-  std::optional<EventKind> kind = parse_event_kind(stmt.text_at(3));
-  if (!kind) return Status::corruption("trust_events has an unknown kind " + stmt.text_at(3));
+  std::optional<EventKind> kind = parse_event_kind(stmt.column_bytes(3));
+  if (!kind) return Status::corruption("trust_events has an unknown kind " + stmt.column_bytes(3));
   TrustEvent event;
-  event.id = stmt.int_at(0);
-  event.server = stmt.text_at(1);
-  event.time_us = stmt.int_at(2);
+  event.id = stmt.column_int(0);
+  event.server = stmt.column_bytes(1);
+  event.time_us = stmt.column_int(2);
   event.kind = *kind;
-  event.tool = stmt.text_at(4);
-  event.delta_milli = stmt.int_at(5);
-  event.recovered_milli = stmt.int_at(6);
-  event.score_after_milli = stmt.int_at(7);
-  event.reason = stmt.text_at(8);
+  event.tool = stmt.column_bytes(4);
+  event.delta_milli = stmt.column_int(5);
+  event.recovered_milli = stmt.column_int(6);
+  event.score_after_milli = stmt.column_int(7);
+  event.reason = stmt.column_bytes(8);
   return event;
 }
 
@@ -164,7 +198,7 @@ Result<std::vector<T>> collect(sqlite3* db, Statement& stmt,
     if (!item) return item.status();
     out.push_back(std::move(item).value());
   }
-  if (rc != SQLITE_DONE) return detail::sqlite_failure(db, rc, "cannot read the trust tables");
+  if (rc != SQLITE_DONE) return sqlite_failure(db, rc, "cannot read the trust tables");
   return out;
 }
 
@@ -190,14 +224,14 @@ std::string blocked_reason(const std::string& server, const std::string& tool) {
 }  // namespace
 
 struct TrustStore::Impl {
-  detail::Connection db;
+  sqlite::Database db;
   TrustStoreOptions options;
 
   sqlite3* handle() const { return db.get(); }
   Status configure();
   Status begin_immediate();
   Status transaction(const std::function<Status()>& body);
-  Result<Statement> prepare(std::string_view sql) { return Statement::prepare(handle(), sql); }
+  Result<Statement> prepare(std::string_view sql) { return prepare_statement(handle(), sql); }
 
   Result<std::optional<ServerRow>> load_server(const std::string& server);
   Result<ServerRow> load_or_create(const std::string& server, TrustLevel level, int64_t now);
@@ -217,28 +251,28 @@ struct TrustStore::Impl {
 // The current journal mode ("wal", "delete", ...). The statement is
 // finalized on return, so it holds no read transaction afterwards.
 Result<std::string> journal_mode(sqlite3* db) {
-  Result<Statement> mode = Statement::prepare(db, "PRAGMA journal_mode");
+  Result<Statement> mode = prepare_statement(db, "PRAGMA journal_mode");
   if (!mode) return mode.status();
   int rc = mode->step();
-  if (rc != SQLITE_ROW) return detail::sqlite_failure(db, rc, "cannot read the journal mode");
-  return mode->text_at(0);
+  if (rc != SQLITE_ROW) return sqlite_failure(db, rc, "cannot read the journal mode");
+  return mode->column_bytes(0);
 }
 
 Status TrustStore::Impl::configure() {
   Result<std::string> mode = journal_mode(handle());
   if (!mode) return mode.status();
   if (*mode != "wal") {
-    Status wal = detail::run_sql(handle(), "PRAGMA journal_mode=WAL");
+    Status wal = run_sql(handle(), "PRAGMA journal_mode=WAL");
     if (!wal.is_ok()) return wal;
   }
-  Status sync = detail::run_sql(handle(), "PRAGMA synchronous=NORMAL");
+  Status sync = run_sql(handle(), "PRAGMA synchronous=NORMAL");
   if (!sync.is_ok()) return sync;
-  return transaction([&] { return detail::run_sql(handle(), kSchema); });
+  return transaction([&] { return run_sql(handle(), kSchema); });
 }
 
 Status TrustStore::Impl::begin_immediate() {
   for (int attempt = 1;; ++attempt) {
-    Status begun = detail::run_sql(handle(), "BEGIN IMMEDIATE");
+    Status begun = run_sql(handle(), "BEGIN IMMEDIATE");
     if (begun.is_ok() || begun.code() != ErrorCode::kBusy) return begun;
     if (attempt >= options.max_attempts) {
       return Status::busy("trust database is locked by another writer after " +
@@ -253,9 +287,9 @@ Status TrustStore::Impl::transaction(const std::function<Status()>& body) {
   Status done = begin_immediate();
   if (!done.is_ok()) return done;
   done = body();
-  if (done.is_ok()) done = detail::run_sql(handle(), "COMMIT");
+  if (done.is_ok()) done = run_sql(handle(), "COMMIT");
   if (!done.is_ok() && sqlite3_get_autocommit(handle()) == 0) {
-    (void)detail::run_sql(handle(), "ROLLBACK");
+    (void)run_sql(handle(), "ROLLBACK");
   }
   return done;
 }
@@ -263,7 +297,7 @@ Status TrustStore::Impl::transaction(const std::function<Status()>& body) {
 Result<std::optional<ServerRow>> TrustStore::Impl::load_server(const std::string& server) {
   Result<Statement> stmt = prepare(std::string(kServerColumns) + " WHERE server = ?1");
   if (!stmt) return stmt.status();
-  stmt->bind(1, server);
+  stmt->bind_text(1, server);
   Result<std::vector<ServerRow>> rows = collect<ServerRow>(handle(), *stmt, read_server_row);
   if (!rows) return rows.status();
   if (rows->empty()) return std::optional<ServerRow>();
@@ -281,19 +315,27 @@ Result<ServerRow> TrustStore::Impl::load_or_create(const std::string& server, Tr
 Status TrustStore::Impl::save_server(const ServerRow& row) {
   Result<Statement> stmt = prepare(kUpsertServer);
   if (!stmt) return stmt.status();
-  stmt->bind(1, row.view.server).bind(2, trust_level_name(row.view.level));
-  stmt->bind(3, row.view.base_milli).bind(4, row.view.score_milli);
-  stmt->bind(5, row.updated_us).bind(6, row.view.last_seen_us);
-  return stmt->run("cannot store the trust score");
+  stmt->bind_text(1, row.view.server);
+  stmt->bind_text(2, trust_level_name(row.view.level));
+  stmt->bind_int(3, row.view.base_milli);
+  stmt->bind_int(4, row.view.score_milli);
+  stmt->bind_int(5, row.updated_us);
+  stmt->bind_int(6, row.view.last_seen_us);
+  return run(*stmt, "cannot store the trust score");
 }
 
 Status TrustStore::Impl::insert_event(TrustEvent& event) {
   Result<Statement> stmt = prepare(kInsertEvent);
   if (!stmt) return stmt.status();
-  stmt->bind(1, event.server).bind(2, event.time_us).bind(3, event_kind_name(event.kind));
-  stmt->bind(4, event.tool).bind(5, event.delta_milli).bind(6, event.recovered_milli);
-  stmt->bind(7, event.score_after_milli).bind(8, event.reason);
-  Status inserted = stmt->run("cannot record the trust event");
+  stmt->bind_text(1, event.server);
+  stmt->bind_int(2, event.time_us);
+  stmt->bind_text(3, event_kind_name(event.kind));
+  stmt->bind_text(4, event.tool);
+  stmt->bind_int(5, event.delta_milli);
+  stmt->bind_int(6, event.recovered_milli);
+  stmt->bind_int(7, event.score_after_milli);
+  stmt->bind_text(8, event.reason);
+  Status inserted = run(*stmt, "cannot record the trust event");
   if (inserted.is_ok()) event.id = sqlite3_last_insert_rowid(handle());
   return inserted;
 }
@@ -307,13 +349,13 @@ Result<std::map<std::string, ToolRow>> TrustStore::Impl::load_tools(const std::s
   Result<Statement> stmt =
       prepare("SELECT tool, definition_hash, approved_hash FROM trust_tools WHERE server = ?1");
   if (!stmt) return stmt.status();
-  stmt->bind(1, server);
+  stmt->bind_text(1, server);
   std::map<std::string, ToolRow> out;
   int rc = SQLITE_ROW;
   while ((rc = stmt->step()) == SQLITE_ROW) {
-    out[stmt->text_at(0)] = ToolRow{stmt->text_at(1), stmt->text_at(2)};
+    out[stmt->column_bytes(0)] = ToolRow{stmt->column_bytes(1), stmt->column_bytes(2)};
   }
-  if (rc != SQLITE_DONE) return detail::sqlite_failure(handle(), rc, "cannot read trust_tools");
+  if (rc != SQLITE_DONE) return sqlite_failure(handle(), rc, "cannot read trust_tools");
   return out;
 }
 
@@ -322,11 +364,12 @@ Result<std::optional<ToolRow>> TrustStore::Impl::load_tool(const std::string& se
   Result<Statement> stmt = prepare(
       "SELECT definition_hash, approved_hash FROM trust_tools WHERE server = ?1 AND tool = ?2");
   if (!stmt) return stmt.status();
-  stmt->bind(1, server).bind(2, tool);
+  stmt->bind_text(1, server);
+  stmt->bind_text(2, tool);
   int rc = stmt->step();
   if (rc == SQLITE_DONE) return std::optional<ToolRow>();
-  if (rc != SQLITE_ROW) return detail::sqlite_failure(handle(), rc, "cannot read trust_tools");
-  return std::optional<ToolRow>(ToolRow{stmt->text_at(0), stmt->text_at(1)});
+  if (rc != SQLITE_ROW) return sqlite_failure(handle(), rc, "cannot read trust_tools");
+  return std::optional<ToolRow>(ToolRow{stmt->column_bytes(0), stmt->column_bytes(1)});
 }
 
 Status TrustStore::Impl::upsert_tool(const std::string& server, const std::string& tool,
@@ -336,9 +379,12 @@ Status TrustStore::Impl::upsert_tool(const std::string& server, const std::strin
       "changed_us) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(server, tool) DO UPDATE SET "
       "definition_hash = ?3, approved_hash = ?4, changed_us = ?5");
   if (!stmt) return stmt.status();
-  stmt->bind(1, server).bind(2, tool).bind(3, row.definition_hash).bind(4, row.approved_hash);
-  stmt->bind(5, now);
-  return stmt->run("cannot store the tool fingerprint");
+  stmt->bind_text(1, server);
+  stmt->bind_text(2, tool);
+  stmt->bind_text(3, row.definition_hash);
+  stmt->bind_text(4, row.approved_hash);
+  stmt->bind_int(5, now);
+  return run(*stmt, "cannot store the tool fingerprint");
 }
 
 TrustStore::TrustStore(Token, fs::path path, TrustStoreOptions options,
@@ -354,7 +400,7 @@ Result<std::unique_ptr<TrustStore>> TrustStore::open(const fs::path& path,
     Status dir = audit::ensure_private_dir(path.parent_path());
     if (!dir.is_ok()) return dir;
   }
-  Result<detail::Connection> db = detail::open_connection(path, options.busy_timeout_ms);
+  Result<sqlite::Database> db = open_connection(path, options.busy_timeout_ms);
   if (!db) return db.status();
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(*db);
@@ -432,7 +478,8 @@ Result<std::vector<TrustEvent>> TrustStore::history(const std::string& server, i
   Result<Statement> stmt =
       impl_->prepare(std::string(kEventColumns) + " WHERE server = ?1 ORDER BY id DESC LIMIT ?2");
   if (!stmt) return stmt.status();
-  stmt->bind(1, server).bind(2, limit > 0 ? limit : int64_t{-1});
+  stmt->bind_text(1, server);
+  stmt->bind_int(2, limit > 0 ? limit : int64_t{-1});
   return collect<TrustEvent>(impl_->handle(), *stmt, read_event_row);
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/audit/sqlite.h"
 #include "mcp_warden/audit/store.h"
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/trust/enforcement.h"
@@ -331,6 +333,19 @@ TEST_F(TrustStoreTest, SharesOneFileWithTheAuditChain) {
   EXPECT_EQ(json::parse(stored->payload)["event"], "stdout_noise");
   auto reopened = open_store();  // the audit tables do not disturb the trust ones
   EXPECT_EQ(reopened->get("files")->events, 1);
+}
+
+TEST_F(TrustStoreTest, AnSQLiteFailureOutsideTheProgramIsAnIoErrorNotABug) {
+  auto store = open_store();
+  ASSERT_TRUE(store->observe_catalog("files", {}).is_ok());
+  Result<audit::sqlite::Database> other =
+      audit::sqlite::open_database(db(), SQLITE_OPEN_READWRITE);
+  ASSERT_TRUE(other.is_ok()) << other.status().to_string();
+  ASSERT_TRUE(audit::sqlite::exec(other->get(), "DROP TABLE trust_tools").is_ok());
+  Result<std::optional<std::string>> blocked = store->is_tool_blocked("files", "read_file");
+  ASSERT_FALSE(blocked.is_ok());
+  EXPECT_EQ(blocked.status().code(), ErrorCode::kIoError) << blocked.status().to_string();
+  EXPECT_NE(blocked.status().message().find("trust_tools"), std::string::npos);
 }
 
 TEST_F(TrustStoreTest, FourProcessesUpdatingOneServerLoseNoEvents) {
