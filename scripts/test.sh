@@ -9,7 +9,9 @@ scripts/bootstrap.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-2}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -O0 with line tables: the sanitizers need no optimiser, and on two cores it
+# compiles about five times faster than -O2 -g (CI must stay under 30 minutes).
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DMCP_WARDEN_WERROR=ON -DMCP_WARDEN_SANITIZE="address;undefined"
 cmake --build "$BUILD_DIR" -j"$JOBS"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
