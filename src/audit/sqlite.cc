@@ -1,6 +1,9 @@
 #include "mcp_warden/audit/sqlite.h"
 
+#include <cstdint>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace mcp_warden::audit::sqlite {
 namespace {
@@ -105,6 +108,29 @@ bool Statement::column_digest(int index, Digest& out) const {
   if (data == nullptr || sqlite3_column_bytes(stmt_.get(), index) != 32) return false;
   std::memcpy(out.data(), data, out.size());
   return true;
+}
+
+namespace {
+
+// Microseconds waited before the busy handler's `count`-th call, by the
+// schedule of busy_wait(): 50 × 20 µs, then 100 × 100 µs, then 1 ms steps.
+int64_t waited_us(int count) {
+  if (count < 50) return int64_t{count} * 20;
+  if (count < 150) return 1000 + int64_t{count - 50} * 100;
+  return 11000 + int64_t{count - 150} * 1000;
+}
+
+int busy_wait(void* timeout_ms, int count) {
+  int64_t limit_us = static_cast<int64_t>(reinterpret_cast<intptr_t>(timeout_ms)) * 1000;
+  if (waited_us(count) >= limit_us) return 0;  // give up: SQLITE_BUSY
+  ::usleep(count < 50 ? 20 : count < 150 ? 100 : 1000);
+  return 1;
+}
+
+}  // namespace
+
+void set_busy_wait(sqlite3* db, int timeout_ms) {
+  sqlite3_busy_handler(db, busy_wait, reinterpret_cast<void*>(static_cast<intptr_t>(timeout_ms)));
 }
 
 }  // namespace mcp_warden::audit::sqlite

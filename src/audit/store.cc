@@ -170,6 +170,7 @@ int64_t file_size_or_zero(const fs::path& path) {
 struct WalHook {
   detail::WalCheckpointer* checkpointer = nullptr;
   int64_t requests = 0;
+  int frames_at_last_request = 0;
 };
 
 // The WAL hook (replacing SQLite's automatic checkpoint): runs after each
@@ -177,6 +178,15 @@ struct WalHook {
 int on_wal_commit(void* state, sqlite3*, const char*, int frames) {
   auto* hook = static_cast<WalHook*>(state);
   if (frames < kWalCheckpointFrames) return SQLITE_OK;
+  // While the WAL cannot restart (another connection still reads it), it
+  // stays long: ask again only after another threshold's worth of frames,
+  // not after every commit (each checkpoint costs fsyncs).
+  bool restarted = frames < hook->frames_at_last_request;
+  if (!restarted && hook->frames_at_last_request != 0 &&
+      frames - hook->frames_at_last_request < kWalCheckpointFrames) {
+    return SQLITE_OK;
+  }
+  hook->frames_at_last_request = frames;
   ++hook->requests;
   hook->checkpointer->request();
   return SQLITE_OK;
@@ -278,7 +288,7 @@ Status AuditStore::Impl::add_frontier_column() {
 }
 
 Status AuditStore::Impl::configure() {
-  sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
+  sqlite::set_busy_wait(handle(), options.busy_timeout_ms);
   if (options.read_only) return Status::ok();
   Status wal = detail::exec(handle(), "PRAGMA journal_mode=WAL");
   if (!wal.is_ok()) return wal;

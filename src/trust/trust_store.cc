@@ -46,7 +46,7 @@ Result<sqlite::Database> open_connection(const fs::path& path, int busy_timeout_
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   Result<sqlite::Database> db = sqlite::open_database(path, flags);
   if (!db) return as_trust_status(db.status());
-  sqlite3_busy_timeout(db->get(), busy_timeout_ms);
+  sqlite::set_busy_wait(db->get(), busy_timeout_ms);
   return db;
 }
 

@@ -40,6 +40,13 @@ Result<Database> open_database(const std::filesystem::path& path, int flags);
 // Runs SQL that returns no rows (schema, pragmas, BEGIN/COMMIT).
 Status exec(sqlite3* db, const char* sql);
 
+// Makes `db` wait up to `timeout_ms` for a lock held by another connection,
+// polling at a fine grain first (tens of microseconds, then 100 µs, then
+// 1 ms). SQLite's own busy timeout sleeps a whole millisecond or more at the
+// first conflict, which turns a 30 µs in-process overlap (the audit writer
+// and the trust worker share one file) into a millisecond of call latency.
+void set_busy_wait(sqlite3* db, int timeout_ms);
+
 // A prepared statement (SQLITE_PREPARE_PERSISTENT: meant to be kept and
 // reused). Bind positions start at 1.
 class Statement {
