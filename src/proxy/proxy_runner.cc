@@ -132,6 +132,7 @@ class ProxyRunner final : public SessionOutput {
       spdlog::warn("policy permissive: nothing is blocked, not even secrets; decisions strict would make are only recorded");
     }
     record_session_start();
+    // The frame writer: the only writer of stdout in proxy mode.
     client_out_ = std::make_unique<io::FdWriter>(io_, ::dup(STDOUT_FILENO));
     client_out_->set_error_handler([this](const std::string& e) { on_client_gone("stdout: " + e); });
     client_in_ = std::make_unique<io::FdReader>(io_, ::dup(STDIN_FILENO));

@@ -8,18 +8,14 @@
 
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/session.h"
+#include "proxy_test_support.h"
 
 namespace mcp_warden::proxy {
 namespace {
 
 using nlohmann::json;
 
-struct CapturingOutput : SessionOutput {
-  std::vector<std::string> to_client;
-  std::vector<std::string> to_server;
-  void send_to_client(std::string line) override { to_client.push_back(std::move(line)); }
-  void send_to_server(std::string line) override { to_server.push_back(std::move(line)); }
-};
+using testing::CapturingOutput;
 
 // Holds every record until the test commits (or fails) it.
 struct ManualAuditor : CallAuditor {

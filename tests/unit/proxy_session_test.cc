@@ -1,4 +1,5 @@
 #include "mcp_warden/proxy/session.h"
+#include "proxy_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -12,12 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-struct CapturingOutput : SessionOutput {
-  std::vector<std::string> to_client;
-  std::vector<std::string> to_server;
-  void send_to_client(std::string line) override { to_client.push_back(std::move(line)); }
-  void send_to_server(std::string line) override { to_server.push_back(std::move(line)); }
-};
+using testing::CapturingOutput;
 
 class SessionTest : public ::testing::Test {
  protected:
