@@ -19,6 +19,9 @@ using rpc::Message;
 
 namespace {
 
+// The rule name of a denial caused by the audit log, not by the policy.
+constexpr const char* kAuditUnavailableRule = "audit-unavailable";
+
 trust::CallAction to_call_action(Action action) {
   switch (action) {
     case Action::kAllow: return trust::CallAction::kAllow;
@@ -143,27 +146,34 @@ void Session::judge_tool_call(Message m, uint64_t ticket) {
 void Session::on_call_recorded(Message& m, const Decision& decision, uint64_t ticket, Result<int64_t> seq) {
   PendingRequest* pending = client_pending_.find(m.id);
   if (pending == nullptr) return outbox_.settle(ticket, std::nullopt);  // cancelled or already answered
-  if (!seq.is_ok()) {
-    spdlog::error("audit log write failed for tools/call {}: {}", call_tool(m), seq.status().to_string());
-    if (!(options_.audit_fail_open && decision.forwards())) {
-      Decision refused = decision;
-      refused.action = Action::kDeny;
-      refused.rule = "audit-unavailable";
-      refused.reason = "The call could not be recorded in mcp-warden's audit log (" + seq.status().message() +
-                       "), so it was not run. Check the audit database, then retry.";
-      return deny_tool_call(m, refused, -1), outbox_.settle(ticket, std::nullopt);
-    }
+  int64_t audit_seq = seq.is_ok() ? seq.value() : -1;
+  Decision effective = seq.is_ok() ? decision : after_audit_failure(m, decision, seq.status());
+  if (!effective.forwards()) {
+    deny_tool_call(m, effective, audit_seq);
+    return outbox_.settle(ticket, std::nullopt);
   }
-  if (!decision.forwards()) return deny_tool_call(m, decision, seq.is_ok() ? seq.value() : -1), outbox_.settle(ticket, std::nullopt);
-  pending->audit_seq = seq.is_ok() ? seq.value() : -1;
-  pending->action = policy::action_name(decision.action);
-  pending->reason = decision.reason;
+  pending->audit_seq = audit_seq;
+  pending->action = policy::action_name(effective.action);
+  pending->reason = effective.reason;
   outbox_.settle(ticket, std::move(m.raw));
+}
+
+// What an unrecorded call becomes: denied (fail closed), unless the user
+// chose --audit-fail-open and the policy allowed it.
+Decision Session::after_audit_failure(const Message& m, const Decision& decision, const Status& error) const {
+  spdlog::error("audit log write failed for tools/call {}: {}", call_tool(m), error.to_string());
+  if (options_.audit_fail_open && decision.forwards()) return decision;
+  Decision refused = decision;
+  refused.action = Action::kDeny;
+  refused.rule = kAuditUnavailableRule;
+  refused.reason = "The call could not be recorded in mcp-warden's audit log (" + error.message() +
+                   "), so it was not run. Check the audit database, then retry.";
+  return refused;
 }
 
 void Session::deny_tool_call(const Message& m, const Decision& decision, int64_t seq) {
   client_pending_.take(m.id);
-  if (decision.rule != "audit-unavailable") {  // not the server's doing
+  if (decision.rule != kAuditUnavailableRule) {  // not the server's doing
     report_trust(decision.credential_denial ? trust::EventKind::kCredentialDenied : trust::EventKind::kCallDenied,
                  call_tool(m), decision.rule);
   }

@@ -150,6 +150,8 @@ class Session : public io::FrameSink {
   void start_tool_call(rpc::Message m);
   void judge_tool_call(rpc::Message m, uint64_t ticket);
   void on_call_recorded(rpc::Message& m, const policy::Decision& decision, uint64_t ticket, Result<int64_t> seq);
+  policy::Decision after_audit_failure(const rpc::Message& m, const policy::Decision& decision,
+                                      const Status& error) const;
   void deny_tool_call(const rpc::Message& m, const policy::Decision& decision, int64_t seq);
   void refuse_governed_batch(const rpc::Message& m);
   void fetch_catalog(const nlohmann::json& cursor);
