@@ -201,6 +201,9 @@ struct AuditStore::Impl {
   Stmt begin;
   Stmt commit;
   Stmt rollback;
+  Stmt savepoint;
+  Stmt release;
+  Stmt rollback_to;
   Stmt insert;
   Stmt last;
   Stmt read_one;
@@ -326,6 +329,9 @@ Status AuditStore::Impl::prepare_transactions() {
   Status done = prepare_into(handle(), "BEGIN IMMEDIATE", begin);
   if (done.is_ok()) done = prepare_into(handle(), "COMMIT", commit);
   if (done.is_ok()) done = prepare_into(handle(), "ROLLBACK", rollback);
+  if (done.is_ok()) done = prepare_into(handle(), "SAVEPOINT mw_step", savepoint);
+  if (done.is_ok()) done = prepare_into(handle(), "RELEASE mw_step", release);
+  if (done.is_ok()) done = prepare_into(handle(), "ROLLBACK TO mw_step", rollback_to);
   return done;
 }
 
@@ -405,36 +411,70 @@ Status AuditStore::write_transaction(const std::function<Status()>& body) {
   return done;
 }
 
-Status AuditStore::append_in_transaction(std::span<const NewEntry> entries, int64_t& first_seq) {
-  Stmt& last = impl_->last;
-  int64_t seq = 0;
-  Digest prev = kZeroDigest;
+Status AuditStore::Appender::load_tail() {
+  Stmt& last = store_.impl_->last;
   int rc = last.step();
+  seq_ = 0;
+  prev_ = kZeroDigest;
   if (rc == SQLITE_ROW) {
-    seq = last.column_int(0);
-    bool ok = last.column_digest(1, prev);
+    seq_ = last.column_int(0);
+    bool ok = last.column_digest(1, prev_);
     last.reset();
-    if (!ok) return Status::corruption("tail entry " + std::to_string(seq) + " has a malformed hash");
-  } else {
-    last.reset();
-    if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot read the audit tail");
+    if (!ok) return Status::corruption("tail entry " + std::to_string(seq_) + " has a malformed hash");
+    return Status::ok();
   }
-  first_seq = seq + 1;
-  Entry& entry = impl_->scratch;
-  for (const NewEntry& fresh : entries) {
-    seal_entry_into(fresh, ++seq, prev, entry);
-    bind_entry(impl_->insert, entry);
-    rc = impl_->insert.step();
-    impl_->insert.reset();
-    if (rc != SQLITE_DONE) return impl_->fail(rc, "cannot append audit entry");
-    prev = entry.entry_hash;
-  }
-  return Status::ok();
+  last.reset();
+  return rc == SQLITE_DONE ? Status::ok() : store_.impl_->fail(rc, "cannot read the audit tail");
+}
+
+Result<int64_t> AuditStore::Appender::append(const NewEntry& fresh) {
+  Impl& impl = *store_.impl_;
+  Entry& entry = impl.scratch;
+  seal_entry_into(fresh, seq_ + 1, prev_, entry);
+  bind_entry(impl.insert, entry);
+  int rc = impl.insert.step();
+  impl.insert.reset();
+  if (rc != SQLITE_DONE) return impl.fail(rc, "cannot append audit entry");
+  prev_ = entry.entry_hash;
+  return ++seq_;
+}
+
+Status AuditStore::Appender::isolated(const std::function<Status(Appender&)>& body) {
+  Impl& impl = *store_.impl_;
+  Status opened = impl.savepoint.run("cannot open a savepoint");
+  if (!opened.is_ok()) return opened;
+  int64_t seq = seq_;
+  Digest prev = prev_;
+  Status done = body(*this);
+  if (done.is_ok()) done = impl.release.run("cannot release a savepoint");
+  if (done.is_ok()) return done;
+  (void)impl.rollback_to.run("cannot roll back to a savepoint");
+  (void)impl.release.run("cannot release a savepoint");
+  seq_ = seq;
+  prev_ = prev;
+  return done;
+}
+
+sqlite3* AuditStore::Appender::connection() const { return store_.impl_->handle(); }
+
+Status AuditStore::append_transaction(const std::function<Status(Appender&)>& body) {
+  Appender appender(*this);
+  return write_transaction([&] {
+    Status tail = appender.load_tail();
+    return tail.is_ok() ? body(appender) : tail;
+  });
 }
 
 Result<int64_t> AuditStore::append_batch(std::span<const NewEntry> entries) {
   int64_t first_seq = 0;
-  Status done = write_transaction([&] { return append_in_transaction(entries, first_seq); });
+  Status done = append_transaction([&](Appender& appender) {
+    for (const NewEntry& fresh : entries) {
+      Result<int64_t> seq = appender.append(fresh);
+      if (!seq) return seq.status();
+      if (first_seq == 0) first_seq = *seq;
+    }
+    return Status::ok();
+  });
   if (!done.is_ok()) return done;
   return first_seq;
 }

@@ -1,5 +1,6 @@
-// AuditLog: the proxy's handle on the audit database — a writer thread with
-// a FIFO queue and group commit, plus signed checkpoints.
+// AuditLog: a Journal (journal.h) driven by its own writer thread — for
+// callers that must not wait on disk and have no event loop of their own
+// (CLI commands, tests, benchmarks). The proxy drives a Journal directly.
 //
 // append() queues an entry and returns at once; its callback runs on the
 // writer thread after the entry is COMMITTED (Result holds its seq) or after
@@ -32,35 +33,11 @@
 #include <functional>
 #include <memory>
 
-#include "mcp_warden/audit/checkpoint.h"
-#include "mcp_warden/audit/entry.h"
-#include "mcp_warden/audit/merkle.h"
-#include "mcp_warden/audit/store.h"
-#include "mcp_warden/base/clock.h"
+#include "mcp_warden/audit/journal.h"
 #include "mcp_warden/base/status.h"
 
 namespace mcp_warden::audit {
 
-struct AuditLogOptions {
-  // Required; see default_db_path() in home.h.
-  std::filesystem::path db_path;
-  // Where audit_ed25519.pem lives; empty means warden_home().
-  std::filesystem::path key_dir;
-  SyncMode sync = SyncMode::kNormal;
-  // Checkpoint after this many entries committed by this log; 0 = only at
-  // close() and on checkpoint().
-  int64_t checkpoint_every = 10000;
-  // Lock waiting and retries per transaction, and an optional size cap.
-  int busy_timeout_ms = 2000;
-  int max_attempts = 3;
-  int64_t max_page_count = 0;
-  // Largest number of queued entries written in one transaction.
-  std::size_t max_batch = 4096;
-  // Stamps entries whose time_us is 0. Must outlive the log. Null = system.
-  const Clock* clock = nullptr;
-};
-
-using CommitCallback = std::function<void(Result<int64_t> seq)>;
 
 class AuditLog {
  public:
@@ -100,20 +77,5 @@ class AuditLog {
  private:
   std::unique_ptr<Writer> writer_;
 };
-
-// Writes a checkpoint of everything currently in `store`: inside a write
-// transaction, brings `cache` up to the log's size, signs (size, root,
-// time_us), records it with its Merkle frontier and — when larger than the
-// one on disk — replaces `<db>.checkpoint`. If the newest recorded
-// checkpoint already has the current size it is returned unchanged.
-// kFailedPrecondition on an empty log.
-//
-// Cost: O(log n) plus the entries after the newer of `cache` and the newest
-// recorded checkpoint. A fresh cache resumes from that checkpoint's stored
-// frontier when it is signed by `key` and folds to its root; only a database
-// without a usable frontier is read from seq 1 (once: the checkpoint written
-// then records one).
-Result<Checkpoint> write_checkpoint(AuditStore& store, const SigningKey& key,
-                                    MerkleFrontier& cache, int64_t time_us);
 
 }  // namespace mcp_warden::audit

@@ -30,6 +30,8 @@
 #include "mcp_warden/audit/entry.h"
 #include "mcp_warden/base/status.h"
 
+struct sqlite3;
+
 namespace mcp_warden::audit {
 
 enum class SyncMode {
@@ -96,6 +98,34 @@ class AuditStore {
   // entry i got first + i.
   Result<int64_t> append_batch(std::span<const NewEntry> entries);
 
+  // An open append transaction (see append_transaction): appends entries
+  // after the chain's tail and lets other tables of the same database
+  // (trust) change in the same transaction, on connection().
+  class Appender {
+   public:
+    // Seals and inserts `entry` (time_us already stamped); returns its seq,
+    // which is final once the transaction commits.
+    Result<int64_t> append(const NewEntry& entry);
+    // Runs `body` in a SAVEPOINT: when it (or the release) fails, its changes
+    // and the entries it appended are rolled back and the transaction stays
+    // usable for the rest of the batch. Returns body's Status.
+    Status isolated(const std::function<Status(Appender&)>& body);
+    // The store's connection, inside the open transaction. Same thread only.
+    sqlite3* connection() const;
+
+   private:
+    friend class AuditStore;
+    explicit Appender(AuditStore& store) : store_(store) {}
+    Status load_tail();
+    AuditStore& store_;
+    int64_t seq_ = 0;  // the tail: last appended seq and its hash
+    Digest prev_{};
+  };
+
+  // Runs `body` inside BEGIN IMMEDIATE … COMMIT with the retry budget; all of
+  // it commits or none of it does (a failing body rolls everything back).
+  Status append_transaction(const std::function<Status(Appender&)>& body);
+
   // The highest stored seq (0 when empty).
   Result<int64_t> last_seq();
   // kNotFound when no row has `seq`.
@@ -144,7 +174,6 @@ class AuditStore {
 
  private:
   Status create_schema_if_missing();
-  Status append_in_transaction(std::span<const NewEntry> entries, int64_t& first_seq);
 
   std::filesystem::path path_;
   std::unique_ptr<Impl> impl_;
