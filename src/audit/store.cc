@@ -457,6 +457,8 @@ Status AuditStore::Appender::isolated(const std::function<Status(Appender&)>& bo
 
 sqlite3* AuditStore::Appender::connection() const { return store_.impl_->handle(); }
 
+sqlite3* AuditStore::connection() const { return impl_->handle(); }
+
 Status AuditStore::append_transaction(const std::function<Status(Appender&)>& body) {
   Appender appender(*this);
   return write_transaction([&] {

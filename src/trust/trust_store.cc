@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/audit/sqlite.h"
@@ -38,6 +40,22 @@ Result<Statement> prepare_statement(sqlite3* db, std::string_view sql) {
   return stmt;
 }
 
+// A statement from the store's cache for one use: reset (bindings cleared)
+// when it goes out of scope, so that no read stays open on the connection.
+class Leased {
+ public:
+  explicit Leased(Statement& stmt) : stmt_(&stmt) {}
+  Leased(Leased&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Leased& operator=(Leased&&) = delete;
+  ~Leased() {
+    if (stmt_ != nullptr) stmt_->reset();
+  }
+  Statement& operator*() const { return *stmt_; }
+
+ private:
+  Statement* stmt_;
+};
+
 // Steps once, requires SQLITE_DONE, then resets `stmt`.
 Status run(Statement& stmt, std::string_view what) { return as_trust_status(stmt.run(what)); }
 
@@ -57,7 +75,8 @@ CREATE TABLE IF NOT EXISTS trust_servers (
   base_milli INTEGER NOT NULL,
   score_milli INTEGER NOT NULL,
   updated_us INTEGER NOT NULL,
-  last_seen_us INTEGER NOT NULL
+  last_seen_us INTEGER NOT NULL,
+  events INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS trust_events (
   id INTEGER PRIMARY KEY,
@@ -82,14 +101,24 @@ CREATE TABLE IF NOT EXISTS trust_tools (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Databases from before trust_servers counted its events gain the column,
+// filled once from trust_events (afterwards a read costs O(1), not O(events)).
+constexpr const char* kAddEventsColumn =
+    "ALTER TABLE trust_servers ADD COLUMN events INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE trust_servers SET events = (SELECT COUNT(*) FROM trust_events e WHERE e.server = "
+    "trust_servers.server);";
+
+constexpr const char* kHasEventsColumn =
+    "SELECT COUNT(*) FROM pragma_table_info('trust_servers') WHERE name = 'events'";
+
 constexpr const char* kServerColumns =
-    "SELECT server, level, base_milli, score_milli, updated_us, last_seen_us, "
-    "(SELECT COUNT(*) FROM trust_events e WHERE e.server = s.server) FROM trust_servers s";
+    "SELECT server, level, base_milli, score_milli, updated_us, last_seen_us, events "
+    "FROM trust_servers s";
 
 constexpr const char* kUpsertServer =
-    "INSERT INTO trust_servers(server, level, base_milli, score_milli, updated_us, last_seen_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(server) DO UPDATE SET level = ?2, "
-    "base_milli = ?3, score_milli = ?4, updated_us = ?5, last_seen_us = ?6";
+    "INSERT INTO trust_servers(server, level, base_milli, score_milli, updated_us, last_seen_us, "
+    "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(server) DO UPDATE SET level = ?2, "
+    "base_milli = ?3, score_milli = ?4, updated_us = ?5, last_seen_us = ?6, events = ?7";
 
 constexpr const char* kInsertEvent =
     "INSERT INTO trust_events(server, time_us, kind, tool, delta_milli, recovered_milli, "
@@ -224,14 +253,20 @@ std::string blocked_reason(const std::string& server, const std::string& tool) {
 }  // namespace
 
 struct TrustStore::Impl {
-  sqlite::Database db;
+  sqlite::Database db;  // owned connection (open()), or empty
+  sqlite3* borrowed = nullptr;  // attach(): the audit journal's connection
   TrustStoreOptions options;
+  // Prepared once per SQL text: a score update parses no SQL.
+  std::unordered_map<std::string, Statement> statements;
 
-  sqlite3* handle() const { return db.get(); }
+  ~Impl() { statements.clear(); }  // finalized before an owned connection closes
+  sqlite3* handle() const { return db ? db.get() : borrowed; }
   Status configure();
+  Status create_schema();
+  Result<bool> has_events_column();
   Status begin_immediate();
   Status transaction(const std::function<Status()>& body);
-  Result<Statement> prepare(std::string_view sql) { return prepare_statement(handle(), sql); }
+  Result<Leased> prepare(std::string_view sql);
 
   Result<std::optional<ServerRow>> load_server(const std::string& server);
   Result<ServerRow> load_or_create(const std::string& server, TrustLevel level, int64_t now);
@@ -267,7 +302,25 @@ Status TrustStore::Impl::configure() {
   }
   Status sync = run_sql(handle(), "PRAGMA synchronous=NORMAL");
   if (!sync.is_ok()) return sync;
-  return transaction([&] { return run_sql(handle(), kSchema); });
+  return create_schema();
+}
+
+Result<bool> TrustStore::Impl::has_events_column() {
+  Result<Statement> stmt = prepare_statement(handle(), kHasEventsColumn);
+  if (!stmt) return stmt.status();
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) return sqlite_failure(handle(), rc, "cannot read trust_servers' columns");
+  return stmt->column_int(0) > 0;
+}
+
+Status TrustStore::Impl::create_schema() {
+  return transaction([&] {
+    Status created = run_sql(handle(), kSchema);
+    if (!created.is_ok()) return created;
+    Result<bool> counted = has_events_column();
+    if (!counted) return counted.status();
+    return *counted ? Status::ok() : run_sql(handle(), kAddEventsColumn);
+  });
 }
 
 Status TrustStore::Impl::begin_immediate() {
@@ -283,7 +336,11 @@ Status TrustStore::Impl::begin_immediate() {
   }
 }
 
+// Inside a transaction the caller already opened on the same connection
+// (attach(): the audit journal's, one savepoint per step) the body runs in
+// it; the caller commits or rolls back.
 Status TrustStore::Impl::transaction(const std::function<Status()>& body) {
+  if (sqlite3_get_autocommit(handle()) == 0) return body();
   Status done = begin_immediate();
   if (!done.is_ok()) return done;
   done = body();
@@ -295,13 +352,24 @@ Status TrustStore::Impl::transaction(const std::function<Status()>& body) {
 }
 
 Result<std::optional<ServerRow>> TrustStore::Impl::load_server(const std::string& server) {
-  Result<Statement> stmt = prepare(std::string(kServerColumns) + " WHERE server = ?1");
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, server);
-  Result<std::vector<ServerRow>> rows = collect<ServerRow>(handle(), *stmt, read_server_row);
+  Result<Leased> leased = prepare(std::string(kServerColumns) + " WHERE server = ?1");
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, server);
+  Result<std::vector<ServerRow>> rows = collect<ServerRow>(handle(), stmt, read_server_row);
   if (!rows) return rows.status();
   if (rows->empty()) return std::optional<ServerRow>();
   return std::optional<ServerRow>(std::move(rows->front()));
+}
+
+Result<Leased> TrustStore::Impl::prepare(std::string_view sql) {
+  auto found = statements.find(std::string(sql));
+  if (found == statements.end()) {
+    Result<Statement> made = prepare_statement(handle(), sql);
+    if (!made) return made.status();
+    found = statements.emplace(std::string(sql), std::move(*made)).first;
+  }
+  return Leased(found->second);
 }
 
 Result<ServerRow> TrustStore::Impl::load_or_create(const std::string& server, TrustLevel level,
@@ -313,29 +381,32 @@ Result<ServerRow> TrustStore::Impl::load_or_create(const std::string& server, Tr
 }
 
 Status TrustStore::Impl::save_server(const ServerRow& row) {
-  Result<Statement> stmt = prepare(kUpsertServer);
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, row.view.server);
-  stmt->bind_text(2, trust_level_name(row.view.level));
-  stmt->bind_int(3, row.view.base_milli);
-  stmt->bind_int(4, row.view.score_milli);
-  stmt->bind_int(5, row.updated_us);
-  stmt->bind_int(6, row.view.last_seen_us);
-  return run(*stmt, "cannot store the trust score");
+  Result<Leased> leased = prepare(kUpsertServer);
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, row.view.server);
+  stmt.bind_text(2, trust_level_name(row.view.level));
+  stmt.bind_int(3, row.view.base_milli);
+  stmt.bind_int(4, row.view.score_milli);
+  stmt.bind_int(5, row.updated_us);
+  stmt.bind_int(6, row.view.last_seen_us);
+  stmt.bind_int(7, row.view.events);
+  return run(stmt, "cannot store the trust score");
 }
 
 Status TrustStore::Impl::insert_event(TrustEvent& event) {
-  Result<Statement> stmt = prepare(kInsertEvent);
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, event.server);
-  stmt->bind_int(2, event.time_us);
-  stmt->bind_text(3, event_kind_name(event.kind));
-  stmt->bind_text(4, event.tool);
-  stmt->bind_int(5, event.delta_milli);
-  stmt->bind_int(6, event.recovered_milli);
-  stmt->bind_int(7, event.score_after_milli);
-  stmt->bind_text(8, event.reason);
-  Status inserted = run(*stmt, "cannot record the trust event");
+  Result<Leased> leased = prepare(kInsertEvent);
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, event.server);
+  stmt.bind_int(2, event.time_us);
+  stmt.bind_text(3, event_kind_name(event.kind));
+  stmt.bind_text(4, event.tool);
+  stmt.bind_int(5, event.delta_milli);
+  stmt.bind_int(6, event.recovered_milli);
+  stmt.bind_int(7, event.score_after_milli);
+  stmt.bind_text(8, event.reason);
+  Status inserted = run(stmt, "cannot record the trust event");
   if (inserted.is_ok()) event.id = sqlite3_last_insert_rowid(handle());
   return inserted;
 }
@@ -346,14 +417,15 @@ Status TrustStore::Impl::save_with_event(const ServerRow& row, TrustEvent& event
 }
 
 Result<std::map<std::string, ToolRow>> TrustStore::Impl::load_tools(const std::string& server) {
-  Result<Statement> stmt =
+  Result<Leased> leased =
       prepare("SELECT tool, definition_hash, approved_hash FROM trust_tools WHERE server = ?1");
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, server);
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, server);
   std::map<std::string, ToolRow> out;
   int rc = SQLITE_ROW;
-  while ((rc = stmt->step()) == SQLITE_ROW) {
-    out[stmt->column_bytes(0)] = ToolRow{stmt->column_bytes(1), stmt->column_bytes(2)};
+  while ((rc = stmt.step()) == SQLITE_ROW) {
+    out[stmt.column_bytes(0)] = ToolRow{stmt.column_bytes(1), stmt.column_bytes(2)};
   }
   if (rc != SQLITE_DONE) return sqlite_failure(handle(), rc, "cannot read trust_tools");
   return out;
@@ -361,30 +433,32 @@ Result<std::map<std::string, ToolRow>> TrustStore::Impl::load_tools(const std::s
 
 Result<std::optional<ToolRow>> TrustStore::Impl::load_tool(const std::string& server,
                                                           const std::string& tool) {
-  Result<Statement> stmt = prepare(
+  Result<Leased> leased = prepare(
       "SELECT definition_hash, approved_hash FROM trust_tools WHERE server = ?1 AND tool = ?2");
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, server);
-  stmt->bind_text(2, tool);
-  int rc = stmt->step();
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, server);
+  stmt.bind_text(2, tool);
+  int rc = stmt.step();
   if (rc == SQLITE_DONE) return std::optional<ToolRow>();
   if (rc != SQLITE_ROW) return sqlite_failure(handle(), rc, "cannot read trust_tools");
-  return std::optional<ToolRow>(ToolRow{stmt->column_bytes(0), stmt->column_bytes(1)});
+  return std::optional<ToolRow>(ToolRow{stmt.column_bytes(0), stmt.column_bytes(1)});
 }
 
 Status TrustStore::Impl::upsert_tool(const std::string& server, const std::string& tool,
                                      const ToolRow& row, int64_t now) {
-  Result<Statement> stmt = prepare(
+  Result<Leased> leased = prepare(
       "INSERT INTO trust_tools(server, tool, definition_hash, approved_hash, first_seen_us, "
       "changed_us) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(server, tool) DO UPDATE SET "
       "definition_hash = ?3, approved_hash = ?4, changed_us = ?5");
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, server);
-  stmt->bind_text(2, tool);
-  stmt->bind_text(3, row.definition_hash);
-  stmt->bind_text(4, row.approved_hash);
-  stmt->bind_int(5, now);
-  return run(*stmt, "cannot store the tool fingerprint");
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, server);
+  stmt.bind_text(2, tool);
+  stmt.bind_text(3, row.definition_hash);
+  stmt.bind_text(4, row.approved_hash);
+  stmt.bind_int(5, now);
+  return run(stmt, "cannot store the tool fingerprint");
 }
 
 TrustStore::TrustStore(Token, fs::path path, TrustStoreOptions options,
@@ -406,6 +480,17 @@ Result<std::unique_ptr<TrustStore>> TrustStore::open(const fs::path& path,
   impl->db = std::move(*db);
   impl->options = options;
   Status ready = impl->configure();
+  if (!ready.is_ok()) return ready;
+  return std::make_unique<TrustStore>(Token{}, path, options, std::move(impl));
+}
+
+Result<std::unique_ptr<TrustStore>> TrustStore::attach(sqlite3* connection, const fs::path& path,
+                                                       const TrustStoreOptions& options) {
+  if (connection == nullptr) return Status::invalid_argument("no connection to attach the trust store to");
+  auto impl = std::make_unique<Impl>();
+  impl->borrowed = connection;
+  impl->options = options;
+  Status ready = impl->create_schema();
   if (!ready.is_ok()) return ready;
   return std::make_unique<TrustStore>(Token{}, path, options, std::move(impl));
 }
@@ -461,9 +546,10 @@ Result<ServerTrust> TrustStore::get(const std::string& server) {
 }
 
 Result<std::vector<ServerTrust>> TrustStore::list() {
-  Result<Statement> stmt = impl_->prepare(std::string(kServerColumns) + " ORDER BY server");
-  if (!stmt) return stmt.status();
-  Result<std::vector<ServerRow>> rows = collect<ServerRow>(impl_->handle(), *stmt, read_server_row);
+  Result<Leased> leased = impl_->prepare(std::string(kServerColumns) + " ORDER BY server");
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  Result<std::vector<ServerRow>> rows = collect<ServerRow>(impl_->handle(), stmt, read_server_row);
   if (!rows) return rows.status();
   std::vector<ServerTrust> out;
   int64_t now = now_us();
@@ -475,12 +561,13 @@ Result<std::vector<ServerTrust>> TrustStore::list() {
 }
 
 Result<std::vector<TrustEvent>> TrustStore::history(const std::string& server, int64_t limit) {
-  Result<Statement> stmt =
+  Result<Leased> leased =
       impl_->prepare(std::string(kEventColumns) + " WHERE server = ?1 ORDER BY id DESC LIMIT ?2");
-  if (!stmt) return stmt.status();
-  stmt->bind_text(1, server);
-  stmt->bind_int(2, limit > 0 ? limit : int64_t{-1});
-  return collect<TrustEvent>(impl_->handle(), *stmt, read_event_row);
+  if (!leased) return leased.status();
+  Statement& stmt = **leased;
+  stmt.bind_text(1, server);
+  stmt.bind_int(2, limit > 0 ? limit : int64_t{-1});
+  return collect<TrustEvent>(impl_->handle(), stmt, read_event_row);
 }
 
 Result<TrustEvent> TrustStore::reset(const std::string& server, const std::string& reason) {

@@ -102,6 +102,9 @@ class Journal {
   Status close();
 
   const std::filesystem::path& db_path() const { return options_.db_path; }
+  // The store's connection, for a store that shares its transactions
+  // (trust::TrustStore::attach). Same thread as the journal.
+  sqlite3* connection() const { return store_->connection(); }
   int64_t now_us() const { return options_.clock->now_unix_micros(); }
 
  private:

@@ -92,6 +92,10 @@ class AuditStore {
   AuditStore& operator=(const AuditStore&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  // The connection, for stores of other modules that keep their tables in
+  // this database and must commit with its transactions (trust). Same
+  // thread as the store; never inside a forked child.
+  sqlite3* connection() const;
 
   // Appends `entries` (time_us already stamped) after the current tail in one
   // write transaction; all or nothing. Returns the seq of the first entry;

@@ -2,7 +2,8 @@
 // fingerprints, kept in the audit database (same SQLite file, own tables
 // trust_servers, trust_events, trust_tools; created when missing).
 //
-// Durability: every change is one BEGIN IMMEDIATE transaction that reads
+// Durability: every change is one BEGIN IMMEDIATE transaction (or runs in
+// the attached owner's transaction, see attach()) that reads
 // the row, applies recovery and the event, and writes it back, so several
 // processes (one mcp-warden per server in a client config) can update one
 // server's score without losing an event. Waiting for another writer is
@@ -34,6 +35,8 @@
 #include "mcp_warden/trust/tier.h"
 #include "mcp_warden/trust/trust_event.h"
 #include "mcp_warden/trust/trust_level.h"
+
+struct sqlite3;
 
 namespace mcp_warden::trust {
 
@@ -70,6 +73,16 @@ class TrustStore {
   // it cannot be opened, kCorruption when it is not an SQLite database.
   static Result<std::unique_ptr<TrustStore>> open(const std::filesystem::path& path,
                                                   const TrustStoreOptions& options = {});
+  // A store on a connection somebody else owns (the proxy's audit journal),
+  // so that trust changes commit in the same transaction as the audit
+  // entries describing them. Creates the trust tables if missing; leaves
+  // the connection's pragmas alone. Every method called while `connection`
+  // is inside a transaction runs in that transaction (the owner commits or
+  // rolls back); outside one it opens its own, as a store from open() does.
+  // `connection` must outlive the store; same thread only. `path` is only
+  // reported by path().
+  static Result<std::unique_ptr<TrustStore>> attach(sqlite3* connection, const std::filesystem::path& path,
+                                                    const TrustStoreOptions& options = {});
   ~TrustStore();
   TrustStore(const TrustStore&) = delete;
   TrustStore& operator=(const TrustStore&) = delete;
