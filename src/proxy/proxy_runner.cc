@@ -17,7 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "mcp_warden/audit/audit_log.h"
+#include "mcp_warden/audit/journal.h"
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/policy/policy.h"
@@ -56,20 +56,16 @@ std::string random_session_id() {
   return text;
 }
 
-// Hands entries to the AuditLog's writer thread; completions come back to
-// the relay thread through the io_context.
-class AsyncAuditor final : public CallAuditor {
+// Hands entries to the journal, which the relay thread flushes right after
+// the handler that queued them: `done` runs on the relay thread, with no
+// thread hand-off between a call and its commit.
+class JournalAuditor final : public CallAuditor {
  public:
-  AsyncAuditor(asio::io_context& io, audit::AuditLog& log) : io_(io), log_(log) {}
-  void record(audit::NewEntry entry, Done done) override {
-    log_.append(std::move(entry), [&io = io_, done = std::move(done)](Result<int64_t> seq) mutable {
-      asio::post(io, [done = std::move(done), seq = std::move(seq)]() mutable { done(std::move(seq)); });
-    });
-  }
+  explicit JournalAuditor(audit::Journal& journal) : journal_(journal) {}
+  void record(audit::NewEntry entry, Done done) override { journal_.append(std::move(entry), std::move(done)); }
 
  private:
-  asio::io_context& io_;
-  audit::AuditLog& log_;
+  audit::Journal& journal_;
 };
 
 // Stands in when the audit database could not be opened: every record
@@ -156,23 +152,25 @@ class ProxyRunner final : public SessionOutput {
     log_options.db_path = resolve_db_path(options_.db_path);
     log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;
     Status dir = audit::ensure_private_dir(log_options.db_path.parent_path().empty() ? "." : log_options.db_path.parent_path());
-    auto log = dir ? audit::AuditLog::open(log_options) : Result<std::unique_ptr<audit::AuditLog>>(dir);
+    auto log = dir ? audit::Journal::open(log_options) : Result<std::unique_ptr<audit::Journal>>(dir);
     if (!log) {
       spdlog::error("audit database {} unavailable ({}); every tools/call will be denied",
                     log_options.db_path.string(), log.status().to_string());
       return std::make_unique<UnavailableAuditor>(Status::io_error("audit database unavailable: " + log.status().message()));
     }
-    audit_log_ = std::move(log).value();
-    return std::make_unique<AsyncAuditor>(io_, *audit_log_);
+    journal_ = std::move(log).value();
+    // Queued work is committed by the relay thread as soon as the handler
+    // that queued it returns: one transaction for everything it queued.
+    journal_->set_wakeup([this] { asio::post(io_, [this] { journal_->flush(); }); });
+    return std::make_unique<JournalAuditor>(*journal_);
   }
 
-  std::unique_ptr<AsyncTrustKeeper> open_trust() {
+  std::unique_ptr<JournalTrustKeeper> open_trust() {
     auto level = trust::parse_trust_level(options_.trust_level);
     if (!level) throw std::runtime_error("unknown --trust-level " + options_.trust_level +
                                          " (verified_partner, trusted, standard, unknown, untrusted)");
-    if (!audit_log_) return nullptr;  // no database: calls are denied anyway
-    auto keeper = AsyncTrustKeeper::open(io_, audit_log_->db_path().string(), server_name_, *level, audit_log_.get(),
-                                         session_options_.session_id);
+    if (!journal_) return nullptr;  // no database: calls are denied anyway
+    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, *level, session_options_.session_id);
     if (!keeper) {
       spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
       return nullptr;
@@ -190,26 +188,25 @@ class ProxyRunner final : public SessionOutput {
   }
 
   void record_session_start() {
-    if (!audit_log_) return;
+    if (!journal_) return;
     nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
                               {"policy", policy_.name()}, {"policy_sha256", policy_.content_hash()},
                               {"pid", ::getpid()}};
-    audit_log_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
+    journal_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
       if (!seq.is_ok()) spdlog::error("audit: cannot record the session start: {}", seq.status().to_string());
     });
   }
 
   void close_audit(int status) {
-    if (!audit_log_) return;
+    if (!journal_) return;
     const Handshake& hs = session_.handshake();
     nlohmann::json payload = {{"exit_status", status}, {"client_info", hs.client_info},
                               {"protocol_version", hs.negotiated_version}, {"server_info", hs.server_info},
                               {"client_messages", session_.counters().client_messages},
                               {"server_messages", session_.counters().server_messages},
                               {"server_non_protocol_lines", session_.counters().server_non_protocol_lines}};
-    if (trust_) trust_->close();  // its last events go to the audit log first
-    audit_log_->append(session_entry(audit::EntryKind::kSessionEnd, std::move(payload)), [](Result<int64_t>) {});
-    Status closed = audit_log_->close();
+    journal_->append(session_entry(audit::EntryKind::kSessionEnd, std::move(payload)), [](Result<int64_t>) {});
+    Status closed = journal_->close();
     if (!closed) spdlog::error("audit: closing the log failed: {}", closed.to_string());
   }
 
@@ -321,10 +318,10 @@ class ProxyRunner final : public SessionOutput {
   asio::io_context io_{1};
   std::string server_name_;
   policy::Policy policy_;
-  std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   SessionOptions session_options_;
-  std::unique_ptr<AsyncTrustKeeper> trust_;
+  std::unique_ptr<JournalTrustKeeper> trust_;
   Session session_;
   ServerFrameSink server_sink_;
   io::FrameReader client_frames_;

@@ -1,6 +1,5 @@
 #include "mcp_warden/proxy/trust_keeper.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/trust/catalog.h"
@@ -8,104 +7,92 @@
 
 namespace mcp_warden::proxy {
 
-namespace asio = boost::asio;
-
-Result<std::unique_ptr<AsyncTrustKeeper>> AsyncTrustKeeper::open(asio::io_context& io, const std::string& db_path,
-                                                                 const std::string& server, trust::TrustLevel level,
-                                                                 audit::AuditLog* audit, std::string session_id) {
-  auto store = trust::TrustStore::open(db_path);
+Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Journal& journal, const std::string& server,
+                                                                     trust::TrustLevel level, std::string session_id) {
+  auto store = trust::TrustStore::attach(journal.connection(), journal.db_path());
   if (!store) return store.status();
   auto state = (*store)->ensure_server(server, level);
   if (!state) return state.status();
   int score = state->score();
-  return std::make_unique<AsyncTrustKeeper>(io, std::move(store).value(), server, audit, std::move(session_id), score);
+  return std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id), score);
 }
 
-AsyncTrustKeeper::AsyncTrustKeeper(asio::io_context& io, std::unique_ptr<trust::TrustStore> store, std::string server,
-                                   audit::AuditLog* audit, std::string session_id, int score)
-    : io_(io), store_(std::move(store)), server_(std::move(server)), audit_(audit),
-      session_id_(std::move(session_id)), score_(score), worker_([this] { run_worker(); }) {}
+JournalTrustKeeper::JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store,
+                                       std::string server, std::string session_id, int score)
+    : journal_(journal), store_(std::move(store)), server_(std::move(server)), session_id_(std::move(session_id)),
+      score_(score) {}
 
-AsyncTrustKeeper::~AsyncTrustKeeper() { close(); }
-
-void AsyncTrustKeeper::close() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_ && !worker_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (worker_.joinable()) worker_.join();
-}
-
-std::optional<std::string> AsyncTrustKeeper::blocked_reason(const std::string& tool) const {
+std::optional<std::string> JournalTrustKeeper::blocked_reason(const std::string& tool) const {
   auto it = blocked_.find(tool);
   if (it == blocked_.end()) return std::nullopt;
   return it->second;
 }
 
-void AsyncTrustKeeper::record(trust::EventKind kind, const std::string& tool, const std::string& reason) {
-  enqueue([this, kind, tool, reason] {
+Status JournalTrustKeeper::append_event(const trust::TrustEvent& event, audit::AuditStore::Appender& appender) {
+  Result<int64_t> seq = appender.append(trust::trust_event_entry(event, session_id_));
+  return seq ? Status::ok() : seq.status();
+}
+
+void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, const std::string& reason) {
+  auto score = std::make_shared<int>(-1);
+  audit::JournalStep step;
+  step.run = [this, kind, tool, reason, score](audit::AuditStore::Appender& appender) -> Status {
     auto event = store_->record(server_, kind, tool, reason);
-    if (!event) return spdlog::error("trust: cannot record an event: {}", event.status().to_string());
-    audit_event(*event);
-    publish_score(event->score_after());
-  });
+    if (!event) return event.status();
+    *score = event->score_after();
+    return append_event(*event, appender);
+  };
+  step.done = [this, score](Status committed) {
+    if (!committed) return spdlog::error("trust: cannot record an event: {}", committed.to_string());
+    score_ = *score;
+  };
+  journal_.run_step(std::move(step));
 }
 
-void AsyncTrustKeeper::observe_catalog(nlohmann::json tools, std::function<void()> done) {
-  enqueue([this, tools = std::move(tools), done = std::move(done)]() mutable {
+Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(const nlohmann::json& tools,
+                                                                              audit::AuditStore::Appender& appender) {
+  auto definitions = trust::parse_tool_definitions(tools);
+  if (!definitions) return definitions.status();
+  auto report = store_->observe_catalog(server_, *definitions);
+  if (!report) return report.status();
+  for (const auto& event : report->events) {
+    Status appended = append_event(event, appender);
+    if (!appended) return appended;
+  }
+  std::map<std::string, std::string> blocked;
+  for (const auto& tool : report->unapproved) {
+    auto why = store_->is_tool_blocked(server_, tool);
+    if (!why) return why.status();
+    if (*why) blocked[tool] = **why;
+  }
+  return blocked;
+}
+
+void JournalTrustKeeper::observe_catalog(nlohmann::json tools, std::function<void()> done) {
+  struct Outcome {
     std::map<std::string, std::string> blocked;
-    auto definitions = trust::parse_tool_definitions(tools);
-    auto report = definitions ? store_->observe_catalog(server_, *definitions)
-                              : Result<trust::CatalogReport>(definitions.status());
-    if (!report) spdlog::error("trust: cannot compare the tool catalog: {}", report.status().to_string());
-    for (const auto& event : report ? report->events : std::vector<trust::TrustEvent>{}) audit_event(event);
-    for (const auto& tool : report ? report->unapproved : std::vector<std::string>{}) {
-      auto why = store_->is_tool_blocked(server_, tool);
-      if (why && *why) blocked[tool] = **why;
-    }
+    int score = -1;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  audit::JournalStep step;
+  step.run = [this, tools = std::move(tools), outcome](audit::AuditStore::Appender& appender) -> Status {
+    auto blocked = compare_catalog(tools, appender);
+    if (!blocked) return blocked.status();
+    outcome->blocked = std::move(*blocked);
     auto state = store_->get(server_);
-    int score = state ? state->score() : -1;
-    asio::post(io_, [this, blocked = std::move(blocked), score, done = std::move(done)]() mutable {
-      blocked_ = std::move(blocked);
-      if (score >= 0) score_ = score;
-      done();
-    });
-  });
-}
-
-void AsyncTrustKeeper::audit_event(const trust::TrustEvent& event) {
-  if (audit_ == nullptr) return;
-  audit_->append(trust::trust_event_entry(event, session_id_), [](Result<int64_t> seq) {
-    if (!seq.is_ok()) spdlog::error("audit: cannot record a trust event: {}", seq.status().to_string());
-  });
-}
-
-void AsyncTrustKeeper::publish_score(int score) {
-  asio::post(io_, [this, score] { score_ = score; });
-}
-
-void AsyncTrustKeeper::enqueue(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    tasks_.push_back(std::move(task));
-  }
-  wake_.notify_one();
-}
-
-void AsyncTrustKeeper::run_worker() {
-  for (;;) {
-    std::function<void()> task;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;  // stopping, and everything queued is done
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+    if (state) outcome->score = state->score();
+    return Status::ok();
+  };
+  step.done = [this, outcome, done = std::move(done)](Status committed) {
+    if (committed) {
+      blocked_ = std::move(outcome->blocked);
+      if (outcome->score >= 0) score_ = outcome->score;
+    } else {
+      spdlog::error("trust: cannot compare the tool catalog: {}", committed.to_string());
     }
-    task();
-  }
+    done();
+  };
+  journal_.run_step(std::move(step));
 }
 
 }  // namespace mcp_warden::proxy

@@ -1,32 +1,28 @@
-// TrustKeeper: the Session's view of the server's trust, kept off the relay thread.
+// TrustKeeper: the Session's view of the server's trust.
 //
 // The Session reads a cached score and the set of tools blocked by a catalog
-// change (both updated on the relay thread as results come back) and reports
-// events without waiting. AsyncTrustKeeper runs the TrustStore's SQLite
-// transactions on its own worker thread, appends a `trust_event` audit entry
-// for every change, and posts the new score back to the io_context. A store
-// failure is logged and leaves the cached state as it was (the score then
-// lags; enforcement never loosens because of it).
+// change (both updated on the relay thread as the store applies events) and
+// reports events without waiting. JournalTrustKeeper applies them with a
+// TrustStore attached to the audit journal's connection: each event is one
+// journal step, so the score change and the `trust_event` audit entry that
+// describes it commit in the same transaction as the call's own entries,
+// with no second connection competing for the database's write lock. A
+// failed step is logged and leaves the cached state as it was (the score
+// then lags; enforcement never loosens because of it).
 //
-// Owned by the proxy runner; score()/blocked_reason()/record()/observe_catalog()
-// are called on the relay thread only.
+// Owned by the proxy runner; every member is called on the relay thread,
+// which also drives the journal.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "mcp_warden/audit/audit_log.h"
+#include "mcp_warden/audit/journal.h"
 #include "mcp_warden/trust/score_model.h"
 #include "mcp_warden/trust/trust_store.h"
 
@@ -47,44 +43,34 @@ class TrustKeeper {
   virtual void observe_catalog(nlohmann::json tools, std::function<void()> done) = 0;
 };
 
-class AsyncTrustKeeper final : public TrustKeeper {
+class JournalTrustKeeper final : public TrustKeeper {
  public:
-  // `audit` may be null (no audit entries). Loads the server's current
-  // state synchronously; errors are those of TrustStore::open/ensure_server.
-  static Result<std::unique_ptr<AsyncTrustKeeper>> open(boost::asio::io_context& io, const std::string& db_path,
-                                                        const std::string& server, trust::TrustLevel level,
-                                                        audit::AuditLog* audit, std::string session_id);
-  ~AsyncTrustKeeper() override;
+  // Attaches a TrustStore to `journal`'s connection and loads (or creates
+  // at `level`) the server's state. Errors are those of TrustStore::attach
+  // and ensure_server. `journal` must outlive the keeper.
+  static Result<std::unique_ptr<JournalTrustKeeper>> open(audit::Journal& journal, const std::string& server,
+                                                          trust::TrustLevel level, std::string session_id);
 
   int score() const override { return score_; }
   std::optional<std::string> blocked_reason(const std::string& tool) const override;
   void record(trust::EventKind kind, const std::string& tool, const std::string& reason) override;
   void observe_catalog(nlohmann::json tools, std::function<void()> done) override;
-  // Finishes the queued work and stops the worker.
-  void close();
 
-  AsyncTrustKeeper(boost::asio::io_context& io, std::unique_ptr<trust::TrustStore> store, std::string server,
-                   audit::AuditLog* audit, std::string session_id, int score);
+  JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store, std::string server,
+                     std::string session_id, int score);
 
  private:
-  void enqueue(std::function<void()> task);
-  void run_worker();
-  void audit_event(const trust::TrustEvent& event);
-  void publish_score(int score);
+  // Inside a step: the blocked set after a catalog comparison.
+  Result<std::map<std::string, std::string>> compare_catalog(const nlohmann::json& tools,
+                                                             audit::AuditStore::Appender& appender);
+  Status append_event(const trust::TrustEvent& event, audit::AuditStore::Appender& appender);
 
-  boost::asio::io_context& io_;
+  audit::Journal& journal_;
   std::unique_ptr<trust::TrustStore> store_;
   std::string server_;
-  audit::AuditLog* audit_;
   std::string session_id_;
-  int score_;  // relay thread
-  std::map<std::string, std::string> blocked_;  // relay thread: tool → reason
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::thread worker_;
+  int score_;
+  std::map<std::string, std::string> blocked_;  // tool → reason
 };
 
 }  // namespace mcp_warden::proxy
