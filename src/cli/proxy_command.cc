@@ -40,6 +40,11 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
                   "After stdin closes: wait this long before SIGTERM, and again before SIGKILL")
       ->default_val(1000)
       ->check(CLI::Range(0, 600000));
+  cmd->add_option("--call-timeout-ms", args->options.call_timeout_ms,
+                  "Answer a tools/call the server leaves unanswered this long (since it was forwarded or the server's "
+                  "last progress for it) with a timeout error, cancel it and lower the server's trust; 0 = never")
+      ->default_val(600000)
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
   cmd->add_option("--policy", args->options.policy, "strict|moderate|permissive or a policy YAML file")
       ->default_val("strict");
   cmd->add_option("--db", args->options.db_path, "Audit/trust database (default $MCP_WARDEN_HOME/warden.db)");

@@ -22,7 +22,8 @@ constexpr std::string_view kOptionsWithValue[] = {"--policy",
                                                   "--audit-sync",
                                                   "--max-message-bytes",
                                                   "--trust-level",
-                                                  "--shutdown-grace-ms"};
+                                                  "--shutdown-grace-ms",
+                                                  "--call-timeout-ms"};
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();

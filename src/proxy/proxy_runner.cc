@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -102,6 +103,7 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   s.show_denied_tools = options.show_denied_tools;
   s.audit_fail_open = options.audit_fail_open;
   s.footer = options.footer;
+  s.call_timeout_ms = options.call_timeout_ms;
   return s;
 }
 
@@ -111,6 +113,10 @@ class ProxyRunner final : public SessionOutput {
       : options_(options),
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
         policy_(load_policy(options.policy)),
+        trust_level_(parse_level(options.trust_level)),
+        // The server starts before the audit database is opened, so that
+        // its start-up overlaps ours; nothing reaches it before io_.run().
+        spawned_(io::ChildProcess::spawn(io_, options.command)),
         auditor_(open_audit()),
         session_options_(session_options(options, server_name_)),
         trust_(open_trust()),
@@ -121,7 +127,8 @@ class ProxyRunner final : public SessionOutput {
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         shutdown_timer_(io_),
         drain_timer_(io_),
-        hold_timer_(io_) {}
+        hold_timer_(io_),
+        timeout_timer_(io_) {}
 
   int run() {
     if (policy_.name() == "permissive") {
@@ -135,6 +142,7 @@ class ProxyRunner final : public SessionOutput {
     start_child();
     start_client_reader();
     watch_signals();
+    watch_call_timeouts();
     io_.run();
     int status = exit_status_.value_or(1);
     close_audit(status);
@@ -165,12 +173,16 @@ class ProxyRunner final : public SessionOutput {
     return std::make_unique<JournalAuditor>(*journal_);
   }
 
-  std::unique_ptr<JournalTrustKeeper> open_trust() {
-    auto level = trust::parse_trust_level(options_.trust_level);
-    if (!level) throw std::runtime_error("unknown --trust-level " + options_.trust_level +
+  static trust::TrustLevel parse_level(const std::string& name) {
+    auto level = trust::parse_trust_level(name);
+    if (!level) throw std::runtime_error("unknown --trust-level " + name +
                                          " (verified_partner, trusted, standard, unknown, untrusted)");
+    return *level;
+  }
+
+  std::unique_ptr<JournalTrustKeeper> open_trust() {
     if (!journal_) return nullptr;  // no database: calls are denied anyway
-    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, *level, session_options_.session_id);
+    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, trust_level_, session_options_.session_id);
     if (!keeper) {
       spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
       return nullptr;
@@ -211,7 +223,7 @@ class ProxyRunner final : public SessionOutput {
   }
 
   void start_child() {
-    auto spawned = io::ChildProcess::spawn(io_, options_.command);
+    auto spawned = std::move(spawned_);
     if (auto* error = std::get_if<io::SpawnError>(&spawned)) {
       spdlog::error("{}", error->message);
       spawn_failure_status_ = error->exit_status;
@@ -244,6 +256,19 @@ class ProxyRunner final : public SessionOutput {
       child_->send_signal(signal);
       escalate_after_grace(SIGKILL);
       watch_signals();
+    });
+  }
+
+  // Checks for overdue tools/call requests a few times per timeout period
+  // (at most once per second, at least every 10 ms).
+  void watch_call_timeouts() {
+    if (options_.call_timeout_ms <= 0) return;
+    int64_t tick = std::clamp<int64_t>(options_.call_timeout_ms / 4, 10, 1000);
+    timeout_timer_.expires_after(milliseconds(tick));
+    timeout_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      session_.expire_overdue_calls();
+      watch_call_timeouts();
     });
   }
 
@@ -318,6 +343,8 @@ class ProxyRunner final : public SessionOutput {
   asio::io_context io_{1};
   std::string server_name_;
   policy::Policy policy_;
+  trust::TrustLevel trust_level_;
+  std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   SessionOptions session_options_;
@@ -330,6 +357,7 @@ class ProxyRunner final : public SessionOutput {
   asio::steady_timer shutdown_timer_;
   asio::steady_timer drain_timer_;
   asio::steady_timer hold_timer_;
+  asio::steady_timer timeout_timer_;
   std::unique_ptr<io::ChildProcess> child_;
   std::unique_ptr<io::FdReader> client_in_;
   std::unique_ptr<io::FdWriter> client_out_;

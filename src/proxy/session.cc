@@ -165,6 +165,10 @@ void Session::handle_server_message(Message m) {
         return on_internal_response(m);
       }
       auto request = client_pending_.take(m.id);
+      if (!request && expired_ids_.erase(rpc::id_key(m.id)) > 0) {
+        spdlog::info("dropped the server's late response to timed-out request {}", rpc::id_key(m.id));
+        return;  // the client already has its timeout error
+      }
       if (!request) break;
       if (request->method == "initialize") note_initialize_result(m, *request);
       if (request->method == "tools/list") on_tools_list_result(m);
@@ -179,6 +183,7 @@ void Session::handle_server_message(Message m) {
       break;
     case MessageKind::kNotification:
       if (m.method == "notifications/cancelled") note_cancellation(m, server_pending_);
+      if (m.method == "notifications/progress") note_progress(m);
       if (m.method == "notifications/tools/list_changed" && governed()) {
         catalog_.invalidate();
         if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);

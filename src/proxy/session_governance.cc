@@ -40,6 +40,16 @@ const json* call_arguments(const Message& m) {
 
 const std::string& call_tool(const Message& m) { return m.body["params"]["name"].get_ref<const std::string&>(); }
 
+// params._meta.progressToken of a request (a string or an integer), or null.
+json progress_token_of(const Message& m) {
+  const json& params = m.body["params"];
+  auto meta = params.find("_meta");
+  if (meta == params.end() || !meta->is_object()) return nullptr;
+  auto token = meta->find("progressToken");
+  if (token == meta->end() || !(token->is_string() || token->is_number_integer())) return nullptr;
+  return *token;
+}
+
 bool has_tool_name(const Message& m) {
   auto params = m.body.find("params");
   if (params == m.body.end() || !params->is_object()) return false;
@@ -114,6 +124,7 @@ void Session::start_tool_call(Message m) {
   }
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
   pending.tool = call_tool(m);
+  pending.progress_token = progress_token_of(m);
   if (!client_pending_.insert(std::move(pending))) {
     return reply_to_client(m.id, rpc::kInvalidRequest, "request id " + rpc::id_key(m.id) + " is already in use by a pending request");
   }
@@ -153,6 +164,7 @@ void Session::on_call_recorded(Message& m, const Decision& decision, uint64_t ti
     return outbox_.settle(ticket, std::nullopt);
   }
   pending->audit_seq = audit_seq;
+  pending->active_nanos = clock_.now_steady_nanos();
   pending->action = policy::action_name(effective.action);
   pending->reason = effective.reason;
   outbox_.settle(ticket, std::move(m.raw));
@@ -211,9 +223,16 @@ void Session::record_outcome(const PendingRequest& request, const Message& respo
   });
 }
 
-void Session::record_no_reply(const PendingRequest& request) {
-  report_trust(trust::EventKind::kServerDied, request.tool, "the server exited with the call pending");
-  json payload = {{"call_seq", request.audit_seq}, {"outcome", "no_reply"},
+// `outcome` is "no_reply" (the server died with the call pending) or
+// "timeout" (expire_overdue_calls gave up on it).
+void Session::record_no_reply(const PendingRequest& request, std::string_view outcome) {
+  if (outcome == "timeout") {
+    report_trust(trust::EventKind::kCallTimedOut, request.tool, "no answer within " +
+                 std::to_string(options_.call_timeout_ms) + " ms");
+  } else {
+    report_trust(trust::EventKind::kServerDied, request.tool, "the server exited with the call pending");
+  }
+  json payload = {{"call_seq", request.audit_seq}, {"outcome", outcome},
                   {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000}};
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
   record(std::move(entry), [](Result<int64_t>) {});

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,8 @@ struct PendingRequest {
   int64_t audit_seq = -1;     // tools/call: the decision's audit sequence number
   std::string action;         // tools/call: the policy's action ("allow", "warn", ...)
   std::string reason;         // tools/call: the policy's reason
+  nlohmann::json progress_token;  // params._meta.progressToken, or null
+  int64_t active_nanos = 0;   // forwarded, or last progress from the server (steady clock)
 };
 
 class PendingRequests {
@@ -45,6 +48,27 @@ class PendingRequests {
   PendingRequest* find(const nlohmann::json& id);
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
+
+  // Removes the entries for which pred(const PendingRequest&) holds,
+  // calling fn(const PendingRequest&) for each after all are removed.
+  template <typename Pred, typename Fn>
+  void take_if(Pred&& pred, Fn&& fn) {
+    std::vector<PendingRequest> taken;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (pred(it->second)) {
+        taken.push_back(std::move(it->second));
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const PendingRequest& request : taken) fn(request);
+  }
+  // Calls fn(PendingRequest&) for every entry.
+  template <typename Fn>
+  void for_each(Fn&& fn) {
+    for (auto& [key, request] : entries_) fn(request);
+  }
 
   // Removes every entry, calling fn(const PendingRequest&) for each.
   template <typename Fn>

@@ -13,14 +13,17 @@
 // - A command that cannot start: each client request, initialize included,
 //   is answered with an error naming the command; returns 127/126.
 // - Governance: the policy judges every tools/call, the decision is committed
-//   to the audit database (one writer thread, group commit) before the call
-//   is forwarded or denied; session_start/session_end entries frame the
-//   session and a signed checkpoint is written at exit.
+//   to the audit database (by the relay thread, one transaction for all the
+//   work one handler queued) before the call is forwarded or denied;
+//   session_start/session_end entries frame the session and a signed
+//   checkpoint is written at exit. A forwarded call unanswered for
+//   call_timeout_ms is answered with a timeout error and cancelled.
 // Never leaves an orphan: the child is reaped before returning, and dies with
 // mcp-warden even if mcp-warden is SIGKILLed (PR_SET_PDEATHSIG).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,7 @@ struct ProxyOptions {
   bool audit_fail_open = false;      // forward allowed calls even if unrecorded
   bool footer = true;                // verification footer on allowed results
   std::string trust_level = "standard";  // the server's declared level (base score)
+  int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.

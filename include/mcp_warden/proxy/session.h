@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <unordered_set>
 #include <utility>
 #include <string>
 #include <string_view>
@@ -71,6 +72,11 @@ struct SessionOptions {
   bool show_denied_tools = false;  // keep always-denied tools in tools/list
   bool audit_fail_open = false;    // forward allowed calls even if the audit write failed
   bool footer = true;              // add the verification footer to allowed tool results
+  // A forwarded tools/call unanswered this long after it was forwarded (or
+  // after the server's last progress notification for it) is answered with
+  // a timeout error, cancelled at the server and counted against its
+  // trust; 0 = wait forever. Checked by expire_overdue_calls().
+  int64_t call_timeout_ms = 0;
 };
 
 // What governs tools/call. Both pointers are borrowed and must outlive the
@@ -116,6 +122,13 @@ class Session : public io::FrameSink {
   // answered with an error naming `reason`; done() turns true once an
   // initialize request has been answered that way.
   void set_server_unavailable(std::string reason);
+
+  // Answers every forwarded tools/call older than call_timeout_ms (see
+  // SessionOptions) with a -32001 error, sends notifications/cancelled for
+  // it to the server, records its outcome and a call_timed_out trust event;
+  // the server's late response is then dropped. The runner calls it
+  // periodically; a no-op without a timeout or governance.
+  void expire_overdue_calls();
   bool done() const { return unavailable_initialize_answered_; }
 
   const Handshake& handshake() const { return handshake_; }
@@ -164,7 +177,9 @@ class Session : public io::FrameSink {
   void record_outcome(const PendingRequest& request, const rpc::Message& response);
   bool decorate_result(const PendingRequest& request, rpc::Message& response);
   std::string footer_text(const PendingRequest& request) const;
-  void record_no_reply(const PendingRequest& request);
+  void record_no_reply(const PendingRequest& request, std::string_view outcome = "no_reply");
+  void note_progress(const rpc::Message& m);
+  void expire_call(const PendingRequest& request);
   void record(audit::NewEntry entry, CallAuditor::Done done);
   void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
@@ -184,6 +199,7 @@ class Session : public io::FrameSink {
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client
+  std::unordered_set<std::string> expired_ids_;  // timed-out calls whose late responses are dropped
   Handshake handshake_;
   SessionCounters counters_;
   std::string unavailable_reason_;

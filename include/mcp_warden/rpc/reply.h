@@ -18,6 +18,8 @@ inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
+// The MCP SDKs' "request timed out" (ErrorCode.RequestTimeout).
+inline constexpr int kRequestTimeout = -32001;
 
 // {"jsonrpc":"2.0","id":<id>,"error":{"code":<code>,"message":<message>[,"data":<data>]}}
 std::string make_error_reply(const nlohmann::json& id, int code, std::string_view message,
