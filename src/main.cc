@@ -8,12 +8,17 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <openssl/crypto.h>
 
 #include "mcp_warden/cli/commands.h"
 
 int main(int argc, char** argv) {
   // A closed pipe is reported as EPIPE by write(), never as a fatal signal.
   std::signal(SIGPIPE, SIG_IGN);
+  // mcp-warden uses OpenSSL only for SHA-256 and Ed25519 from the default
+  // provider; reading the system's openssl.cnf would cost every start-up
+  // a millisecond or more and could load engines nobody asked for.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
 
   CLI::App app{"mcp-warden: a governance proxy for MCP servers", "mcp-warden"};
   app.set_version_flag("--version", MCP_WARDEN_VERSION);

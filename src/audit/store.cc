@@ -298,7 +298,18 @@ Status AuditStore::Impl::configure() {
   const char* sync = options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                                      : "PRAGMA synchronous=NORMAL";
   Status synced = detail::exec(handle(), sync);
-  if (!synced.is_ok() || options.max_page_count <= 0) return synced;
+  if (!synced.is_ok()) return synced;
+  // Appends touch the rightmost pages of a few tables: a small page cache
+  // holds them (SQLite's default of 2 MB per connection mostly adds RSS).
+  Status cached = detail::exec(handle(), "PRAGMA cache_size=-512");
+  if (!cached.is_ok()) return cached;
+  // Keep the WAL file between sessions (emptied when the last connection
+  // closes): a session's first commit then neither creates a file nor
+  // fsyncs the directory.
+  int persist = 1;
+  sqlite3_file_control(handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  Status limited = detail::exec(handle(), "PRAGMA journal_size_limit=0");
+  if (!limited.is_ok() || options.max_page_count <= 0) return limited;
   std::string cap = "PRAGMA max_page_count=" + std::to_string(options.max_page_count);
   return detail::exec(handle(), cap.c_str());
 }
