@@ -220,7 +220,8 @@ std::string blocked_reason(const std::string& server, const std::string& tool) {
   return "mcp-warden denied '" + tool + "': server '" + server + "' changed this tool's "
          "definition (description, input schema or annotations) since it was approved, which is "
          "how a trusted tool is turned against its user. A person must review it and run "
-         "`mcp-warden trust approve " + server + " " + tool + "` before it can be called.";
+         "`mcp-warden trust approve " + server + " " + tool + "` (or accept the new definition under "
+         "`servers:` → `accept_tool_changes` in the policy) before it can be called.";
 }
 
 }  // namespace

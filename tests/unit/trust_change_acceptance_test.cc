@@ -191,6 +191,9 @@ TEST_F(ChangeAcceptanceTest, TheChangeEventNamesTheFingerprintAPolicyPins) {
   CatalogReport report = change({def("read_file", "v1")}, after);
   ASSERT_EQ(report.events.size(), 1u);
   EXPECT_THAT(report.events[0].reason, HasSubstr("new definition sha256 " + definition_hash(after[0])));
+  Result<std::optional<std::string>> why = store_->is_tool_blocked("files", "read_file");
+  ASSERT_TRUE(why.is_ok() && why->has_value());
+  EXPECT_THAT(**why, HasSubstr("accept_tool_changes")) << "the denial names both ways out";
 }
 
 TEST(TrustLevelNamesTest, ThePolicyLanguagesLevelsAreTheTrustModulesInDescendingBase) {
