@@ -42,11 +42,20 @@ Result<nlohmann::json> read_json_file(const std::string& path) {
   return json;
 }
 
+// One line per `servers:` entry, in the order they are consulted.
+void print_server_entries(const Policy& p) {
+  for (const policy::ServerEntry& e : p.servers()) {
+    std::printf("  servers \"%s\" (%s): trust_level %s, %zu accepted tool change(s)\n", e.server.c_str(),
+                e.origin.c_str(), e.trust_level ? e.trust_level->c_str() : "(not set)", e.accept_tool_changes.size());
+  }
+}
+
 int run_check(const std::string& file) {
   Result<Policy> p = Policy::load_file(file);
   if (!p.is_ok()) return fail("check", p.status().message());
   std::printf("%s: ok: policy \"%s\", %zu rules, sha256 %s\n", file.c_str(), p->name().c_str(),
               p->rules().size(), p->content_hash().c_str());
+  print_server_entries(*p);
   return 0;
 }
 

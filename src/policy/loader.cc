@@ -7,6 +7,7 @@
 
 #include "mcp_warden/policy/presets.h"
 #include "rule_loader.h"
+#include "server_loader.h"
 #include "yaml_util.h"
 
 namespace mcp_warden::policy::internal {
@@ -104,6 +105,18 @@ Status add_rules(const std::string& origin, const YAML::Node& node, const PathNo
   return Status::ok();
 }
 
+// Puts this file's entries before its parents' (already in ctx.servers):
+// the child's entry for a server is consulted first.
+Status add_servers(const std::string& origin, const YAML::Node& node, LoadContext& ctx) {
+  if (!node) return Status::ok();
+  Result<std::vector<ServerEntry>> own = parse_servers(origin, node);
+  if (!own.is_ok()) return own.status();
+  Status s = check_no_raise(*own, ctx.servers);
+  if (!s.is_ok()) return s;
+  ctx.servers.insert(ctx.servers.begin(), own->begin(), own->end());
+  return Status::ok();
+}
+
 Status read_shadow(const std::string& origin, const YAML::Node& root, Model* model) {
   if (!root["shadow"]) return Status::ok();
   Status s = read_optional_string(origin, root["shadow"], "shadow", &model->shadow);
@@ -114,7 +127,7 @@ Status read_shadow(const std::string& origin, const YAML::Node& root, Model* mod
 Status fill_model(const YAML::Node& root, const std::string& origin, LoadContext& ctx, Model* model) {
   Status s = check_keys(origin, root, "policy",
                         {"version", "name", "description", "extends", "default", "default_reason",
-                         "shadow", "rules"});
+                         "shadow", "rules", "servers"});
   if (s.is_ok()) s = read_version(origin, root);
   const bool has_parent = static_cast<bool>(root["extends"]);
   if (s.is_ok() && has_parent) s = load_parent(origin, root["extends"], ctx, model);
@@ -126,6 +139,7 @@ Status fill_model(const YAML::Node& root, const std::string& origin, LoadContext
   if (s.is_ok()) s = read_default(origin, root, has_parent, model);
   if (s.is_ok()) s = read_shadow(origin, root, model);
   if (s.is_ok()) s = add_rules(origin, root["rules"], *ctx.normalizer, model);
+  if (s.is_ok()) s = add_servers(origin, root["servers"], ctx);
   return s;
 }
 

@@ -9,6 +9,7 @@
 
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/policy.h"
+#include "mcp_warden/policy/server_settings.h"
 #include "model.h"
 
 namespace mcp_warden::policy::internal {
@@ -17,6 +18,9 @@ struct LoadContext {
   std::string presets_dir;           // resolved presets directory ("" = none found)
   const PathNormalizer* normalizer;  // expands `under:` directories
   std::vector<std::string> chain;    // files being loaded, for cycle errors
+  // Output: the `servers:` entries of the loaded file and its parents, the
+  // child's file first (kept out of Model, which only the evaluator reads).
+  std::vector<ServerEntry> servers;
 };
 
 // Loads a model from YAML text named `origin` (a file path or "<preset>").

@@ -33,11 +33,12 @@ Result<Policy> Policy::parse(std::string_view yaml, std::string origin, const Lo
   PathNormalizer normalizer = make_normalizer(options);
   LoadOptions resolved = options;
   resolved.presets_dir = presets_dir_of(options);
-  internal::LoadContext ctx{resolved.presets_dir, &normalizer, {}};
+  internal::LoadContext ctx{resolved.presets_dir, &normalizer, {}, {}};
   Result<internal::Model> model = internal::load_model_text(yaml, origin, ctx);
   if (!model.is_ok()) return model.status();
   internal::index_rules(&model.value());
   auto impl = std::make_unique<Impl>(std::move(model).value(), std::move(normalizer));
+  impl->servers = std::move(ctx.servers);
   if (!impl->model.shadow.empty()) {
     Result<std::string> path = internal::resolve_policy_ref(impl->model.shadow, impl->model.shadow_base,
                                                             resolved.presets_dir);

@@ -196,6 +196,12 @@ const nlohmann::json* call_params(const nlohmann::json& request) {
   return params != request.end() ? &*params : &request;
 }
 
+// {"level", "origin"} of the level the policy declares for a server, or null.
+nlohmann::json trust_level_json(const ServerSettings& settings) {
+  if (!settings.trust_level()) return nullptr;
+  return {{"level", settings.trust_level()->level}, {"origin", settings.trust_level()->origin}};
+}
+
 }  // namespace
 
 int CasesReport::failed() const {
@@ -235,7 +241,8 @@ Result<nlohmann::json> explain_call(Policy& policy, const std::string& server, c
     if (r.name == d.rule) rule = {{"name", r.name}, {"origin", r.origin}, {"definition", r.definition}};
   }
   return nlohmann::json{{"decision", to_json(d)}, {"rule", rule}, {"tool_known", call.tool_info != nullptr},
-                        {"always_denied", call.tool_info != nullptr && policy.always_denies(server, *call.tool_info)}};
+                        {"always_denied", call.tool_info != nullptr && policy.always_denies(server, *call.tool_info)},
+                        {"server_trust_level", trust_level_json(policy.server_settings(server))}};
 }
 
 }  // namespace mcp_warden::policy

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "mcp_warden/policy/policy.h"
 #include "model.h"
@@ -15,6 +16,7 @@ struct Policy::Impl {
   PathNormalizer normalizer;
   internal::RateLimiter limiter;
   std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
+  std::vector<ServerEntry> servers;  // `servers:` entries, child's file first
 
   Impl(internal::Model m, PathNormalizer n) : model(std::move(m)), normalizer(std::move(n)) {}
 };

@@ -238,16 +238,19 @@ struct CatalogVisit {
   int64_t now;
 };
 
-std::string changed_reason(const std::string& tool) {
+// Names the new fingerprint: a policy's `accept_tool_changes` item pins it
+// with `sha256:` (docs/trust.md, "Accepting changes in the policy").
+std::string changed_reason(const std::string& tool, const std::string& hash) {
   return "tool '" + tool + "' changed its description, input schema or annotations since it "
-         "was last seen";
+         "was last seen; new definition sha256 " + hash;
 }
 
 std::string blocked_reason(const std::string& server, const std::string& tool) {
   return "mcp-warden denied '" + tool + "': server '" + server + "' changed this tool's "
          "definition (description, input schema or annotations) since it was approved, which is "
          "how a trusted tool is turned against its user. A person must review it and run "
-         "`mcp-warden trust approve " + server + " " + tool + "` before it can be called.";
+         "`mcp-warden trust approve " + server + " " + tool + "` (or accept the new definition under "
+         "`servers:` → `accept_tool_changes` in the policy) before it can be called.";
 }
 
 }  // namespace
@@ -278,7 +281,9 @@ struct TrustStore::Impl {
   Status observe_all(const std::map<std::string, const ToolDefinition*>& listed,
                      CatalogVisit& visit);
   Status observe_tool(const ToolDefinition& tool, const ToolRow* stored, CatalogVisit& visit);
-  Status record_change(const std::string& tool, CatalogVisit& visit);
+  Status record_change(const std::string& tool, const std::string& hash, CatalogVisit& visit);
+  Status approve_row(const std::string& server, const std::string& tool, const std::string* expected,
+                     const std::string& reason, int64_t now, std::optional<TrustEvent>& event);
   Status upsert_tool(const std::string& server, const std::string& tool, const ToolRow& row,
                      int64_t now);
 };
@@ -619,14 +624,15 @@ Status TrustStore::Impl::observe_tool(const ToolDefinition& tool, const ToolRow*
   if (row.approved_hash != hash) visit.report.unapproved.push_back(tool.name);
   if (!changed && stored != nullptr) return Status::ok();
   Status saved = upsert_tool(visit.server.view.server, tool.name, row, visit.now);
-  return saved.is_ok() && changed ? record_change(tool.name, visit) : saved;
+  return saved.is_ok() && changed ? record_change(tool.name, hash, visit) : saved;
 }
 
-Status TrustStore::Impl::record_change(const std::string& tool, CatalogVisit& visit) {
+Status TrustStore::Impl::record_change(const std::string& tool, const std::string& hash,
+                                       CatalogVisit& visit) {
   visit.report.changed.push_back(tool);
   TrustEvent event = advance(visit.server, EventKind::kCatalogChanged, visit.now, options.weights);
   event.tool = tool;
-  event.reason = changed_reason(tool);
+  event.reason = changed_reason(tool, hash);
   Status inserted = insert_event(event);
   if (inserted.is_ok()) visit.report.events.push_back(std::move(event));
   return inserted;
@@ -664,30 +670,53 @@ Result<CatalogReport> TrustStore::observe_catalog(const std::string& server,
   return report;
 }
 
-Result<std::optional<TrustEvent>> TrustStore::approve(const std::string& server,
-                                                      const std::string& tool,
-                                                      const std::string& reason) {
+// Inside a transaction: approves the stored definition (only if it is
+// *expected, when given) and records the tool_approved event in `event`.
+Status TrustStore::Impl::approve_row(const std::string& server, const std::string& tool,
+                                     const std::string* expected, const std::string& reason,
+                                     int64_t now, std::optional<TrustEvent>& event) {
+  Result<std::optional<ToolRow>> stored = load_tool(server, tool);
+  if (!stored) return stored.status();
+  if (!*stored) return Status::not_found("server '" + server + "' never listed a tool '" + tool + "'");
+  ToolRow& fingerprint = **stored;
+  if (expected != nullptr && fingerprint.definition_hash != *expected) {
+    return Status::failed_precondition("tool '" + tool + "' of server '" + server + "' is now at definition sha256 " +
+                                       fingerprint.definition_hash + ", not " + *expected + "; nothing approved");
+  }
+  if (fingerprint.approved_hash == fingerprint.definition_hash) return Status::ok();
+  fingerprint.approved_hash = fingerprint.definition_hash;
+  Status saved = upsert_tool(server, tool, fingerprint, now);
+  Result<ServerRow> row = load_or_create(server, options.default_level, now);
+  if (!saved.is_ok() || !row) return saved.is_ok() ? row.status() : saved;
+  event = advance(*row, EventKind::kToolApproved, now, options.weights);
+  event->tool = tool;
+  event->reason = reason;
+  return save_with_event(*row, *event);
+}
+
+Result<std::optional<TrustEvent>> TrustStore::approve_if(const std::string& server, const std::string& tool,
+                                                         const std::string* expected, const std::string& reason) {
   int64_t now = now_us();
   std::optional<TrustEvent> event;
   Status done = impl_->transaction([&]() -> Status {
-    Result<std::optional<ToolRow>> stored = impl_->load_tool(server, tool);
-    if (!stored) return stored.status();
-    if (!*stored) {
-      return Status::not_found("server '" + server + "' never listed a tool '" + tool + "'");
-    }
-    ToolRow& fingerprint = **stored;
-    if (fingerprint.approved_hash == fingerprint.definition_hash) return Status::ok();
-    fingerprint.approved_hash = fingerprint.definition_hash;
-    Status saved = impl_->upsert_tool(server, tool, fingerprint, now);
-    Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
-    if (!saved.is_ok() || !row) return saved.is_ok() ? row.status() : saved;
-    event = advance(*row, EventKind::kToolApproved, now, options_.weights);
-    event->tool = tool;
-    event->reason = reason.empty() ? "current definition approved by a person" : reason;
-    return impl_->save_with_event(*row, *event);
+    event.reset();
+    return impl_->approve_row(server, tool, expected, reason, now, event);
   });
   if (!done.is_ok()) return done;
   return event;
+}
+
+Result<std::optional<TrustEvent>> TrustStore::approve(const std::string& server,
+                                                      const std::string& tool,
+                                                      const std::string& reason) {
+  return approve_if(server, tool, nullptr, reason.empty() ? "current definition approved by a person" : reason);
+}
+
+Result<std::optional<TrustEvent>> TrustStore::approve_definition(const std::string& server,
+                                                                 const std::string& tool,
+                                                                 const std::string& definition_hash,
+                                                                 const std::string& reason) {
+  return approve_if(server, tool, &definition_hash, reason);
 }
 
 Result<std::optional<std::string>> TrustStore::is_tool_blocked(const std::string& server,

@@ -33,6 +33,7 @@ void judge_some_calls(Policy& policy) {
     (void)policy.evaluate(call, clock);
   }
   (void)policy.always_denies("server", tool);
+  (void)policy.server_settings("server").accepts_tool_change("read_file", std::string(64, 'a'));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/policy/policy.h"
+#include "policy_test_support.h"
 
 namespace mcp_warden::policy {
 namespace {
@@ -16,24 +17,9 @@ using ::testing::StartsWith;
 
 const std::string kFixtures = std::string(MCP_WARDEN_FIXTURES_DIR) + "/policy/";
 
-LoadOptions test_options() {
-  LoadOptions options;
-  options.presets_dir = std::string(MCP_WARDEN_SOURCE_DIR) + "/policies";
-  options.file_system = std::make_shared<FakeFileSystem>("/home/alice", "/home/alice/work");
-  return options;
-}
-
-Policy must_parse(const std::string& yaml) {
-  Result<Policy> policy = Policy::parse(yaml, "test.yaml", test_options());
-  EXPECT_TRUE(policy.is_ok()) << policy.status().to_string();
-  return std::move(policy).value();
-}
-
-std::string load_error(const std::string& yaml) {
-  Result<Policy> policy = Policy::parse(yaml, "test.yaml", test_options());
-  EXPECT_FALSE(policy.is_ok()) << "loaded although it should not";
-  return policy.is_ok() ? "" : policy.status().message();
-}
+using policy::testing::load_error;
+using policy::testing::must_parse;
+using policy::testing::test_options;
 
 class Judge {
  public:

@@ -169,6 +169,29 @@ TEST(PolicyCasesTest, AFailingCaseIsReportedNotAnError) {
   EXPECT_THAT(report->results[0].detail, HasSubstr("expected allow, got deny"));
 }
 
+TEST(PresetTest, NoShippedPresetDeclaresServerSettings) {
+  // Presets judge calls; a server's trust level stays the proxy's default
+  // (standard) unless the user's own policy or --trust-level says otherwise.
+  std::vector<PresetInfo> presets = list_presets(kPresets).value();
+  ASSERT_FALSE(presets.empty());
+  for (const PresetInfo& preset : presets) {
+    Result<Policy> p = Policy::load_preset(preset.name, options());
+    ASSERT_TRUE(p.is_ok()) << preset.name << ": " << p.status().to_string();
+    EXPECT_TRUE(p->servers().empty()) << preset.name;
+  }
+}
+
+TEST(ExplainTest, NamesTheTrustLevelThePolicyDeclaresForTheServer) {
+  Policy p = Policy::parse("version: 1\nextends: strict\nservers:\n  \"filesystem*\": {trust_level: unknown}\n",
+                           "team.yaml", options())
+                 .value();
+  nlohmann::json request = {{"name", "read_file"}, {"arguments", {{"path", "/tmp/a"}}}};
+  FakeClock clock;
+  nlohmann::json out = explain_call(p, "filesystem", nullptr, request, clock).value();
+  EXPECT_EQ(out["server_trust_level"], (nlohmann::json{{"level", "unknown"}, {"origin", "team.yaml:4:32"}}));
+  EXPECT_TRUE(explain_call(p, "github", nullptr, request, clock).value()["server_trust_level"].is_null());
+}
+
 TEST(ExplainTest, ExplainsADenialWithTheRuleAndWhereItIsDefined) {
   Policy strict = Policy::load_preset("strict", options()).value();
   nlohmann::json request = rpc::parse_json_strict(

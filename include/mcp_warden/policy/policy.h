@@ -24,6 +24,7 @@
 #include "mcp_warden/policy/call_context.h"
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/path_normalizer.h"
+#include "mcp_warden/policy/server_settings.h"
 #include "mcp_warden/policy/tool_info.h"
 
 namespace mcp_warden::policy {
@@ -86,6 +87,16 @@ class Policy {
   // conditions denies it, or nothing could allow it. The proxy hides such
   // tools from tools/list.
   bool always_denies(std::string_view server, const ToolInfo& tool) const;
+
+  // What the `servers:` sections of the policy and its parents declare about
+  // `server`: its trust level and the changed tool definitions they accept
+  // (see server_settings.h for which entries apply). A policy without such
+  // entries gives empty settings. The shadow policy's sections are ignored.
+  // Defined in server_settings.cc.
+  ServerSettings server_settings(std::string_view server) const;
+  // Every `servers:` entry of the policy and its parents: the child's file
+  // first, each file's entries in file order.
+  const std::vector<ServerEntry>& servers() const;
 
   struct Impl;
 

@@ -47,7 +47,8 @@ Result<CasesReport> run_policy_cases(const std::string& cases_path,
 // Judges `request` (a JSON-RPC tools/call request, or just its params) with
 // `policy` against the catalog `tools` (any form parse_tool_list accepts, or
 // null). Returns {"decision": to_json(...), "rule": RuleSummary as JSON or
-// null, "tool_known": bool, "always_denied": bool}.
+// null, "tool_known": bool, "always_denied": bool, "server_trust_level":
+// {"level", "origin"} from the policy's servers: section, or null}.
 Result<nlohmann::json> explain_call(Policy& policy, const std::string& server,
                                     const nlohmann::json& tools,
                                     const nlohmann::json& request, const Clock& clock);

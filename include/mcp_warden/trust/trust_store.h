@@ -125,6 +125,15 @@ class TrustStore {
   Result<std::optional<TrustEvent>> approve(const std::string& server, const std::string& tool,
                                             const std::string& reason = {});
 
+  // As approve(), but only while the tool's current definition has the
+  // fingerprint `definition_hash` (definition_hash() hex): what configuration
+  // accepted is exactly what gets approved, even if another process has seen
+  // a newer definition meanwhile (then kFailedPrecondition, nothing changes).
+  // `reason` goes into the tool_approved event.
+  Result<std::optional<TrustEvent>> approve_definition(const std::string& server, const std::string& tool,
+                                                       const std::string& definition_hash,
+                                                       const std::string& reason);
+
   // nullopt when calls to `tool` may proceed (approved, or never listed);
   // otherwise the sentence to deny them with, naming the approve command.
   Result<std::optional<std::string>> is_tool_blocked(const std::string& server,
@@ -143,6 +152,10 @@ class TrustStore {
 
  private:
   int64_t now_us() const;
+  // approve() and approve_definition(): `expected` null approves whatever
+  // definition is stored.
+  Result<std::optional<TrustEvent>> approve_if(const std::string& server, const std::string& tool,
+                                               const std::string* expected, const std::string& reason);
 
   std::filesystem::path path_;
   TrustStoreOptions options_;

@@ -1,0 +1,112 @@
+// ServerSettings: what a policy declares about a server itself rather than
+// about its calls — the `servers:` section (docs/policy.md, "Servers").
+//
+// Each entry is keyed by an fnmatch glob on the server name (as a rule's
+// match.server) and may declare the server's `trust_level` (the base its
+// trust score starts from) and `accept_tool_changes` (changed tool
+// definitions the policy accepts without `mcp-warden trust approve`).
+//
+// Which entries apply to a server:
+// - within one policy file, the FIRST entry whose glob matches is that file's
+//   entry for the server; later matching entries of the same file are not
+//   consulted (an entry after a "*" entry is a load error: it is unreachable);
+// - along an `extends` chain every file contributes its entry, child first;
+// - the trust level is the LOWEST any of those entries declares: a child may
+//   lower its parent's level, never raise it (a raise is reported in
+//   capped_levels() and ignored; the same glob with a higher level in a
+//   child is a load error);
+// - changed tools are accepted by any item of those entries (child's first,
+//   then file order); the first accepting item is reported.
+//
+// The policy module does not know the trust module: levels are names
+// validated against kTrustLevelNames (the caller maps them, e.g. with
+// trust::parse_trust_level), and fingerprints are the hex strings the trust
+// module's definition_hash() produces, compared as lower-case text.
+//
+// Thread safety: immutable values and pure functions. Nothing touches disk.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mcp_warden::policy {
+
+// The trust levels a policy may declare, most trusted first; the trust
+// module gives them the bases 950, 850, 700, 500, 200.
+inline constexpr std::array<std::string_view, 5> kTrustLevelNames = {
+    "verified_partner", "trusted", "standard", "unknown", "untrusted"};
+
+// Position of `name` in kTrustLevelNames (0 = most trusted), or nullopt.
+std::optional<std::size_t> trust_level_rank(std::string_view name);
+
+// One item of an entry's `accept_tool_changes:` list.
+struct ToolChangeRule {
+  std::string tool;    // fnmatch glob on the tool name
+  std::string sha256;  // 64 lower-case hex digits; "" accepts any new definition
+  std::string origin;  // "file:line" of the item
+};
+
+// One entry of a `servers:` section, as loaded.
+struct ServerEntry {
+  std::string server;                      // the fnmatch glob (the entry's key)
+  std::string origin;                      // "file:line" of the key
+  std::string file;                        // the policy file that declares it
+  std::optional<std::string> trust_level;  // one of kTrustLevelNames
+  std::string trust_level_origin;          // "file:line" of trust_level, or ""
+  std::vector<ToolChangeRule> accept_tool_changes;
+};
+
+// A trust level as declared by one entry.
+struct TrustLevelSetting {
+  std::string level;        // one of kTrustLevelNames
+  std::string origin;       // "file:line" of the declaration
+  std::string server_glob;  // the key of the entry that declares it
+};
+
+// Why a policy accepts a changed tool definition: the item that accepted it.
+struct ToolChangeAcceptance {
+  std::string origin;       // "file:line" of the accepting item
+  std::string server_glob;  // the key of its entry
+  std::string tool_glob;    // the item's tool glob
+  std::string sha256;       // the pinned fingerprint, or "" (any definition)
+
+  // One sentence for the audit record, naming the item and its origin.
+  std::string reason() const;
+};
+
+class ServerSettings {
+ public:
+  ServerSettings() = default;
+  // The settings of `server`, from `entries` as the loader orders them: the
+  // child's file first, each file's entries in file order.
+  static ServerSettings for_server(std::string_view server, const std::vector<ServerEntry>& entries);
+
+  // The lowest level the server's entries declare; nullopt when none does
+  // (the caller's default then applies). Ties go to the child's entry.
+  // On a temporary the accessors return copies, so nothing dangles.
+  const std::optional<TrustLevelSetting>& trust_level() const& { return level_; }
+  std::optional<TrustLevelSetting> trust_level() && { return std::move(level_); }
+  // Levels a child's entry declared above the level a parent's entry
+  // declares (ignored: a child cannot raise it), child first — for the log.
+  const std::vector<TrustLevelSetting>& capped_levels() const& { return capped_; }
+  std::vector<TrustLevelSetting> capped_levels() && { return std::move(capped_); }
+  // The item that accepts the new definition of `tool` whose fingerprint is
+  // `definition_sha256` (hex, any case), or nullopt when none does.
+  std::optional<ToolChangeAcceptance> accepts_tool_change(std::string_view tool,
+                                                          std::string_view definition_sha256) const;
+  // The entries that apply (at most one per policy file), child first.
+  const std::vector<ServerEntry>& entries() const& { return entries_; }
+  std::vector<ServerEntry> entries() && { return std::move(entries_); }
+
+ private:
+  std::vector<ServerEntry> entries_;
+  std::optional<TrustLevelSetting> level_;
+  std::vector<TrustLevelSetting> capped_;
+};
+
+}  // namespace mcp_warden::policy

@@ -1,0 +1,176 @@
+#include "server_loader.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "yaml_util.h"
+
+namespace mcp_warden::policy::internal {
+namespace {
+
+constexpr size_t kSha256HexDigits = 64;
+
+std::string level_list() {
+  std::string out;
+  for (size_t i = 0; i < kTrustLevelNames.size(); ++i) {
+    if (i > 0) out += i + 1 == kTrustLevelNames.size() ? " or " : ", ";
+    out += kTrustLevelNames[i];
+  }
+  return out;
+}
+
+// The index just past the ']' closing the bracket expression at `open`, or
+// npos. A ']' right after '[' (or '[!', '[^') is a member, as in fnmatch(3).
+size_t bracket_end(std::string_view glob, size_t open) {
+  size_t i = open + 1;
+  if (i < glob.size() && (glob[i] == '!' || glob[i] == '^')) ++i;
+  if (i < glob.size() && glob[i] == ']') ++i;
+  i = glob.find(']', i);
+  return i == std::string_view::npos ? i : i + 1;
+}
+
+Result<std::string> read_glob(const std::string& origin, const YAML::Node& node, std::string_view what) {
+  Result<std::string> glob = read_string(origin, node, what);
+  if (!glob.is_ok()) return glob;
+  if (std::optional<std::string> problem = glob_problem(*glob)) {
+    return error_at(origin, node, std::string(what) + " \"" + *glob + "\" is not a valid glob: " + *problem);
+  }
+  return glob;
+}
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+Result<std::string> read_sha256(const std::string& origin, const YAML::Node& node) {
+  Result<std::string> text = read_string(origin, node, "sha256");
+  if (!text.is_ok()) return text;
+  if (text->size() != kSha256HexDigits || !is_hex(*text)) {
+    return error_at(origin, node, "sha256 must be 64 hex digits (the tool's fingerprint, as `mcp-warden trust "
+                                  "history` shows it in the catalog_changed event)");
+  }
+  return lower(std::move(text).value());
+}
+
+Result<ToolChangeRule> parse_tool_change(const std::string& origin, const YAML::Node& node) {
+  Status s = check_keys(origin, node, "an accept_tool_changes item", {"tool", "sha256"});
+  if (!s.is_ok()) return s;
+  if (!node["tool"]) return error_at(origin, node, "an accept_tool_changes item needs a tool glob (tool: NAME)");
+  Result<std::string> tool = read_glob(origin, node["tool"], "tool");
+  if (!tool.is_ok()) return tool.status();
+  ToolChangeRule rule{std::move(tool).value(), "", where(origin, node)};
+  if (!node["sha256"]) return rule;
+  Result<std::string> sha = read_sha256(origin, node["sha256"]);
+  if (!sha.is_ok()) return sha.status();
+  rule.sha256 = std::move(sha).value();
+  return rule;
+}
+
+Status read_tool_changes(const std::string& origin, const YAML::Node& node, ServerEntry* entry) {
+  if (!node.IsSequence()) return error_at(origin, node, "accept_tool_changes must be a list");
+  for (const auto& item : node) {
+    Result<ToolChangeRule> rule = parse_tool_change(origin, item);
+    if (!rule.is_ok()) return rule.status();
+    entry->accept_tool_changes.push_back(std::move(rule).value());
+  }
+  return Status::ok();
+}
+
+Status read_level(const std::string& origin, const YAML::Node& node, ServerEntry* entry) {
+  Result<std::string> level = read_string(origin, node, "trust_level");
+  if (!level.is_ok()) return level.status();
+  if (!trust_level_rank(*level)) {
+    return error_at(origin, node, "unknown trust_level \"" + *level + "\" (expected " + level_list() + ")");
+  }
+  entry->trust_level = std::move(level).value();
+  entry->trust_level_origin = where(origin, node);
+  return Status::ok();
+}
+
+Result<ServerEntry> parse_entry(const std::string& origin, const YAML::Node& key, const YAML::Node& value) {
+  ServerEntry entry;
+  Result<std::string> glob = read_glob(origin, key, "server");
+  if (!glob.is_ok()) return glob.status();
+  entry.server = std::move(glob).value();
+  entry.origin = where(origin, key);
+  entry.file = origin;
+  if (!value.IsMap()) return error_at(origin, key, "server entry \"" + entry.server + "\" must be a mapping");
+  Status s = check_keys(origin, value, "server entry \"" + entry.server + "\"",
+                        {"trust_level", "accept_tool_changes"});
+  if (s.is_ok() && value["trust_level"]) s = read_level(origin, value["trust_level"], &entry);
+  if (s.is_ok() && value["accept_tool_changes"]) s = read_tool_changes(origin, value["accept_tool_changes"], &entry);
+  if (s.is_ok() && !value["trust_level"] && !value["accept_tool_changes"]) {
+    s = error_at(origin, value, "server entry \"" + entry.server + "\" sets nothing (expected trust_level or "
+                                "accept_tool_changes)");
+  }
+  if (!s.is_ok()) return s;
+  return entry;
+}
+
+// A glob given twice, or one after "*", could never apply: first match wins.
+Status check_reachable(const std::string& origin, const YAML::Node& key, const std::string& glob,
+                       const std::vector<ServerEntry>& earlier) {
+  for (const ServerEntry& e : earlier) {
+    if (e.server == glob) {
+      return error_at(origin, key, "server \"" + glob + "\" is already listed at " + e.origin);
+    }
+    if (e.server == "*") {
+      return error_at(origin, key, "server entry \"" + glob + "\" can never apply: \"*\" at " + e.origin +
+                                       " matches every server first (the first matching entry applies)");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+std::optional<std::string> glob_problem(std::string_view glob) {
+  if (glob.empty()) return "it is empty";
+  if (glob.find('\0') != std::string_view::npos) return "it contains a NUL byte";
+  for (size_t i = 0; i < glob.size();) {
+    if (glob[i] == '\\') {
+      if (i + 1 == glob.size()) return "it ends with a lone backslash";
+      i += 2;
+    } else if (glob[i] == '[') {
+      i = bracket_end(glob, i);
+      if (i == std::string_view::npos) return "a '[' is never closed by ']'";
+    } else {
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<ServerEntry>> parse_servers(const std::string& origin, const YAML::Node& node) {
+  if (!node.IsMap()) return error_at(origin, node, "servers must be a mapping of server globs to settings");
+  std::vector<ServerEntry> entries;
+  for (const auto& item : node) {
+    Result<ServerEntry> entry = parse_entry(origin, item.first, item.second);
+    if (!entry.is_ok()) return entry.status();
+    Status reachable = check_reachable(origin, item.first, entry->server, entries);
+    if (!reachable.is_ok()) return reachable;
+    entries.push_back(std::move(entry).value());
+  }
+  return entries;
+}
+
+Status check_no_raise(const std::vector<ServerEntry>& own, const std::vector<ServerEntry>& inherited) {
+  for (const ServerEntry& child : own) {
+    if (!child.trust_level) continue;
+    for (const ServerEntry& parent : inherited) {
+      if (parent.server != child.server || !parent.trust_level) continue;
+      if (*trust_level_rank(*child.trust_level) >= *trust_level_rank(*parent.trust_level)) continue;
+      return Status::invalid_argument(child.trust_level_origin + ": trust_level \"" + *child.trust_level +
+                                      "\" would raise the level \"" + *parent.trust_level + "\" declared at " +
+                                      parent.trust_level_origin + " (a child may only lower it)");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace mcp_warden::policy::internal
