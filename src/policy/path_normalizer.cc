@@ -1,27 +1,11 @@
 #include "mcp_warden/policy/path_normalizer.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <system_error>
 
 namespace mcp_warden::policy {
 namespace {
 
 constexpr size_t kMaxResolvablePath = 4096;
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
-
-std::string passwd_home() {
-  const passwd* entry = getpwuid(getuid());  // NOLINT: read once at start-up
-  return entry != nullptr && entry->pw_dir != nullptr ? entry->pw_dir : "/";
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -87,22 +71,6 @@ void add_unique(std::vector<std::string>& out, std::string value) {
 }
 
 }  // namespace
-
-RealFileSystem::RealFileSystem() {
-  home_ = env_or_empty("HOME");
-  if (home_.empty()) home_ = passwd_home();
-  home_ = lexically_normal(home_);
-  std::error_code ec;
-  cwd_ = lexically_normal(std::filesystem::current_path(ec).string());
-  if (ec) cwd_.assign(1, '/');
-}
-
-std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_path) const {
-  std::error_code ec;
-  std::filesystem::path resolved = std::filesystem::weakly_canonical(absolute_path, ec);
-  if (ec) return std::nullopt;
-  return lexically_normal(resolved.string());
-}
 
 void FakeFileSystem::add_symlink(std::string link, std::string target) {
   links_.emplace_back(lexically_normal(link), std::move(target));

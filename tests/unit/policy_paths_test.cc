@@ -81,6 +81,90 @@ TEST(PathNormalizerTest, RealFileSystemResolvesARealSymlinkToAKey) {
   EXPECT_THAT(c, Contains(stdfs::weakly_canonical(dir).string() + "/.ssh/id_ed25519"));
 }
 
+// A scratch directory with files, directories and symlinks of every kind
+// the resolver must handle; removed again by the destructor.
+class RealFileSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    namespace stdfs = std::filesystem;
+    dir_ = stdfs::temp_directory_path() / ("policy_realfs_test_" + std::to_string(::getpid()));
+    stdfs::remove_all(dir_);
+    stdfs::create_directories(dir_ / "home" / ".ssh");
+    stdfs::create_directories(dir_ / "work" / "sub");
+    std::ofstream(dir_ / "home" / ".ssh" / "id_ed25519") << "not a key";
+    std::ofstream(dir_ / "work" / "file.txt") << "text";
+    root_ = stdfs::canonical(dir_).string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void link(const std::string& target, const std::string& name) {
+    std::filesystem::create_symlink(target, dir_ / name);
+  }
+  // What std::filesystem::weakly_canonical says, as resolve() must.
+  static std::optional<std::string> expected(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return std::nullopt;
+    return lexically_normal(p.string());
+  }
+  std::filesystem::path dir_;
+  std::string root_;
+};
+
+TEST_F(RealFileSystemTest, ResolvesExactlyAsWeaklyCanonical) {
+  link(root_ + "/home/.ssh", "work/abs_link");
+  link("../home/.ssh/id_ed25519", "work/rel_up");
+  link("rel_up", "work/chain");
+  link(root_ + "/nowhere/id_rsa", "work/dangling");
+  link("loop_b", "work/loop_a");
+  link("loop_a", "work/loop_b");
+  link("file.txt/", "work/file_with_slash");
+  link("sub/../file.txt", "work/dotdot_inside");
+  link(".", "work/self");
+  const std::string w = root_ + "/work";
+  RealFileSystem with_cache(root_ + "/home", w);
+  RealFileSystem without_cache("/nonexistent-home", "/nonexistent-cwd");
+  for (const std::string& path :
+       {w + "/abs_link/id_ed25519", w + "/abs_link/missing/x", w + "/rel_up", w + "/chain",
+        w + "/chain/x", w + "/dangling", w + "/dangling/x", w + "/loop_a", w + "/loop_a/x",
+        w + "/file_with_slash", w + "/dotdot_inside", w + "/self/self/sub", w + "/file.txt/x",
+        w + "/missing/abs_link", w, root_, std::string("/"), w + "/sub", root_ + "/home/.ssh"}) {
+    EXPECT_EQ(with_cache.resolve(path), expected(path)) << path;
+    EXPECT_EQ(without_cache.resolve(path), expected(path)) << path;
+  }
+}
+
+TEST_F(RealFileSystemTest, ASymlinkMadeAfterTheDirectoriesWereCachedIsStillResolved) {
+  const std::string key = root_ + "/home/.ssh/id_ed25519";
+  PathNormalizer n(std::make_shared<RealFileSystem>(root_ + "/home", root_ + "/work"));
+  EXPECT_THAT(n.candidates("innocent_link"), ::testing::Not(Contains(key)));
+  link(key, "work/innocent_link");
+  link(key, "home/notes.txt");
+  EXPECT_THAT(n.candidates("innocent_link"), Contains(key)) << "relative, against the cached cwd";
+  EXPECT_THAT(n.candidates("./sub/../innocent_link"), Contains(key)) << "relative with dots";
+  EXPECT_THAT(n.candidates("~/notes.txt"), Contains(key)) << "below the cached home";
+  EXPECT_THAT(n.candidates(root_ + "/work/innocent_link"), Contains(key)) << "absolute";
+}
+
+TEST_F(RealFileSystemTest, AHomeThatIsASymlinkIsJudgedWhereItPoints) {
+  link(root_ + "/home", "home_link");
+  PathNormalizer n(std::make_shared<RealFileSystem>(root_ + "/home_link", root_ + "/work"));
+  EXPECT_THAT(n.candidates("~/.aws/credentials"), Contains(root_ + "/home/.aws/credentials"));
+  EXPECT_THAT(n.candidates("~/.aws/credentials"), Contains(root_ + "/home_link/.aws/credentials"));
+}
+
+TEST_F(RealFileSystemTest, TheSecretsRuleCatchesALinkToAKey) {
+  link(root_ + "/home/.ssh/id_ed25519", "work/innocent_link");
+  LoadOptions options;
+  options.presets_dir = std::string(MCP_WARDEN_SOURCE_DIR) + "/policies";
+  options.file_system = std::make_shared<RealFileSystem>(root_ + "/home", root_ + "/work");
+  Policy policy = Policy::load_preset("strict", options).value();
+  nlohmann::json args = {{"path", "innocent_link"}};
+  FakeClock clock;
+  Decision d = policy.evaluate(CallContext{"filesystem", "read_text_file", &args, nullptr, {}, {}}, clock);
+  EXPECT_EQ(d.rule, "secret-paths");
+  EXPECT_TRUE(d.credential_denial);
+}
+
 TEST(PathPatternTest, GitignoreStyleMatching) {
   auto m = [](const char* pattern, const char* path) { return PathPattern::parse(pattern).value().matches(path); };
   EXPECT_TRUE(m(".ssh/", "/home/a/.ssh"));
