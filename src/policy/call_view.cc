@@ -1,5 +1,7 @@
 #include "call_view.h"
 
+#include <map>
+
 #include "mcp_warden/policy/tool_words.h"
 
 namespace mcp_warden::policy::internal {
@@ -17,6 +19,25 @@ std::string escape_token(std::string_view token) {
     else out.push_back(c);
   }
   return out;
+}
+
+const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vector<std::string>& tokens) {
+  const nlohmann::json* node = &root;
+  for (const std::string& token : tokens) {
+    if (node->is_object()) {
+      auto it = node->find(token);
+      if (it == node->end()) return nullptr;
+      node = &*it;
+    } else if (node->is_array() && !token.empty() && token.size() < 10 &&
+               token.find_first_not_of("0123456789") == std::string::npos) {
+      size_t index = std::stoul(token);
+      if (index >= node->size()) return nullptr;
+      node = &(*node)[index];
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
 }
 
 }  // namespace
@@ -59,14 +80,30 @@ const std::vector<Leaf>& CallView::leaves() {
 }
 
 const Candidates& CallView::candidates(std::string_view text) {
-  auto [it, inserted] = candidates_.try_emplace(std::string(text));
-  if (inserted) {
-    it->second.paths = normalizer_.candidates(text);
-    for (const std::string& path : it->second.paths) {
-      it->second.split.push_back(std::make_unique<SplitPath>(path));
-    }
+  auto it = candidates_.find(text);
+  if (it == candidates_.end()) {
+    it = candidates_.emplace(std::string(text), Candidates{normalizer_.candidates(text)}).first;
   }
   return it->second;
+}
+
+const nlohmann::json* CallView::selected(const ArgCondition& cond) {
+  const size_t slot = cond.pointer_slot;
+  if (!looked_up_[slot]) {
+    selected_[slot] = follow_pointer(arguments(), cond.pointer);
+    looked_up_[slot] = true;
+  }
+  return selected_[slot];
+}
+
+void assign_pointer_slots(Model* model) {
+  std::map<std::vector<std::string>, size_t> slots;
+  for (Rule& rule : model->rules) {
+    for (ArgCondition& cond : rule.match.args) {
+      cond.pointer_slot = slots.emplace(cond.pointer, slots.size()).first->second;
+    }
+  }
+  model->pointer_slots = slots.size();
 }
 
 }  // namespace mcp_warden::policy::internal

@@ -1,10 +1,11 @@
 // CallView: one evaluation's lazily computed view of a CallContext — the
-// tool name's words, every leaf of the arguments with its JSON Pointer, and
-// path candidates cached per string — so 200 rules share the work.
+// tool name's words, every leaf of the arguments with its JSON Pointer, the
+// value each JSON Pointer selects, and path candidates cached per string —
+// so 200 rules share the work.
 // Internal to mcp_warden_policy; lives for one evaluate() call.
 #pragma once
 
-#include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@
 
 #include "mcp_warden/policy/call_context.h"
 #include "mcp_warden/policy/path_normalizer.h"
-#include "mcp_warden/policy/path_pattern.h"
+#include "model.h"
 
 namespace mcp_warden::policy::internal {
 
@@ -31,15 +32,18 @@ struct Leaf {
 // Every scalar and key under `root`, depth first; pointers start at `base`.
 void collect_leaves(const nlohmann::json& root, const std::string& base, std::vector<Leaf>* out);
 
+// Numbers every args condition's JSON Pointer (equal pointers share a slot)
+// and sets model->pointer_slots, so a CallView can look each up once.
+void assign_pointer_slots(Model* model);
+
 struct Candidates {
-  std::vector<std::string> paths;
-  std::vector<std::unique_ptr<SplitPath>> split;  // parallel to paths
+  std::vector<std::string> paths;  // PathNormalizer::candidates()
 };
 
 class CallView {
  public:
-  CallView(const CallContext& call, const PathNormalizer& normalizer)
-      : call_(call), normalizer_(normalizer) {}
+  CallView(const CallContext& call, const PathNormalizer& normalizer, size_t pointer_slots)
+      : call_(call), normalizer_(normalizer), selected_(pointer_slots, nullptr), looked_up_(pointer_slots) {}
 
   const CallContext& call() const { return call_; }
   const ToolAnnotations& annotations() const;
@@ -47,13 +51,22 @@ class CallView {
   const std::vector<std::string>& tool_words();
   const std::vector<Leaf>& leaves();
   const Candidates& candidates(std::string_view text);
+  // What cond's JSON Pointer selects in the arguments; nullptr when nothing.
+  const nlohmann::json* selected(const ArgCondition& cond);
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   const CallContext& call_;
   const PathNormalizer& normalizer_;
   std::optional<std::vector<std::string>> words_;
   std::optional<std::vector<Leaf>> leaves_;
-  std::unordered_map<std::string, Candidates> candidates_;
+  std::unordered_map<std::string, Candidates, Hash, std::equal_to<>> candidates_;
+  std::vector<const nlohmann::json*> selected_;  // by pointer slot
+  std::vector<bool> looked_up_;
 };
 
 }  // namespace mcp_warden::policy::internal

@@ -124,7 +124,7 @@ void for_each_candidate_rule(const internal::Model& model, const std::string& to
 // let through.
 Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const internal::Model& model = impl_->model;
-  internal::CallView view(call, impl_->normalizer);
+  internal::CallView view(call, impl_->normalizer, model.pointer_slots);
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;

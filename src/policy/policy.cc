@@ -1,5 +1,6 @@
 #include "mcp_warden/policy/policy.h"
 
+#include "call_view.h"
 #include "loader.h"
 #include "mcp_warden/policy/presets.h"
 #include "policy_impl.h"
@@ -37,6 +38,7 @@ Result<Policy> Policy::parse(std::string_view yaml, std::string origin, const Lo
   Result<internal::Model> model = internal::load_model_text(yaml, origin, ctx);
   if (!model.is_ok()) return model.status();
   internal::index_rules(&model.value());
+  internal::assign_pointer_slots(&model.value());
   auto impl = std::make_unique<Impl>(std::move(model).value(), std::move(normalizer));
   if (!impl->model.shadow.empty()) {
     Result<std::string> path = internal::resolve_policy_ref(impl->model.shadow, impl->model.shadow_base,

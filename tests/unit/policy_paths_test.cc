@@ -4,13 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/path_pattern.h"
 #include "mcp_warden/policy/policy.h"
@@ -179,6 +183,68 @@ TEST(PathPatternTest, GitignoreStyleMatching) {
   EXPECT_TRUE(m(".env.*", "/app/.env.local"));
   EXPECT_FALSE(m(".env", "/app/.envrc"));
   EXPECT_FALSE(PathPattern::parse("a//b").is_ok());
+}
+
+TEST(GlobTest, AnswersAsFnmatchDoes) {
+  const std::vector<std::string> texts = {"", "abc", "abcdef", "xabc", "a/b/c", "a.pem", ".env.local",
+                                          "ab", std::string("abc\0def", 7), "ABC", "a*c", "a?c"};
+  for (const char* pattern : {"abc", "abc*", "*abc", "*", "a*c", "a?c", "[ab]bc", "a\\*c", "*.pem",
+                              ".env.*", "a/*", ""}) {
+    const Glob glob{std::string(pattern)};
+    for (const std::string& text : texts) {
+      const bool expected = fnmatch(pattern, text.c_str(), 0) == 0;
+      EXPECT_EQ(glob.matches(std::string_view(text)), expected) << pattern << " ~ " << text;
+      EXPECT_EQ(glob.matches(text.c_str()), expected) << pattern << " ~ " << text;
+    }
+  }
+}
+
+TEST(LexicallyNormalTest, PathsAlreadyNormalComeBackUnchanged) {
+  for (const char* path : {"", "/a", "a", "a/b", "/a/b.c/d", "..a", "a..", ".a/b.", "/ü/#12"}) {
+    EXPECT_EQ(lexically_normal(path), path);
+  }
+  EXPECT_EQ(lexically_normal("/"), "/");
+  EXPECT_EQ(lexically_normal("a/"), "a");
+  EXPECT_EQ(lexically_normal("./a"), "a");
+  EXPECT_EQ(lexically_normal("../a"), "../a");
+}
+
+TEST(PathNormalizerTest, RelativePathsAgainstUnusualWorkingDirectories) {
+  PathNormalizer root(std::make_shared<FakeFileSystem>("/", "/"));
+  EXPECT_THAT(root.candidates("a/b"), ElementsAre("a/b", "/a/b"));
+  EXPECT_THAT(root.candidates("../../x"), ElementsAre("../../x", "/x"));
+  EXPECT_THAT(root.candidates("a/.."), ElementsAre(".", "/"));
+  PathNormalizer messy(std::make_shared<FakeFileSystem>("/home/u/", "/home//u/./work/"));
+  EXPECT_THAT(messy.candidates("x/./y"), ElementsAre("x/y", "/home/u/work/x/y"));
+  EXPECT_THAT(messy.candidates("../x"), ElementsAre("../x", "/home/u/x"));
+  EXPECT_THAT(messy.candidates("."), ElementsAre(".", "/home/u/work"));
+  EXPECT_THAT(messy.candidates("~/.ssh"), ElementsAre("/home/u/.ssh"));
+}
+
+// The set's indexes must answer exactly as trying every pattern would.
+TEST(PathPatternSetTest, AnswersAsTryingEveryPattern) {
+  const std::vector<std::string> patterns = {
+      ".ssh/", "id_rsa*", "*.pem", ".env", ".env.*", ".docker/config.json", ".config/gh/hosts.yml",
+      "/etc/shadow", "/etc/ssh/", "/srv/**/secret", "se?ret", "[ab]x", "**/deep/*.key", "/*/vault"};
+  const std::vector<std::string> paths = {
+      "/home/a/.ssh", "/home/a/.ssh/keys/id", "/x/id_rsa.pub", "/x/cert.pem", "/app/.env",
+      "/app/.envrc", "/app/.env.prod", "/home/a/.docker/config.json", "/home/a/.docker/other.json",
+      ".config/gh/hosts.yml", "/etc/shadow", "etc/shadow", "/backup/etc/shadow", "/etc/ssh/sshd_config",
+      "/srv/a/b/secret", "/srv/secret", "/x/secret", "/x/sevret", "/ax", "/cx", "/a/deep/k.key",
+      "/a/deep/k.pem2", "/top/vault", "/a/top/vault", "/", "", ".", "../.ssh/id", "plain words",
+      std::string("/home/a/.ss\0h/x", 15), std::string("/x/id\0_rsa", 10)};
+  PathPatternSet set;
+  std::vector<PathPattern> parsed;
+  for (const std::string& p : patterns) {
+    set.add(PathPattern::parse(p).value());
+    parsed.push_back(PathPattern::parse(p).value());
+  }
+  for (const std::string& path : paths) {
+    bool expected = false;
+    for (const PathPattern& p : parsed) expected = expected || p.matches(std::string_view(path));
+    EXPECT_EQ(set.matches(std::string_view(path)), expected) << path;
+    EXPECT_EQ(set.matches(SplitPath(path)), expected) << path;
+  }
 }
 
 TEST(ToolWordsTest, SplitsSnakeCamelKebabDottedAndDigits) {

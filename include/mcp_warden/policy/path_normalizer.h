@@ -105,6 +105,7 @@ struct PathNormalizerOptions {
 #endif
 };
 
+// Reads the file system's home_dir() and current_dir() once, when made.
 class PathNormalizer {
  public:
   explicit PathNormalizer(std::shared_ptr<const FileSystem> fs,
@@ -122,8 +123,13 @@ class PathNormalizer {
   const FileSystem& file_system() const { return *fs_; }
 
  private:
+  std::string against_cwd(const std::string& given, std::string_view expanded) const;
+
   std::shared_ptr<const FileSystem> fs_;
   PathNormalizerOptions options_;
+  std::string home_;  // fs_->home_dir(), read once
+  std::string cwd_;   // fs_->current_dir(), read once
+  bool cwd_is_normal_absolute_ = false;
 };
 
 }  // namespace mcp_warden::policy
