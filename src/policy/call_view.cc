@@ -2,13 +2,12 @@
 
 #include <map>
 
-#include "mcp_warden/policy/tool_words.h"
-
 namespace mcp_warden::policy::internal {
 namespace {
 
 const ToolAnnotations kDefaultAnnotations{};
 const nlohmann::json kNullArguments = nullptr;
+const nlohmann::json kNotLookedUpMarker = nullptr;
 
 // RFC 6901 escaping of one reference token.
 std::string escape_token(std::string_view token) {
@@ -42,6 +41,8 @@ const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vect
 
 }  // namespace
 
+const nlohmann::json* const CallView::kNotLookedUp = &kNotLookedUpMarker;
+
 void collect_leaves(const nlohmann::json& root, const std::string& base, std::vector<Leaf>* out) {
   if (root.is_object()) {
     for (const auto& [key, value] : root.items()) {
@@ -66,11 +67,6 @@ const nlohmann::json& CallView::arguments() const {
   return call_.arguments != nullptr ? *call_.arguments : kNullArguments;
 }
 
-const std::vector<std::string>& CallView::tool_words() {
-  if (!words_) words_ = split_tool_words(call_.tool);
-  return *words_;
-}
-
 const std::vector<Leaf>& CallView::leaves() {
   if (!leaves_) {
     leaves_.emplace();
@@ -87,12 +83,8 @@ const Candidates& CallView::candidates(std::string_view text) {
   return it->second;
 }
 
-const nlohmann::json* CallView::selected(const ArgCondition& cond) {
-  const size_t slot = cond.pointer_slot;
-  if (!looked_up_[slot]) {
-    selected_[slot] = follow_pointer(arguments(), cond.pointer);
-    looked_up_[slot] = true;
-  }
+const nlohmann::json* CallView::look_up(size_t slot) {
+  selected_[slot] = follow_pointer(arguments(), pointers_[slot]);
   return selected_[slot];
 }
 
@@ -103,7 +95,8 @@ void assign_pointer_slots(Model* model) {
       cond.pointer_slot = slots.emplace(cond.pointer, slots.size()).first->second;
     }
   }
-  model->pointer_slots = slots.size();
+  model->pointers.assign(slots.size(), {});
+  for (auto& [tokens, slot] : slots) model->pointers[slot] = tokens;
 }
 
 }  // namespace mcp_warden::policy::internal

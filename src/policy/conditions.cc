@@ -109,7 +109,7 @@ bool any_leaf_holds(const ArgCondition& cond, const std::vector<Leaf>& leaves, C
 // A JSON Pointer condition: equals/in compare the selected value itself;
 // the other operators test every leaf inside it.
 bool pointer_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
-  const nlohmann::json* selected = view.selected(cond);
+  const nlohmann::json* selected = view.selected(cond.pointer_slot);
   if (selected == nullptr) return false;
   const bool whole = cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn;
   if (whole || selected->is_primitive()) {  // no leaves to collect
@@ -138,16 +138,8 @@ bool static_match_holds(const Match& match, std::string_view server, std::string
          annotations_hold(match, annotations) && words_hold(match, words);
 }
 
-bool match_holds(const Match& match, CallView& view, Evidence* evidence) {
-  const CallContext& call = view.call();
-  if (!empty_or_any_matches(match.server_globs, call.server) ||
-      !empty_or_any_matches(match.tool_globs, call.tool)) {
-    return false;
-  }
-  if (!annotations_hold(match, view.annotations())) return false;
-  const bool uses_words = !match.tool_words.empty() || !match.not_tool_words.empty();
-  if (uses_words && !words_hold(match, view.tool_words())) return false;
-  if (!trust_holds(match, call)) return false;
+bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence) {
+  if (!trust_holds(match, view.call())) return false;
   for (const ArgCondition& cond : match.args) {
     if (!condition_holds(cond, view, evidence)) return false;
   }

@@ -17,6 +17,7 @@
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_pattern.h"
+#include "quick_reject.h"
 
 namespace mcp_warden::policy::internal {
 
@@ -86,7 +87,10 @@ struct Model {
   // Both ascending, so merging them keeps file order (see index_rules()).
   std::unordered_map<std::string, std::vector<size_t>> rules_by_tool;
   std::vector<size_t> rules_for_any_tool;
-  size_t pointer_slots = 0;  // distinct JSON Pointers in args conditions
+  // Distinct JSON Pointers of args conditions, by slot (see call_view.h).
+  std::vector<std::vector<std::string>> pointers;
+  // One per rule: a cheap look at one of its args conditions (quick_reject.h).
+  std::vector<QuickReject> quick_rejects;
   std::string shadow;       // name or path of the shadow policy, or ""
   std::string shadow_base;  // directory relative shadow paths resolve against
 };

@@ -22,7 +22,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 // SplitPath cuts at '/' and at NUL (its parts are C strings); so does the
 // string_view walk in PathPatternSet::matches.
-constexpr std::string_view kSeparators("/\0", 2);
+bool is_separator(char c) { return c == '/' || c == '\0'; }
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -168,8 +168,8 @@ bool PathPatternSet::matches(std::string_view path) const {
   bool multi = !others_.empty();
   size_t position = 0;
   for (size_t start = 0; start < path.size();) {
-    size_t end = path.find_first_of(kSeparators, start);
-    if (end == std::string_view::npos) end = path.size();
+    size_t end = start;
+    while (end < path.size() && !is_separator(path[end])) ++end;
     if (end > start) {
       const std::string_view segment = path.substr(start, end - start);
       if (single_.matches(segment)) return true;

@@ -4,6 +4,7 @@
 #include "loader.h"
 #include "mcp_warden/policy/presets.h"
 #include "policy_impl.h"
+#include "quick_reject.h"
 
 namespace mcp_warden::policy {
 namespace {
@@ -39,6 +40,7 @@ Result<Policy> Policy::parse(std::string_view yaml, std::string origin, const Lo
   if (!model.is_ok()) return model.status();
   internal::index_rules(&model.value());
   internal::assign_pointer_slots(&model.value());
+  internal::add_quick_rejects(&model.value());
   auto impl = std::make_unique<Impl>(std::move(model).value(), std::move(normalizer));
   if (!impl->model.shadow.empty()) {
     Result<std::string> path = internal::resolve_policy_ref(impl->model.shadow, impl->model.shadow_base,

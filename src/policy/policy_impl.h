@@ -7,6 +7,7 @@
 #include "mcp_warden/policy/policy.h"
 #include "model.h"
 #include "rate_limiter.h"
+#include "static_matches.h"
 
 namespace mcp_warden::policy {
 
@@ -14,6 +15,7 @@ struct Policy::Impl {
   internal::Model model;
   PathNormalizer normalizer;
   internal::RateLimiter limiter;
+  internal::StaticMatches static_matches;
   std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
 
   Impl(internal::Model m, PathNormalizer n) : model(std::move(m)), normalizer(std::move(n)) {}
