@@ -85,16 +85,28 @@ void BM_EmptyPolicy(benchmark::State& state) {
 }
 BENCHMARK(BM_EmptyPolicy);
 
-// The strict preset on a filesystem read. arg(0): fake file system, arg(1): real.
-void BM_StrictPresetRead(benchmark::State& state) {
+// The strict preset on one read-only tool. arg(0): fake file system, arg(1): real.
+void run_strict(benchmark::State& state, const std::string& server, const std::string& tool_name,
+                const nlohmann::json& args) {
   Policy policy = Policy::load_preset("strict", bench_options(state.range(0) == 1)).value();
-  nlohmann::json args = {{"path", "/tmp/project/README.md"}};
   ToolInfo tool;
-  tool.name = "read_text_file";
+  tool.name = tool_name;
   tool.annotations.read_only_hint = true;
-  run(state, policy, CallContext{"filesystem", "read_text_file", &args, &tool, {}, {}});
+  run(state, policy, CallContext{server, tool_name, &args, &tool, {}, {}});
+}
+
+void BM_StrictPresetRead(benchmark::State& state) {
+  run_strict(state, "filesystem", "read_text_file", {{"path", "/tmp/project/README.md"}});
 }
 BENCHMARK(BM_StrictPresetRead)->Arg(0)->Arg(1);
+
+// The bench server's `echo` with one plain string: the secrets rule judges
+// the key and the value as paths (real file system: one lstat each, as
+// neither exists in the working directory).
+void BM_StrictPresetEcho(benchmark::State& state) {
+  run_strict(state, "bench", "echo", {{"message", "hello \u00fc #12"}});
+}
+BENCHMARK(BM_StrictPresetEcho)->Arg(0)->Arg(1);
 
 void BM_Load200RulePolicy(benchmark::State& state) {
   const std::string yaml = policy_yaml(200);

@@ -143,6 +143,7 @@ Status read_operand(const std::string& origin, const YAML::Node& node,
       read_string_list(origin, node, cond->op == ArgOp::kGlob ? "glob" : "prefix");
   if (!list.is_ok()) return list.status();
   cond->texts = std::move(list).value();
+  if (cond->op == ArgOp::kGlob) cond->globs = make_globs(cond->texts);
   return Status::ok();
 }
 

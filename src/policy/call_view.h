@@ -1,10 +1,11 @@
-// CallView: one evaluation's lazily computed view of a CallContext — the
-// tool name's words, every leaf of the arguments with its JSON Pointer, and
-// path candidates cached per string — so 200 rules share the work.
+// CallView: one evaluation's lazily computed view of a CallContext — every
+// leaf of the arguments with its JSON Pointer, the
+// value each JSON Pointer selects, and path candidates cached per string —
+// so 200 rules share the work.
 // Internal to mcp_warden_policy; lives for one evaluate() call.
 #pragma once
 
-#include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@
 
 #include "mcp_warden/policy/call_context.h"
 #include "mcp_warden/policy/path_normalizer.h"
-#include "mcp_warden/policy/path_pattern.h"
+#include "model.h"
 
 namespace mcp_warden::policy::internal {
 
@@ -31,29 +32,47 @@ struct Leaf {
 // Every scalar and key under `root`, depth first; pointers start at `base`.
 void collect_leaves(const nlohmann::json& root, const std::string& base, std::vector<Leaf>* out);
 
+// Numbers every args condition's JSON Pointer (equal pointers share a slot)
+// and fills model->pointers, so a CallView can look each up once.
+void assign_pointer_slots(Model* model);
+
 struct Candidates {
-  std::vector<std::string> paths;
-  std::vector<std::unique_ptr<SplitPath>> split;  // parallel to paths
+  std::vector<std::string> paths;  // PathNormalizer::candidates()
 };
 
 class CallView {
  public:
-  CallView(const CallContext& call, const PathNormalizer& normalizer)
-      : call_(call), normalizer_(normalizer) {}
+  CallView(const CallContext& call, const PathNormalizer& normalizer,
+           const std::vector<std::vector<std::string>>& pointers)
+      : call_(call), normalizer_(normalizer), pointers_(pointers), selected_(pointers.size(), kNotLookedUp) {}
 
   const CallContext& call() const { return call_; }
   const ToolAnnotations& annotations() const;
   const nlohmann::json& arguments() const;
-  const std::vector<std::string>& tool_words();
   const std::vector<Leaf>& leaves();
   const Candidates& candidates(std::string_view text);
+  // What the JSON Pointer in `slot` (cond.pointer_slot) selects in the
+  // arguments; nullptr when nothing.
+  const nlohmann::json* selected(size_t slot) {
+    const nlohmann::json* value = selected_[slot];
+    return value != kNotLookedUp ? value : look_up(slot);
+  }
 
  private:
+  const nlohmann::json* look_up(size_t slot);
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   const CallContext& call_;
   const PathNormalizer& normalizer_;
-  std::optional<std::vector<std::string>> words_;
+  const std::vector<std::vector<std::string>>& pointers_;  // by slot
   std::optional<std::vector<Leaf>> leaves_;
-  std::unordered_map<std::string, Candidates> candidates_;
+  std::unordered_map<std::string, Candidates, Hash, std::equal_to<>> candidates_;
+  static const nlohmann::json* const kNotLookedUp;
+  std::vector<const nlohmann::json*> selected_;  // by pointer slot
 };
 
 }  // namespace mcp_warden::policy::internal

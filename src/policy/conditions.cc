@@ -1,20 +1,11 @@
 #include "conditions.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 
 namespace mcp_warden::policy::internal {
 namespace {
 
 constexpr size_t kEvidenceChars = 120;
-
-// `text` must be NUL-terminated (a std::string's c_str()).
-bool glob_any(const std::vector<std::string>& globs, const char* text) {
-  return globs.empty() || std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-           return fnmatch(g.c_str(), text, 0) == 0;
-         });
-}
 
 bool hint_holds(const std::optional<bool>& wanted, bool actual) {
   return !wanted || *wanted == actual;
@@ -60,13 +51,13 @@ bool all_under(const Candidates& c, const std::string& dir) {
 }
 
 bool path_glob_holds(const ArgCondition& cond, const Candidates& c) {
-  return std::any_of(c.split.begin(), c.split.end(),
-                     [&](const auto& split) { return cond.patterns.matches(*split); });
+  return std::any_of(c.paths.begin(), c.paths.end(),
+                     [&](const std::string& path) { return cond.patterns.matches(std::string_view(path)); });
 }
 
 bool string_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
   switch (cond.op) {
-    case ArgOp::kGlob: return glob_any(cond.texts, std::string(text).c_str());
+    case ArgOp::kGlob: return empty_or_any_matches(cond.globs, text);
     case ArgOp::kRegex: return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *cond.regex);
     case ArgOp::kPrefix:
       return std::any_of(cond.texts.begin(), cond.texts.end(),
@@ -115,29 +106,10 @@ bool any_leaf_holds(const ArgCondition& cond, const std::vector<Leaf>& leaves, C
   return false;
 }
 
-const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vector<std::string>& tokens) {
-  const nlohmann::json* node = &root;
-  for (const std::string& token : tokens) {
-    if (node->is_object()) {
-      auto it = node->find(token);
-      if (it == node->end()) return nullptr;
-      node = &*it;
-    } else if (node->is_array() && !token.empty() && token.size() < 10 &&
-               token.find_first_not_of("0123456789") == std::string::npos) {
-      size_t index = std::stoul(token);
-      if (index >= node->size()) return nullptr;
-      node = &(*node)[index];
-    } else {
-      return nullptr;
-    }
-  }
-  return node;
-}
-
 // A JSON Pointer condition: equals/in compare the selected value itself;
 // the other operators test every leaf inside it.
 bool pointer_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
-  const nlohmann::json* selected = follow_pointer(view.arguments(), cond.pointer);
+  const nlohmann::json* selected = view.selected(cond.pointer_slot);
   if (selected == nullptr) return false;
   const bool whole = cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn;
   if (whole || selected->is_primitive()) {  // no leaves to collect
@@ -162,20 +134,12 @@ bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidenc
 
 bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
                         const ToolAnnotations& annotations, const std::vector<std::string>& words) {
-  return glob_any(match.servers, std::string(server).c_str()) &&
-         glob_any(match.tools, std::string(tool).c_str()) &&
+  return empty_or_any_matches(match.server_globs, server) && empty_or_any_matches(match.tool_globs, tool) &&
          annotations_hold(match, annotations) && words_hold(match, words);
 }
 
-bool match_holds(const Match& match, CallView& view, Evidence* evidence) {
-  const CallContext& call = view.call();
-  if (!glob_any(match.servers, call.server.c_str()) || !glob_any(match.tools, call.tool.c_str())) {
-    return false;
-  }
-  if (!annotations_hold(match, view.annotations())) return false;
-  const bool uses_words = !match.tool_words.empty() || !match.not_tool_words.empty();
-  if (uses_words && !words_hold(match, view.tool_words())) return false;
-  if (!trust_holds(match, call)) return false;
+bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence) {
+  if (!trust_holds(match, view.call())) return false;
   for (const ArgCondition& cond : match.args) {
     if (!condition_holds(cond, view, evidence)) return false;
   }

@@ -22,9 +22,10 @@ struct Evidence {
 bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
                         const ToolAnnotations& annotations, const std::vector<std::string>& words);
 
-// Everything, including args, trust and tier. On success *evidence names
-// the last argument that made an args condition hold.
-bool match_holds(const Match& match, CallView& view, Evidence* evidence);
+// Trust, tier and args: what static_match_holds leaves out, so a rule
+// matches when both hold. On success *evidence names the last argument that
+// made an args condition hold.
+bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence);
 
 bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidence);
 

@@ -7,6 +7,7 @@
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/policy/tool_words.h"
 #include "policy_impl.h"
+#include "quick_reject.h"
 
 namespace mcp_warden::policy {
 namespace {
@@ -100,23 +101,6 @@ void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64
              std::to_string(wait_seconds) + " s).";
 }
 
-// Calls visit(i) for the rules that can match `tool`, in file order: those
-// indexed under its name merged with those for any tool. Stops when visit
-// returns false.
-template <typename Visit>
-void for_each_candidate_rule(const internal::Model& model, const std::string& tool, Visit visit) {
-  static const std::vector<size_t> kNone;
-  auto named_it = model.rules_by_tool.find(tool);
-  const std::vector<size_t>& named = named_it != model.rules_by_tool.end() ? named_it->second : kNone;
-  const std::vector<size_t>& any = model.rules_for_any_tool;
-  size_t a = 0;
-  size_t n = 0;
-  while (a < any.size() || n < named.size()) {
-    const bool take_any = n == named.size() || (a < any.size() && any[a] < named[n]);
-    if (!visit(take_any ? any[a++] : named[n++])) return;
-  }
-}
-
 }  // namespace
 
 // Rate-limited rules that matched are checked only when the call would
@@ -124,21 +108,23 @@ void for_each_candidate_rule(const internal::Model& model, const std::string& to
 // let through.
 Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const internal::Model& model = impl_->model;
-  internal::CallView view(call, impl_->normalizer);
+  internal::CallView view(call, impl_->normalizer, model.pointers);
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;
-  for_each_candidate_rule(model, call.tool, [&](size_t i) {
+  for (size_t i : impl_->static_matches.rules_for(model, call, view.annotations())) {
+    const internal::QuickReject& quick = model.quick_rejects[i];
+    if (quick.applies() && quick.rejects(view.selected(quick.pointer_slot()))) continue;
     const Rule& rule = model.rules[i];
     Evidence evidence;
-    if (!internal::match_holds(rule.match, view, &evidence)) return true;
+    if (!internal::dynamic_match_holds(rule.match, view, &evidence)) continue;
     if (rule.rate_limit) limited.push_back(i);
     if (best == nullptr || action_rank(rule.action) > action_rank(best->action)) {
       best = &rule;
       best_evidence = std::move(evidence);
     }
-    return rule.action != Action::kDeny;  // nothing outranks the first deny
-  });
+    if (rule.action == Action::kDeny) break;  // nothing outranks the first deny
+  }
   Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
                                : from_default(model, call);
   if (d.forwards()) apply_rate_limits(d, limited, call, clock);

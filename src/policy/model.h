@@ -15,7 +15,9 @@
 #include <re2/re2.h>
 
 #include "mcp_warden/policy/decision.h"
+#include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_pattern.h"
+#include "quick_reject.h"
 
 namespace mcp_warden::policy::internal {
 
@@ -25,11 +27,13 @@ enum class ArgOp { kEquals, kIn, kGlob, kRegex, kPrefix, kUnder, kPathGlob, kMax
 struct ArgCondition {
   bool any_string = false;                // path "*": every string anywhere
   std::vector<std::string> pointer;       // otherwise JSON Pointer tokens, unescaped
+  size_t pointer_slot = 0;                // the same for equal pointers (assign_pointer_slots)
   std::string path_text;                  // as written, for reasons
   ArgOp op = ArgOp::kEquals;
   bool negate = false;                    // `not: true`
   nlohmann::json values;                  // equals: [v]; in: [v...]
   std::vector<std::string> texts;         // glob / prefix / under (normalised)
+  std::vector<Glob> globs;                // glob, compiled from texts
   std::shared_ptr<const RE2> regex;
   PathPatternSet patterns;                // path_glob
   double number = 0;                      // max_length / gt / lt
@@ -38,6 +42,8 @@ struct ArgCondition {
 struct Match {
   std::vector<std::string> servers;  // fnmatch globs; empty = any server
   std::vector<std::string> tools;    // fnmatch globs; empty = any tool
+  std::vector<Glob> server_globs;    // compiled from servers
+  std::vector<Glob> tool_globs;      // compiled from tools
   std::optional<bool> read_only, destructive, idempotent, open_world;
   std::vector<std::string> tool_words;      // holds when any name word is listed
   std::vector<std::string> not_tool_words;  // holds when no name word is listed
@@ -81,6 +87,10 @@ struct Model {
   // Both ascending, so merging them keeps file order (see index_rules()).
   std::unordered_map<std::string, std::vector<size_t>> rules_by_tool;
   std::vector<size_t> rules_for_any_tool;
+  // Distinct JSON Pointers of args conditions, by slot (see call_view.h).
+  std::vector<std::vector<std::string>> pointers;
+  // One per rule: a cheap look at one of its args conditions (quick_reject.h).
+  std::vector<QuickReject> quick_rejects;
   std::string shadow;       // name or path of the shadow policy, or ""
   std::string shadow_base;  // directory relative shadow paths resolve against
 };

@@ -1,27 +1,11 @@
 #include "mcp_warden/policy/path_normalizer.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <system_error>
 
 namespace mcp_warden::policy {
 namespace {
 
 constexpr size_t kMaxResolvablePath = 4096;
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
-
-std::string passwd_home() {
-  const passwd* entry = getpwuid(getuid());  // NOLINT: read once at start-up
-  return entry != nullptr && entry->pw_dir != nullptr ? entry->pw_dir : "/";
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -47,8 +31,40 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && fold_case(text.substr(0, prefix.size())) == prefix;
+char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `lower_prefix` must be lower-case.
+bool starts_with_ci(std::string_view text, std::string_view lower_prefix) {
+  if (text.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (lower_ascii(text[i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
+// Whether expand() could change `raw` (file:// URI, ~ or $HOME).
+bool may_need_expansion(std::string_view raw) {
+  return !raw.empty() && (raw.front() == '~' || raw.front() == '$' || starts_with_ci(raw, "file://"));
+}
+
+// No `.` or `..` segment, no empty segment (repeated or trailing slash):
+// lexically_normal() would return it unchanged. "/" is left to it.
+bool is_lexically_normal(std::string_view path) {
+  if (path.empty()) return true;
+  size_t start = path.front() == '/' ? 1 : 0;
+  while (true) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view seg = path.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    if (end == path.size()) return true;
+    start = end + 1;
+  }
+}
+
+// `path` is `dir` or lies below it.
+bool is_at_or_below(std::string_view path, std::string_view dir) {
+  return path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
 // "file:///a/b" and "file://localhost/a/b" → "/a/b"; other hosts are kept
@@ -88,22 +104,6 @@ void add_unique(std::vector<std::string>& out, std::string value) {
 
 }  // namespace
 
-RealFileSystem::RealFileSystem() {
-  home_ = env_or_empty("HOME");
-  if (home_.empty()) home_ = passwd_home();
-  home_ = lexically_normal(home_);
-  std::error_code ec;
-  cwd_ = lexically_normal(std::filesystem::current_path(ec).string());
-  if (ec) cwd_.assign(1, '/');
-}
-
-std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_path) const {
-  std::error_code ec;
-  std::filesystem::path resolved = std::filesystem::weakly_canonical(absolute_path, ec);
-  if (ec) return std::nullopt;
-  return lexically_normal(resolved.string());
-}
-
 void FakeFileSystem::add_symlink(std::string link, std::string target) {
   links_.emplace_back(lexically_normal(link), std::move(target));
 }
@@ -114,7 +114,7 @@ std::optional<std::string> FakeFileSystem::resolve(const std::string& absolute_p
   for (int hop = 0; hop < kMaxHops; ++hop) {
     const std::pair<std::string, std::string>* best = nullptr;
     for (const auto& link : links_) {
-      const bool hit = path == link.first || path.rfind(link.first + "/", 0) == 0;
+      const bool hit = is_at_or_below(path, link.first);
       if (hit && (best == nullptr || link.first.size() > best->first.size())) best = &link;
     }
     if (best == nullptr) return path;
@@ -124,6 +124,7 @@ std::optional<std::string> FakeFileSystem::resolve(const std::string& absolute_p
 }
 
 std::string lexically_normal(std::string_view path) {
+  if (is_lexically_normal(path)) return std::string(path);
   const bool absolute = !path.empty() && path.front() == '/';
   std::vector<std::string_view> parts;
   size_t start = 0;
@@ -151,27 +152,51 @@ std::string fold_case(std::string_view text) {
 }
 
 PathNormalizer::PathNormalizer(std::shared_ptr<const FileSystem> fs, PathNormalizerOptions options)
-    : fs_(std::move(fs)), options_(options) {}
+    : fs_(std::move(fs)),
+      options_(options),
+      home_(fs_->home_dir()),
+      cwd_(fs_->current_dir()),
+      cwd_is_normal_absolute_(!cwd_.empty() && cwd_.front() == '/' && is_lexically_normal(cwd_)) {}
 
 std::string PathNormalizer::expand(std::string_view raw) const {
   std::string text = starts_with_ci(raw, "file://") ? strip_file_uri(raw) : std::string(raw);
-  return expand_home(std::move(text), fs_->home_dir());
+  return expand_home(std::move(text), home_);
+}
+
+// lexically_normal(cwd + "/" + expanded), knowing `given` is `expanded`
+// normalised and relative: unless it climbs out with a leading `..`, the
+// working directory's segments are untouched and it is a concatenation.
+std::string PathNormalizer::against_cwd(const std::string& given, std::string_view expanded) const {
+  const bool climbs = given == ".." || given.compare(0, 3, "../") == 0;
+  if (!cwd_is_normal_absolute_ || climbs) return lexically_normal(cwd_ + "/" + std::string(expanded));
+  if (given == ".") return cwd_;
+  std::string out;
+  out.reserve(cwd_.size() + 1 + given.size());
+  if (cwd_ != "/") out = cwd_;
+  out.push_back('/');
+  out.append(given);
+  return out;
 }
 
 std::vector<std::string> PathNormalizer::candidates(std::string_view raw) const {
-  std::vector<std::string> out;
-  std::string expanded = expand(raw);
-  std::string given = lexically_normal(expanded);
-  const bool resolvable = expanded.size() <= kMaxResolvablePath &&
-                          expanded.find('\0') == std::string::npos;
-  std::string absolute = given;
-  if (!given.empty() && given.front() != '/') {
-    add_unique(out, given);
-    absolute = lexically_normal(fs_->current_dir() + "/" + expanded);
+  std::string expanded_storage;
+  std::string_view expanded = raw;
+  if (may_need_expansion(raw)) {
+    expanded_storage = expand(raw);
+    expanded = expanded_storage;
   }
-  add_unique(out, absolute);
-  if (resolvable && !absolute.empty()) {
-    if (auto resolved = fs_->resolve(absolute)) add_unique(out, *resolved);
+  std::vector<std::string> out;
+  std::string given = lexically_normal(expanded);
+  if (!given.empty() && given.front() != '/') {
+    std::string absolute = against_cwd(given, expanded);
+    out.push_back(std::move(given));
+    out.push_back(std::move(absolute));
+  } else {
+    out.push_back(std::move(given));
+  }
+  const bool resolvable = expanded.size() <= kMaxResolvablePath && expanded.find('\0') == std::string_view::npos;
+  if (resolvable && !out.back().empty()) {
+    if (std::optional<std::string> resolved = fs_->resolve(out.back())) add_unique(out, std::move(*resolved));
   }
   if (options_.case_insensitive) {
     for (std::string& c : out) c = fold_case(c);

@@ -2,7 +2,6 @@
 
 #include <fnmatch.h>
 
-#include <cstring>
 
 #include "mcp_warden/policy/path_normalizer.h"
 
@@ -21,8 +20,16 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-bool has_glob_chars(std::string_view text) {
-  return text.find_first_of("*?[\\") != std::string_view::npos;
+// SplitPath cuts at '/' and at NUL (its parts are C strings); so does the
+// string_view walk in PathPatternSet::matches.
+bool is_separator(char c) { return c == '/' || c == '\0'; }
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
 }  // namespace
@@ -57,33 +64,7 @@ Result<PathPattern> PathPattern::parse(std::string_view pattern, bool fold) {
 }
 
 PathPattern::Segment PathPattern::make_segment(std::string_view glob) {
-  Segment s{std::string(glob), Kind::kGlob, {}};
-  std::string_view head = glob.substr(0, glob.size() - 1);
-  std::string_view tail = glob.substr(1);
-  if (glob == "**") {
-    s.kind = Kind::kAnyRun;
-  } else if (!has_glob_chars(glob)) {
-    s = {s.glob, Kind::kLiteral, std::string(glob)};
-  } else if (glob.back() == '*' && !has_glob_chars(head)) {
-    s = {s.glob, Kind::kPrefix, std::string(head)};
-  } else if (glob.front() == '*' && !has_glob_chars(tail)) {
-    s = {s.glob, Kind::kSuffix, std::string(tail)};
-  }
-  return s;
-}
-
-bool PathPattern::Segment::matches(const char* part) const {
-  switch (kind) {
-    case Kind::kLiteral: return core == part;
-    case Kind::kPrefix: return std::strncmp(part, core.c_str(), core.size()) == 0;
-    case Kind::kSuffix: {
-      const size_t n = std::strlen(part);
-      return n >= core.size() && std::memcmp(part + n - core.size(), core.data(), core.size()) == 0;
-    }
-    case Kind::kAnyRun:
-    case Kind::kGlob: break;
-  }
-  return fnmatch(glob.c_str(), part, 0) == 0;
+  return Segment{glob == "**", Glob(std::string(glob))};
 }
 
 bool PathPattern::matches(std::string_view path) const { return matches(SplitPath(path)); }
@@ -101,7 +82,7 @@ bool PathPattern::matches(const SplitPath& parts) const {
 bool PathPattern::match_from(const SplitPath& parts, size_t part,
                              size_t seg) const {
   if (seg == segments_.size()) return true;
-  if (segments_[seg].kind == Kind::kAnyRun) {
+  if (segments_[seg].any_run) {
     for (size_t p = part; p <= parts.size(); ++p) {
       if (match_from(parts, p, seg + 1)) return true;
     }
@@ -112,33 +93,117 @@ bool PathPattern::match_from(const SplitPath& parts, size_t part,
 }
 
 const std::string* PathPattern::first_literal() const {
-  if (anchored_ || segments_.front().kind != Kind::kLiteral) return nullptr;
-  return &segments_.front().core;
+  const Segment& first = segments_.front();
+  if (first.any_run || first.glob.kind() != Glob::Kind::kLiteral) return nullptr;
+  return &first.glob.core();
+}
+
+const Glob* PathPattern::single_segment() const {
+  if (anchored_ || segments_.size() != 1 || segments_.front().any_run) return nullptr;
+  return &segments_.front().glob;
+}
+
+void PathPatternSet::SegmentMatcher::add(const Glob& glob) {
+  const std::string& core = glob.core();
+  switch (glob.kind()) {
+    case Glob::Kind::kLiteral:
+      literals.insert(core);
+      literal_or_prefix_first.set(static_cast<unsigned char>(core.front()));
+      return;
+    case Glob::Kind::kPrefix:
+      prefixes.push_back(core);
+      if (core.empty()) literal_or_prefix_first.set();  // "*": every segment
+      else literal_or_prefix_first.set(static_cast<unsigned char>(core.front()));
+      return;
+    case Glob::Kind::kSuffix:
+      suffixes.push_back(core);
+      suffix_last.set(static_cast<unsigned char>(core.back()));
+      return;
+    case Glob::Kind::kFnmatch: others.push_back(glob); return;
+  }
+}
+
+// `segment` is not empty and holds no '/' or NUL.
+bool PathPatternSet::SegmentMatcher::matches(std::string_view segment) const {
+  if (literal_or_prefix_first[static_cast<unsigned char>(segment.front())]) {
+    if (literals.find(segment) != literals.end()) return true;
+    for (const std::string& p : prefixes) {
+      if (starts_with(segment, p)) return true;
+    }
+  }
+  if (suffix_last[static_cast<unsigned char>(segment.back())]) {
+    for (const std::string& s : suffixes) {
+      if (ends_with(segment, s)) return true;
+    }
+  }
+  for (const Glob& glob : others) {
+    if (glob.matches(segment)) return true;
+  }
+  return false;
 }
 
 void PathPatternSet::add(PathPattern pattern) {
   const size_t index = patterns_.size();
   patterns_.push_back(std::move(pattern));
-  if (const std::string* first = patterns_.back().first_literal()) {
-    by_first_literal_[*first].push_back(index);
+  const PathPattern& added = patterns_.back();
+  if (const Glob* glob = added.single_segment()) {
+    single_.add(*glob);
+  } else if (const std::string* first = added.first_literal()) {
+    (added.anchored() ? anchored_by_first_literal_ : by_first_literal_)[*first].push_back(index);
+    multi_first_byte_.set(static_cast<unsigned char>(first->front()));
   } else {
     others_.push_back(index);
   }
 }
 
+bool PathPatternSet::may_start_multi_segment(std::string_view segment, size_t position) const {
+  if (!multi_first_byte_[static_cast<unsigned char>(segment.front())]) return false;
+  return by_first_literal_.find(segment) != by_first_literal_.end() ||
+         (position == 0 && anchored_by_first_literal_.find(segment) != anchored_by_first_literal_.end());
+}
+
+// One pass over the segments for the one-segment patterns; a SplitPath is
+// built only when a longer pattern could match.
+bool PathPatternSet::matches(std::string_view path) const {
+  bool multi = !others_.empty();
+  size_t position = 0;
+  for (size_t start = 0; start < path.size();) {
+    size_t end = start;
+    while (end < path.size() && !is_separator(path[end])) ++end;
+    if (end > start) {
+      const std::string_view segment = path.substr(start, end - start);
+      if (single_.matches(segment)) return true;
+      multi = multi || may_start_multi_segment(segment, position++);
+    }
+    start = end + 1;
+  }
+  return multi && multi_segment_matches(SplitPath(path));
+}
+
 bool PathPatternSet::matches(const SplitPath& path) const {
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (single_.matches(path[i])) return true;
+  }
+  return multi_segment_matches(path);
+}
+
+bool PathPatternSet::indexed_match_at(const Index& index, const SplitPath& path, size_t start) const {
+  auto it = index.find(std::string_view(path[start]));
+  if (it == index.end()) return false;
+  for (size_t i : it->second) {
+    if (patterns_[i].matches_at(path, start)) return true;
+  }
+  return false;
+}
+
+bool PathPatternSet::multi_segment_matches(const SplitPath& path) const {
   for (size_t i : others_) {
     if (patterns_[i].matches(path)) return true;
   }
-  if (by_first_literal_.empty()) return false;
   for (size_t start = 0; start < path.size(); ++start) {
-    auto it = by_first_literal_.find(std::string_view(path[start]));
-    if (it == by_first_literal_.end()) continue;
-    for (size_t i : it->second) {
-      if (patterns_[i].matches_at(path, start)) return true;
-    }
+    if (indexed_match_at(by_first_literal_, path, start)) return true;
   }
-  return false;
+  return path.size() > 0 && indexed_match_at(anchored_by_first_literal_, path, 0);
 }
 
 }  // namespace mcp_warden::policy

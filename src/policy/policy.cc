@@ -1,8 +1,10 @@
 #include "mcp_warden/policy/policy.h"
 
+#include "call_view.h"
 #include "loader.h"
 #include "mcp_warden/policy/presets.h"
 #include "policy_impl.h"
+#include "quick_reject.h"
 
 namespace mcp_warden::policy {
 namespace {
@@ -37,6 +39,8 @@ Result<Policy> Policy::parse(std::string_view yaml, std::string origin, const Lo
   Result<internal::Model> model = internal::load_model_text(yaml, origin, ctx);
   if (!model.is_ok()) return model.status();
   internal::index_rules(&model.value());
+  internal::assign_pointer_slots(&model.value());
+  internal::add_quick_rejects(&model.value());
   auto impl = std::make_unique<Impl>(std::move(model).value(), std::move(normalizer));
   impl->servers = std::move(ctx.servers);
   if (!impl->model.shadow.empty()) {

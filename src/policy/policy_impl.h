@@ -8,6 +8,7 @@
 #include "mcp_warden/policy/policy.h"
 #include "model.h"
 #include "rate_limiter.h"
+#include "static_matches.h"
 
 namespace mcp_warden::policy {
 
@@ -15,6 +16,7 @@ struct Policy::Impl {
   internal::Model model;
   PathNormalizer normalizer;
   internal::RateLimiter limiter;
+  internal::StaticMatches static_matches;
   std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
   std::vector<ServerEntry> servers;  // `servers:` entries, child's file first
 

@@ -78,6 +78,8 @@ Result<Match> parse_match(const std::string& origin, const YAML::Node& node,
   if (s.is_ok()) s = read_list_into(origin, node["tier"], "tier", &match.tiers);
   if (s.is_ok() && node["args"]) s = parse_arg_conditions(origin, node["args"], normalizer, &match.args);
   if (!s.is_ok()) return s;
+  match.server_globs = make_globs(match.servers);
+  match.tool_globs = make_globs(match.tools);
   return match;
 }
 

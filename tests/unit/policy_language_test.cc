@@ -113,8 +113,8 @@ rules:
   EXPECT_EQ(j.call("rewrite-history", {}).action, Action::kAllow);
 }
 
-TEST(PolicyLanguageTest, ArgumentOperators) {
-  Policy p = must_parse(R"(version: 1
+// One rule per operator, each on its own argument.
+const char* const kOperatorPolicy = R"(version: 1
 default: allow
 rules:
   - {name: eq, match: {args: [{path: /mode, equals: force}]}, action: deny}
@@ -125,7 +125,10 @@ rules:
   - {name: long, match: {args: [{path: /text, max_length: 5}]}, action: deny}
   - {name: big, match: {args: [{path: /count, gt: 100}]}, action: deny}
   - {name: neg, match: {args: [{path: /count, lt: 0}]}, action: deny}
-)");
+)";
+
+TEST(PolicyLanguageTest, ArgumentOperators) {
+  Policy p = must_parse(kOperatorPolicy);
   Judge j(p);
   EXPECT_EQ(j.call("t", {{"mode", "force"}}).rule, "eq");
   EXPECT_EQ(j.call("t", {{"n", 2}}).rule, "in");
@@ -138,6 +141,60 @@ rules:
   Decision ok = j.call("t", {{"mode", "soft"}, {"n", 3}, {"url", "https://x"}, {"q", "select"},
                              {"cmd", "ls"}, {"text", "12345"}, {"count", 50}});
   EXPECT_EQ(ok.action, Action::kAllow) << ok.reason;
+}
+
+// The evaluator passes over rules whose condition on a plain scalar fails;
+// objects, arrays and every other JSON type must still be judged as before.
+TEST(PolicyLanguageTest, ArgumentOperatorsOnArraysObjectsAndOtherTypes) {
+  Policy p = must_parse(kOperatorPolicy);
+  Judge j(p);
+  auto rule = [&](const char* json) { return j.call("t", nlohmann::json::parse(json)).rule; };
+  EXPECT_EQ(rule(R"({"cmd": ["ls", "sudo rm"]})"), "prefix") << "any leaf of an array";
+  EXPECT_EQ(rule(R"({"count": {"a": {"b": 200}}})"), "big") << "a number deep in an object";
+  EXPECT_EQ(rule(R"({"q": [{"x": "drop table"}]})"), "re");
+  EXPECT_EQ(rule(R"({"url": {"http://key": 1}})"), "glob") << "object keys are leaves too";
+  EXPECT_EQ(rule(R"({"text": ["1234567"]})"), "long");
+  EXPECT_EQ(rule(R"({"count": [-3]})"), "neg");
+  EXPECT_EQ(rule(R"({"mode": ["force"]})"), "default") << "equals compares the selected value itself";
+  EXPECT_EQ(rule(R"({"n": [1]})"), "default") << "in compares the selected value itself";
+  EXPECT_EQ(rule(R"({"n": "2"})"), "default") << "the string \"2\" is not the number 2";
+  EXPECT_EQ(rule(R"({"n": 2.0})"), "in");
+  EXPECT_EQ(rule(R"({"mode": {"force": 1}})"), "default");
+  EXPECT_EQ(rule(R"({"text": 1234567, "url": true, "q": null, "cmd": 7})"), "default");
+  EXPECT_EQ(rule(R"({"count": "101"})"), "default") << "a numeric string is not a number";
+  EXPECT_EQ(rule(R"({"count": 100.5})"), "big");
+}
+
+TEST(PolicyLanguageTest, ARuleIsRejudgedWhenTheToolsAnnotationsChange) {
+  Policy p = must_parse(R"(version: 1
+default: deny
+rules:
+  - {name: ro, match: {server: "fs*", annotations: {readOnlyHint: true}}, action: allow}
+)");
+  Judge j(p);
+  ToolInfo read_only = tool_named("peek", true);
+  ToolInfo writable = tool_named("peek", false);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(j.call("peek", {}, &read_only, "fs1").rule, "ro");
+    EXPECT_EQ(j.call("peek", {}, &writable, "fs1").rule, "default");
+    EXPECT_EQ(j.call("peek", {}, nullptr, "fs1").rule, "default");
+    EXPECT_EQ(j.call("peek", {}, &read_only, "other").rule, "default");
+  }
+}
+
+TEST(PolicyLanguageTest, ManyDistinctToolNamesAreAllJudgedAlike) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: odd, match: {tool: "*[13579]"}, action: deny}
+)");
+  Judge j(p);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 3000; ++i) {
+      const std::string tool = "tool_" + std::to_string(i);
+      ASSERT_EQ(j.call(tool, {}).rule, i % 2 == 1 ? "odd" : "default") << tool;
+    }
+  }
 }
 
 TEST(PolicyLanguageTest, AnyStringPathSearchesNestedObjectsArraysAndKeys) {

@@ -4,13 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/path_pattern.h"
 #include "mcp_warden/policy/policy.h"
@@ -81,6 +85,90 @@ TEST(PathNormalizerTest, RealFileSystemResolvesARealSymlinkToAKey) {
   EXPECT_THAT(c, Contains(stdfs::weakly_canonical(dir).string() + "/.ssh/id_ed25519"));
 }
 
+// A scratch directory with files, directories and symlinks of every kind
+// the resolver must handle; removed again by the destructor.
+class RealFileSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    namespace stdfs = std::filesystem;
+    dir_ = stdfs::temp_directory_path() / ("policy_realfs_test_" + std::to_string(::getpid()));
+    stdfs::remove_all(dir_);
+    stdfs::create_directories(dir_ / "home" / ".ssh");
+    stdfs::create_directories(dir_ / "work" / "sub");
+    std::ofstream(dir_ / "home" / ".ssh" / "id_ed25519") << "not a key";
+    std::ofstream(dir_ / "work" / "file.txt") << "text";
+    root_ = stdfs::canonical(dir_).string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void link(const std::string& target, const std::string& name) {
+    std::filesystem::create_symlink(target, dir_ / name);
+  }
+  // What std::filesystem::weakly_canonical says, as resolve() must.
+  static std::optional<std::string> expected(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return std::nullopt;
+    return lexically_normal(p.string());
+  }
+  std::filesystem::path dir_;
+  std::string root_;
+};
+
+TEST_F(RealFileSystemTest, ResolvesExactlyAsWeaklyCanonical) {
+  link(root_ + "/home/.ssh", "work/abs_link");
+  link("../home/.ssh/id_ed25519", "work/rel_up");
+  link("rel_up", "work/chain");
+  link(root_ + "/nowhere/id_rsa", "work/dangling");
+  link("loop_b", "work/loop_a");
+  link("loop_a", "work/loop_b");
+  link("file.txt/", "work/file_with_slash");
+  link("sub/../file.txt", "work/dotdot_inside");
+  link(".", "work/self");
+  const std::string w = root_ + "/work";
+  RealFileSystem with_cache(root_ + "/home", w);
+  RealFileSystem without_cache("/nonexistent-home", "/nonexistent-cwd");
+  for (const std::string& path :
+       {w + "/abs_link/id_ed25519", w + "/abs_link/missing/x", w + "/rel_up", w + "/chain",
+        w + "/chain/x", w + "/dangling", w + "/dangling/x", w + "/loop_a", w + "/loop_a/x",
+        w + "/file_with_slash", w + "/dotdot_inside", w + "/self/self/sub", w + "/file.txt/x",
+        w + "/missing/abs_link", w, root_, std::string("/"), w + "/sub", root_ + "/home/.ssh"}) {
+    EXPECT_EQ(with_cache.resolve(path), expected(path)) << path;
+    EXPECT_EQ(without_cache.resolve(path), expected(path)) << path;
+  }
+}
+
+TEST_F(RealFileSystemTest, ASymlinkMadeAfterTheDirectoriesWereCachedIsStillResolved) {
+  const std::string key = root_ + "/home/.ssh/id_ed25519";
+  PathNormalizer n(std::make_shared<RealFileSystem>(root_ + "/home", root_ + "/work"));
+  EXPECT_THAT(n.candidates("innocent_link"), ::testing::Not(Contains(key)));
+  link(key, "work/innocent_link");
+  link(key, "home/notes.txt");
+  EXPECT_THAT(n.candidates("innocent_link"), Contains(key)) << "relative, against the cached cwd";
+  EXPECT_THAT(n.candidates("./sub/../innocent_link"), Contains(key)) << "relative with dots";
+  EXPECT_THAT(n.candidates("~/notes.txt"), Contains(key)) << "below the cached home";
+  EXPECT_THAT(n.candidates(root_ + "/work/innocent_link"), Contains(key)) << "absolute";
+}
+
+TEST_F(RealFileSystemTest, AHomeThatIsASymlinkIsJudgedWhereItPoints) {
+  link(root_ + "/home", "home_link");
+  PathNormalizer n(std::make_shared<RealFileSystem>(root_ + "/home_link", root_ + "/work"));
+  EXPECT_THAT(n.candidates("~/.aws/credentials"), Contains(root_ + "/home/.aws/credentials"));
+  EXPECT_THAT(n.candidates("~/.aws/credentials"), Contains(root_ + "/home_link/.aws/credentials"));
+}
+
+TEST_F(RealFileSystemTest, TheSecretsRuleCatchesALinkToAKey) {
+  link(root_ + "/home/.ssh/id_ed25519", "work/innocent_link");
+  LoadOptions options;
+  options.presets_dir = std::string(MCP_WARDEN_SOURCE_DIR) + "/policies";
+  options.file_system = std::make_shared<RealFileSystem>(root_ + "/home", root_ + "/work");
+  Policy policy = Policy::load_preset("strict", options).value();
+  nlohmann::json args = {{"path", "innocent_link"}};
+  FakeClock clock;
+  Decision d = policy.evaluate(CallContext{"filesystem", "read_text_file", &args, nullptr, {}, {}}, clock);
+  EXPECT_EQ(d.rule, "secret-paths");
+  EXPECT_TRUE(d.credential_denial);
+}
+
 TEST(PathPatternTest, GitignoreStyleMatching) {
   auto m = [](const char* pattern, const char* path) { return PathPattern::parse(pattern).value().matches(path); };
   EXPECT_TRUE(m(".ssh/", "/home/a/.ssh"));
@@ -95,6 +183,68 @@ TEST(PathPatternTest, GitignoreStyleMatching) {
   EXPECT_TRUE(m(".env.*", "/app/.env.local"));
   EXPECT_FALSE(m(".env", "/app/.envrc"));
   EXPECT_FALSE(PathPattern::parse("a//b").is_ok());
+}
+
+TEST(GlobTest, AnswersAsFnmatchDoes) {
+  const std::vector<std::string> texts = {"", "abc", "abcdef", "xabc", "a/b/c", "a.pem", ".env.local",
+                                          "ab", std::string("abc\0def", 7), "ABC", "a*c", "a?c"};
+  for (const char* pattern : {"abc", "abc*", "*abc", "*", "a*c", "a?c", "[ab]bc", "a\\*c", "*.pem",
+                              ".env.*", "a/*", ""}) {
+    const Glob glob{std::string(pattern)};
+    for (const std::string& text : texts) {
+      const bool expected = fnmatch(pattern, text.c_str(), 0) == 0;
+      EXPECT_EQ(glob.matches(std::string_view(text)), expected) << pattern << " ~ " << text;
+      EXPECT_EQ(glob.matches(text.c_str()), expected) << pattern << " ~ " << text;
+    }
+  }
+}
+
+TEST(LexicallyNormalTest, PathsAlreadyNormalComeBackUnchanged) {
+  for (const char* path : {"", "/a", "a", "a/b", "/a/b.c/d", "..a", "a..", ".a/b.", "/ü/#12"}) {
+    EXPECT_EQ(lexically_normal(path), path);
+  }
+  EXPECT_EQ(lexically_normal("/"), "/");
+  EXPECT_EQ(lexically_normal("a/"), "a");
+  EXPECT_EQ(lexically_normal("./a"), "a");
+  EXPECT_EQ(lexically_normal("../a"), "../a");
+}
+
+TEST(PathNormalizerTest, RelativePathsAgainstUnusualWorkingDirectories) {
+  PathNormalizer root(std::make_shared<FakeFileSystem>("/", "/"));
+  EXPECT_THAT(root.candidates("a/b"), ElementsAre("a/b", "/a/b"));
+  EXPECT_THAT(root.candidates("../../x"), ElementsAre("../../x", "/x"));
+  EXPECT_THAT(root.candidates("a/.."), ElementsAre(".", "/"));
+  PathNormalizer messy(std::make_shared<FakeFileSystem>("/home/u/", "/home//u/./work/"));
+  EXPECT_THAT(messy.candidates("x/./y"), ElementsAre("x/y", "/home/u/work/x/y"));
+  EXPECT_THAT(messy.candidates("../x"), ElementsAre("../x", "/home/u/x"));
+  EXPECT_THAT(messy.candidates("."), ElementsAre(".", "/home/u/work"));
+  EXPECT_THAT(messy.candidates("~/.ssh"), ElementsAre("/home/u/.ssh"));
+}
+
+// The set's indexes must answer exactly as trying every pattern would.
+TEST(PathPatternSetTest, AnswersAsTryingEveryPattern) {
+  const std::vector<std::string> patterns = {
+      ".ssh/", "id_rsa*", "*.pem", ".env", ".env.*", ".docker/config.json", ".config/gh/hosts.yml",
+      "/etc/shadow", "/etc/ssh/", "/srv/**/secret", "se?ret", "[ab]x", "**/deep/*.key", "/*/vault"};
+  const std::vector<std::string> paths = {
+      "/home/a/.ssh", "/home/a/.ssh/keys/id", "/x/id_rsa.pub", "/x/cert.pem", "/app/.env",
+      "/app/.envrc", "/app/.env.prod", "/home/a/.docker/config.json", "/home/a/.docker/other.json",
+      ".config/gh/hosts.yml", "/etc/shadow", "etc/shadow", "/backup/etc/shadow", "/etc/ssh/sshd_config",
+      "/srv/a/b/secret", "/srv/secret", "/x/secret", "/x/sevret", "/ax", "/cx", "/a/deep/k.key",
+      "/a/deep/k.pem2", "/top/vault", "/a/top/vault", "/", "", ".", "../.ssh/id", "plain words",
+      std::string("/home/a/.ss\0h/x", 15), std::string("/x/id\0_rsa", 10)};
+  PathPatternSet set;
+  std::vector<PathPattern> parsed;
+  for (const std::string& p : patterns) {
+    set.add(PathPattern::parse(p).value());
+    parsed.push_back(PathPattern::parse(p).value());
+  }
+  for (const std::string& path : paths) {
+    bool expected = false;
+    for (const PathPattern& p : parsed) expected = expected || p.matches(std::string_view(path));
+    EXPECT_EQ(set.matches(std::string_view(path)), expected) << path;
+    EXPECT_EQ(set.matches(SplitPath(path)), expected) << path;
+  }
 }
 
 TEST(ToolWordsTest, SplitsSnakeCamelKebabDottedAndDigits) {

@@ -19,7 +19,8 @@
 // for deny rules (see docs/policy.md for `under` in allow rules).
 //
 // Thread safety: PathNormalizer is immutable after construction and safe to
-// share; RealFileSystem snapshots $HOME and the working directory when made.
+// share; RealFileSystem snapshots $HOME and the working directory (and their
+// canonical forms) when made.
 #pragma once
 
 #include <memory>
@@ -44,16 +45,30 @@ class FileSystem {
   virtual std::optional<std::string> resolve(const std::string& absolute_path) const = 0;
 };
 
+// The OS. resolve() answers exactly as std::filesystem::weakly_canonical
+// on the lexically normal path, but starts below the home and working
+// directory when the path lies there: their canonical forms are taken once,
+// when the RealFileSystem is made (the proxy never changes directory; a
+// directory renamed or replaced above them later is not seen). Everything
+// below them is looked at on every call, so a symlink created later counts.
+// Costs one lstat per component below the starting point, up to the first
+// that does not exist, and one readlink per symlink met.
 class RealFileSystem final : public FileSystem {
  public:
   RealFileSystem();  // reads $HOME (else the passwd entry) and getcwd() once
+  // Explicit home and working directory (absolute), e.g. for tests.
+  RealFileSystem(std::string home, std::string cwd);
   std::string home_dir() const override { return home_; }
   std::string current_dir() const override { return cwd_; }
   std::optional<std::string> resolve(const std::string& absolute_path) const override;
 
  private:
+  void cache_prefix(const std::string& dir);
+
   std::string home_;
   std::string cwd_;
+  // (lexical directory, its canonical form) for home and cwd when they exist.
+  std::vector<std::pair<std::string, std::string>> canonical_prefixes_;
 };
 
 // A FileSystem for tests: a fixed home and working directory, and symlinks
@@ -90,6 +105,7 @@ struct PathNormalizerOptions {
 #endif
 };
 
+// Reads the file system's home_dir() and current_dir() once, when made.
 class PathNormalizer {
  public:
   explicit PathNormalizer(std::shared_ptr<const FileSystem> fs,
@@ -107,8 +123,13 @@ class PathNormalizer {
   const FileSystem& file_system() const { return *fs_; }
 
  private:
+  std::string against_cwd(const std::string& given, std::string_view expanded) const;
+
   std::shared_ptr<const FileSystem> fs_;
   PathNormalizerOptions options_;
+  std::string home_;  // fs_->home_dir(), read once
+  std::string cwd_;   // fs_->current_dir(), read once
+  bool cwd_is_normal_absolute_ = false;
 };
 
 }  // namespace mcp_warden::policy

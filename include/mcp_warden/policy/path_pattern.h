@@ -15,13 +15,16 @@
 // Thread safety: immutable after construction.
 #pragma once
 
-#include <string>
+#include <bitset>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "mcp_warden/base/status.h"
+#include "mcp_warden/policy/glob.h"
 
 namespace mcp_warden::policy {
 
@@ -55,19 +58,19 @@ class PathPattern {
   // Whether the pattern matches with its first segment at path[start].
   bool matches_at(const SplitPath& path, size_t start) const { return match_from(path, start, 0); }
   const std::string& text() const { return text_; }
-  // The first segment when it is a plain name and the pattern unanchored
-  // (such patterns can be looked up by a path segment), else nullptr.
+  // The first segment when it is a plain name (anchored or not), else nullptr.
   const std::string* first_literal() const;
+  bool anchored() const { return anchored_; }
+  // The glob when the pattern is one unanchored segment ("id_rsa*", ".ssh/"):
+  // such a pattern matches a path exactly when it matches one of its
+  // segments. nullptr otherwise.
+  const Glob* single_segment() const;
 
  private:
-  // How a segment is matched: plain comparisons where they are exactly what
-  // fnmatch would do ("abc", "abc*", "*abc"), fnmatch otherwise.
-  enum class Kind { kAnyRun, kLiteral, kPrefix, kSuffix, kGlob };
   struct Segment {
-    std::string glob;
-    Kind kind = Kind::kGlob;
-    std::string core;  // the literal part for kLiteral, kPrefix, kSuffix
-    bool matches(const char* part) const;
+    bool any_run = false;  // "**"
+    Glob glob;
+    bool matches(const char* part) const { return !any_run && glob.matches(part); }
   };
   static Segment make_segment(std::string_view glob);
   bool match_from(const SplitPath& parts, size_t part, size_t seg) const;
@@ -77,11 +80,15 @@ class PathPattern {
   bool anchored_ = false;
 };
 
-// Several patterns matched as one: those starting with a plain name are
-// looked up by each path segment instead of being tried one by one.
+// Several patterns matched as one. One-segment patterns are checked per
+// path segment (literals by hash, prefixes and suffixes only when the
+// segment's first or last byte could match); patterns of several segments
+// that start with a plain name are tried only where a segment is that name
+// (at the root only, when anchored); the rest one by one.
 class PathPatternSet {
  public:
   void add(PathPattern pattern);
+  bool matches(std::string_view path) const;  // normalised, as PathPattern
   bool matches(const SplitPath& path) const;
   size_t size() const { return patterns_.size(); }
 
@@ -90,8 +97,29 @@ class PathPatternSet {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
+  using Index = std::unordered_map<std::string, std::vector<size_t>, Hash, std::equal_to<>>;
+
+  // One-segment patterns, by how they are matched.
+  struct SegmentMatcher {
+    std::unordered_set<std::string, Hash, std::equal_to<>> literals;
+    std::vector<std::string> prefixes;
+    std::vector<std::string> suffixes;
+    std::vector<Glob> others;               // fnmatch
+    std::bitset<256> literal_or_prefix_first;  // first bytes worth a look
+    std::bitset<256> suffix_last;              // last bytes worth a look
+    void add(const Glob& glob);
+    bool matches(std::string_view segment) const;
+  };
+
+  bool multi_segment_matches(const SplitPath& path) const;
+  bool indexed_match_at(const Index& index, const SplitPath& path, size_t start) const;
+  bool may_start_multi_segment(std::string_view segment, size_t position) const;
+
   std::vector<PathPattern> patterns_;
-  std::unordered_map<std::string, std::vector<size_t>, Hash, std::equal_to<>> by_first_literal_;
+  SegmentMatcher single_;
+  Index by_first_literal_;  // unanchored, several segments
+  Index anchored_by_first_literal_;
+  std::bitset<256> multi_first_byte_;  // first bytes of both indexes' keys
   std::vector<size_t> others_;
 };
 
