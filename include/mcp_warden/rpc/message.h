@@ -34,6 +34,8 @@ struct Message {
   MessageKind kind = MessageKind::kNotification;
   std::string method;   // requests and notifications
   nlohmann::json id;    // requests and responses (null otherwise)
+  bool has_result = false;  // a top-level "result" member is present (any kind but kBatch)
+  bool has_error = false;   // a top-level "error" member is present (any kind but kBatch)
   std::vector<Message> batch;  // kBatch: the elements (their `raw` is empty)
 
   bool is_request(std::string_view m) const { return kind == MessageKind::kRequest && method == m; }
