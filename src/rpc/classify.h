@@ -1,7 +1,7 @@
 // How a top-level JSON object becomes a Message or a MessageError, from the
-// few members that decide it, so that a reader that builds no DOM can
-// classify exactly as parse_message() does. Internal to the rpc module.
-// Stateless.
+// few members that decide it. parse_message() reads them from the DOM,
+// skim_message() from the SAX events; both classify through here, so they
+// cannot disagree. Internal to the rpc module. Stateless.
 #pragma once
 
 #include <string>
