@@ -1,6 +1,8 @@
-// Reading one relayed line: the strict DOM parse (rpc::parse_message) on the
-// messages the relay sees most. Run with --benchmark_repetitions=10
-// --benchmark_report_aggregates_only=true and read the _median rows.
+// Reading one relayed line on the messages the relay sees most: the strict
+// DOM parse (rpc::parse_message), the header-only skim (rpc::skim_message),
+// and a skim followed by ensure_body() (what a line that needs its body costs
+// on the skim path). Run with --benchmark_repetitions=10
+// --benchmark_report_aggregates_only=true and read the _median rows (CPU).
 //
 // BM_LexOnly is the floor of any reader built on nlohmann's SAX parser: a
 // handler that does nothing, so only nlohmann's lexer and parser run.
@@ -8,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +67,12 @@ void run(benchmark::State& state, const std::string& line, Read read) {
 }
 
 auto parse(std::string raw) { return parse_message(std::move(raw)); }
+auto skim(std::string raw) { return skim_message(std::move(raw)); }
+auto skim_then_body(std::string raw) {
+  auto skimmed = skim_message(std::move(raw));
+  if (auto* m = std::get_if<Message>(&skimmed)) benchmark::DoNotOptimize(ensure_body(*m).is_ok());
+  return skimmed;
+}
 
 // A SAX handler that accepts everything it is told.
 struct NullHandler {
@@ -88,6 +97,8 @@ auto lex_only(std::string raw) {
 }
 
 void BM_Parse(benchmark::State& state, const std::string& line) { run(state, line, parse); }
+void BM_Skim(benchmark::State& state, const std::string& line) { run(state, line, skim); }
+void BM_SkimThenBody(benchmark::State& state, const std::string& line) { run(state, line, skim_then_body); }
 void BM_LexOnly(benchmark::State& state, const std::string& line) { run(state, line, lex_only); }
 
 const std::string kRequest = tools_call_request();
@@ -101,6 +112,18 @@ BENCHMARK_CAPTURE(BM_Parse, Progress, kProgress);
 BENCHMARK_CAPTURE(BM_Parse, ToolsCallResponse1K, kResponse1K);
 BENCHMARK_CAPTURE(BM_Parse, ToolsCallResponse64K, kResponse64K);
 BENCHMARK_CAPTURE(BM_Parse, ToolsListResponse64K, kToolsList64K);
+
+BENCHMARK_CAPTURE(BM_Skim, ToolsCallRequest, kRequest);
+BENCHMARK_CAPTURE(BM_Skim, Progress, kProgress);
+BENCHMARK_CAPTURE(BM_Skim, ToolsCallResponse1K, kResponse1K);
+BENCHMARK_CAPTURE(BM_Skim, ToolsCallResponse64K, kResponse64K);
+BENCHMARK_CAPTURE(BM_Skim, ToolsListResponse64K, kToolsList64K);
+
+BENCHMARK_CAPTURE(BM_SkimThenBody, ToolsCallRequest, kRequest);
+BENCHMARK_CAPTURE(BM_SkimThenBody, Progress, kProgress);
+BENCHMARK_CAPTURE(BM_SkimThenBody, ToolsCallResponse1K, kResponse1K);
+BENCHMARK_CAPTURE(BM_SkimThenBody, ToolsCallResponse64K, kResponse64K);
+BENCHMARK_CAPTURE(BM_SkimThenBody, ToolsListResponse64K, kToolsList64K);
 
 BENCHMARK_CAPTURE(BM_LexOnly, ToolsCallRequest, kRequest);
 BENCHMARK_CAPTURE(BM_LexOnly, Progress, kProgress);
