@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "strict_sax.h"
+
 namespace mcp_warden::rpc {
 namespace {
 
@@ -20,7 +22,7 @@ class StrictDomBuilder {
   bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
   bool number_float(json::number_float_t v, const std::string&) { return put(json(v)); }
   bool string(std::string& v) { return put(json(std::move(v))); }
-  bool binary(json::binary_t&) { return fail(Status::invalid_argument("binary values are not JSON")); }
+  bool binary(json::binary_t&) { return fail(internal::binary_value()); }
 
   bool start_object(std::size_t) { return open(json::object()); }
   bool start_array(std::size_t) { return open(json::array()); }
@@ -30,32 +32,19 @@ class StrictDomBuilder {
   bool key(std::string& k) {
     json& object = *stack_.back();
     if (object.contains(k)) {
-      return fail(Status::invalid_argument("duplicate object key \"" + k + "\""));
+      return fail(internal::duplicate_key(k));
     }
     pending_key_ = std::move(k);
     return true;
   }
 
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    if (error_.is_ok()) {
-      error_ = Status::invalid_argument("malformed JSON at byte " + std::to_string(position) +
-                                        ": " + describe(e));
-    }
-    return false;
+    return fail(internal::malformed_json_at(position, e));
   }
 
   const Status& error() const { return error_; }
 
  private:
-  static std::string describe(const nlohmann::detail::exception& e) {
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at
-    // line 1, column 3: syntax error while parsing value - <detail>"; keep
-    // the detail after the last " - " when there is one.
-    std::string what = e.what();
-    auto dash = what.rfind(" - ");
-    return dash == std::string::npos ? what : what.substr(dash + 3);
-  }
-
   bool fail(Status s) {
     if (error_.is_ok()) error_ = std::move(s);
     return false;
@@ -85,8 +74,7 @@ class StrictDomBuilder {
 
   bool open(json container) {
     if (stack_.size() >= max_depth_) {
-      return fail(Status::limit_exceeded("JSON nested deeper than " + std::to_string(max_depth_) +
-                                         " levels"));
+      return fail(internal::nested_too_deep(max_depth_));
     }
     stack_.push_back(place(std::move(container)));
     return true;
@@ -109,16 +97,8 @@ class StrictDomBuilder {
 Result<nlohmann::json> parse_json_strict(std::string_view text, const JsonParseOptions& options) {
   json root;
   StrictDomBuilder builder(root, options.max_depth);
-  bool ok = false;
-  try {
-    ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false);
-  } catch (const std::exception& e) {  // allocation failure or a library bug
-    return Status::invalid_argument(std::string("malformed JSON: ") + e.what());
-  }
-  if (!ok) {
-    if (!builder.error().is_ok()) return builder.error();
-    return Status::invalid_argument("malformed JSON");
-  }
+  Status status = internal::run_strict_sax(text, builder);
+  if (!status.is_ok()) return status;
   return root;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "classify.h"
 #include "mcp_warden/rpc/reply.h"
 
 namespace mcp_warden::rpc {
@@ -17,32 +18,20 @@ bool is_valid_request_id(const json& id) {
   return id.is_string() || id.is_number_integer() || id.is_number_unsigned();
 }
 
-std::variant<Message, MessageError> classify_request(Message m) {
-  const json& id = m.body["id"];
-  if (!is_valid_request_id(id)) {
-    return invalid("request id must be a string or an integer, not " + std::string(id.type_name()));
-  }
-  m.id = id;
-  m.kind = MessageKind::kRequest;
-  return m;
-}
-
-std::variant<Message, MessageError> classify_object(Message m) {
-  const json& body = m.body;
-  auto method = body.find("method");
-  if (method != body.end()) {
-    if (!method->is_string()) return invalid("\"method\" must be a string");
-    m.method = method->get<std::string>();
-    if (body.contains("id")) return classify_request(std::move(m));
+// A request or a notification: the object has a "method".
+std::variant<Message, MessageError> classify_call(Message m, internal::ObjectHeader h) {
+  if (!h.method_is_string) return invalid("\"method\" must be a string");
+  m.method = std::move(h.method);
+  if (!h.has_id) {
     m.kind = MessageKind::kNotification;
     return m;
   }
-  if ((body.contains("result") || body.contains("error")) && body.contains("id")) {
-    m.id = body["id"];
-    m.kind = MessageKind::kResponse;
-    return m;
+  if (!is_valid_request_id(h.id)) {
+    return invalid("request id must be a string or an integer, not " + std::string(h.id.type_name()));
   }
-  return invalid("not a JSON-RPC message: no \"method\", \"result\" or \"error\"");
+  m.id = std::move(h.id);
+  m.kind = MessageKind::kRequest;
+  return m;
 }
 
 std::variant<Message, MessageError> classify_batch(Message m) {
@@ -155,24 +144,64 @@ std::optional<json> id_from_tail(std::string_view tail) {
 
 }  // namespace
 
+namespace internal {
+
+ObjectHeader header_of(const json& object) {
+  ObjectHeader h;
+  if (auto id = object.find("id"); id != object.end()) {
+    h.has_id = true;
+    h.id = *id;
+  }
+  if (auto method = object.find("method"); method != object.end()) {
+    h.has_method = true;
+    h.method_is_string = method->is_string();
+    if (h.method_is_string) h.method = method->get<std::string>();
+  }
+  h.has_result = object.contains("result");
+  h.has_error = object.contains("error");
+  return h;
+}
+
+std::variant<Message, MessageError> classify_object(Message m, ObjectHeader h) {
+  m.has_result = h.has_result;
+  m.has_error = h.has_error;
+  if (h.has_method) return classify_call(std::move(m), std::move(h));
+  if ((h.has_result || h.has_error) && h.has_id) {
+    m.id = std::move(h.id);
+    m.kind = MessageKind::kResponse;
+    return m;
+  }
+  return invalid("not a JSON-RPC message: no \"method\", \"result\" or \"error\"");
+}
+
+bool starts_with_bom(std::string_view raw) { return raw.substr(0, 3) == "\xEF\xBB\xBF"; }
+
+MessageError bom_error() {
+  return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr};
+}
+
+MessageError parse_error(const Status& status) {
+  return MessageError{kParseError, "Parse error: " + status.message(), nullptr};
+}
+
+}  // namespace internal
+
 std::variant<Message, MessageError> classify_message(json body) {
   Message m;
   m.body = std::move(body);
-  if (m.body.is_object()) return classify_object(std::move(m));
+  if (m.body.is_object()) {
+    internal::ObjectHeader header = internal::header_of(m.body);
+    return internal::classify_object(std::move(m), std::move(header));
+  }
   if (m.body.is_array()) return classify_batch(std::move(m));
   return invalid(std::string("not a JSON-RPC message: a JSON ") + m.body.type_name());
 }
 
 std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options) {
-  // nlohmann skips a UTF-8 byte order mark; JSON.parse (the SDKs) does not.
-  // Refuse it, so we never judge a line the server would read differently.
-  if (std::string_view(raw).substr(0, 3) == "\xEF\xBB\xBF") {
-    return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr};
-  }
+  // Refuse a byte order mark, so we never judge a line the server would read differently.
+  if (internal::starts_with_bom(raw)) return internal::bom_error();
   auto parsed = parse_json_strict(raw, options);
-  if (!parsed) {
-    return MessageError{kParseError, "Parse error: " + parsed.status().message(), nullptr};
-  }
+  if (!parsed) return internal::parse_error(parsed.status());
   auto classified = classify_message(std::move(parsed).value());
   if (auto* m = std::get_if<Message>(&classified)) m->raw = std::move(raw);
   return classified;

@@ -32,6 +32,17 @@ TEST(MessageTest, ClassifiesRequestNotificationAndResponse) {
   EXPECT_EQ(parse_ok(R"({"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"x"}})").kind, MessageKind::kResponse);
 }
 
+TEST(MessageTest, TellsWhetherResultOrErrorIsPresent) {
+  Message result = parse_ok(R"({"id":1,"result":{}})");
+  EXPECT_TRUE(result.has_result);
+  EXPECT_FALSE(result.has_error);
+  Message error = parse_ok(R"({"id":1,"error":{"code":1,"message":"x"}})");
+  EXPECT_FALSE(error.has_result);
+  EXPECT_TRUE(error.has_error);
+  Message nested = parse_ok(R"({"method":"n","params":{"result":1}})");
+  EXPECT_FALSE(nested.has_result);
+}
+
 TEST(MessageTest, KeepsTheRawLineByteForByte) {
   std::string line = "{ \"id\" : 1 , \"method\":\"ping\" }\r";
   EXPECT_EQ(parse_ok(line).raw, line);

@@ -5,6 +5,12 @@
 // invalid UTF-8 refused, strings decoded) is what every decision is made on,
 // so mcp-warden judges exactly what the server will read.
 //
+// Two ways in, refusing exactly the same lines with exactly the same errors:
+// parse_message() builds the whole body; skim_message() reads the whole line
+// just as strictly but keeps only its header (kind, id, method, whether
+// "result"/"error" are present), and ensure_body() builds the body later for
+// the few messages a filter has to look into.
+//
 // Value type; not shared between threads while being modified.
 #pragma once
 
@@ -30,10 +36,13 @@ enum class MessageKind {
 
 struct Message {
   std::string raw;      // the line as received, without '\n'
-  nlohmann::json body;  // the parsed line
+  nlohmann::json body;  // the parsed line; null until ensure_body() after skim_message()
+  bool body_parsed = true;  // false only after skim_message(): `body` is not built yet
   MessageKind kind = MessageKind::kNotification;
   std::string method;   // requests and notifications
   nlohmann::json id;    // requests and responses (null otherwise)
+  bool has_result = false;  // a top-level "result" member is present (any kind but kBatch)
+  bool has_error = false;   // a top-level "error" member is present (any kind but kBatch)
   std::vector<Message> batch;  // kBatch: the elements (their `raw` is empty)
 
   bool is_request(std::string_view m) const { return kind == MessageKind::kRequest && method == m; }
@@ -51,6 +60,22 @@ struct MessageError {
 // JSON-RPC message (no method/result/error, an id that is null, fractional,
 // boolean, an object or an array on a request, an empty batch) → -32600.
 std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options = {});
+
+// Classifies `raw` exactly as parse_message() does — the same lines refused
+// with the same MessageError (code, message, id), the same kind, id, method,
+// has_result and has_error — without building the body of an object: the
+// whole line is still read strictly (UTF-8, depth, duplicate keys at every
+// level, trailing bytes), only nothing of it is kept but the header.
+// A returned Message has body_parsed == false and a null body, except for a
+// batch (and any line that is not a JSON object), which is parsed in full.
+std::variant<Message, MessageError> skim_message(std::string raw, const JsonParseOptions& options = {});
+
+// Builds m.body from m.raw if it is not built yet; afterwards `m` is what
+// parse_message() would have returned for the same line. For a Message from
+// skim_message() this does not fail (the line was already read under the
+// caller's depth limit, so none is applied again) unless memory runs out.
+// OK and a no-op when body_parsed is already true.
+Status ensure_body(Message& m);
 
 // Classifies an already parsed JSON value (used for batch elements).
 std::variant<Message, MessageError> classify_message(nlohmann::json body);

@@ -1,0 +1,43 @@
+// How a top-level JSON object becomes a Message or a MessageError, from the
+// few members that decide it. parse_message() reads them from the DOM,
+// skim_message() from the SAX events; both classify through here, so they
+// cannot disagree. Internal to the rpc module. Stateless.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_warden/base/status.h"
+#include "mcp_warden/rpc/message.h"
+
+namespace mcp_warden::rpc::internal {
+
+// The members of a top-level object that classification reads.
+struct ObjectHeader {
+  bool has_id = false;
+  nlohmann::json id;  // when has_id
+  bool has_method = false;
+  bool method_is_string = false;
+  std::string method;  // when method_is_string
+  bool has_result = false;
+  bool has_error = false;
+};
+
+ObjectHeader header_of(const nlohmann::json& object);
+
+// Fills kind, id, method, has_result and has_error of `m` (raw and body are
+// kept as given), or names why the object is not a JSON-RPC message.
+std::variant<Message, MessageError> classify_object(Message m, ObjectHeader header);
+
+// A line starting with a UTF-8 byte order mark is refused before parsing:
+// nlohmann would skip it, JSON.parse (the SDKs) does not.
+bool starts_with_bom(std::string_view raw);
+MessageError bom_error();
+
+// The -32700 reply for a line the strict parser refused.
+MessageError parse_error(const Status& status);
+
+}  // namespace mcp_warden::rpc::internal

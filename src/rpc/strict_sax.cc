@@ -1,0 +1,74 @@
+#include "strict_sax.h"
+
+#include <functional>
+
+namespace mcp_warden::rpc::internal {
+
+Status malformed_json_at(std::size_t position, const nlohmann::detail::exception& e) {
+  // nlohmann's text reads "[json.exception.parse_error.101] parse error at
+  // line 1, column 3: syntax error while parsing value - <detail>"; keep
+  // the detail after the last " - " when there is one.
+  std::string what = e.what();
+  auto dash = what.rfind(" - ");
+  std::string detail = dash == std::string::npos ? what : what.substr(dash + 3);
+  return Status::invalid_argument("malformed JSON at byte " + std::to_string(position) + ": " + detail);
+}
+
+Status nested_too_deep(std::size_t max_depth) {
+  return Status::limit_exceeded("JSON nested deeper than " + std::to_string(max_depth) + " levels");
+}
+
+Status duplicate_key(const std::string& key) {
+  return Status::invalid_argument("duplicate object key \"" + key + "\"");
+}
+
+Status binary_value() { return Status::invalid_argument("binary values are not JSON"); }
+
+// Room for the keys of a typical message, so most lines allocate once.
+OpenObjectKeys::OpenObjectKeys() {
+  bytes_.reserve(256);
+  keys_.reserve(32);
+  frames_.reserve(8);
+}
+OpenObjectKeys::~OpenObjectKeys() = default;
+
+void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), bytes_.size(), nullptr}); }
+
+void OpenObjectKeys::close() {
+  keys_.resize(frames_.back().first_key);
+  bytes_.resize(frames_.back().first_byte);
+  frames_.pop_back();
+}
+
+bool OpenObjectKeys::insert(std::string_view key) {
+  keys_.push_back(KeySpan{bytes_.size(), key.size()});
+  bytes_.append(key);
+  return last_key_is_new(frames_.back());
+}
+
+bool OpenObjectKeys::last_key_is_new(Frame& frame) {
+  std::size_t last = keys_.size() - 1;
+  if (frame.index) return frame.index->insert(last).second;
+  std::string_view key = key_at(last);
+  for (std::size_t i = frame.first_key; i < last; ++i) {
+    if (key_at(i) == key) return false;
+  }
+  if (last - frame.first_key + 1 > kLinearKeys) build_index(frame);
+  return true;
+}
+
+// Called once the object's keys are known to be distinct.
+void OpenObjectKeys::build_index(Frame& frame) {
+  frame.index = std::make_unique<Index>(4 * kLinearKeys, IndexHash{this}, IndexEqual{this});
+  for (std::size_t i = frame.first_key; i < keys_.size(); ++i) frame.index->insert(i);
+}
+
+std::size_t OpenObjectKeys::IndexHash::operator()(std::size_t key) const {
+  return std::hash<std::string_view>()(owner->key_at(key));
+}
+
+bool OpenObjectKeys::IndexEqual::operator()(std::size_t a, std::size_t b) const {
+  return owner->key_at(a) == owner->key_at(b);
+}
+
+}  // namespace mcp_warden::rpc::internal
