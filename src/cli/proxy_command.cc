@@ -56,9 +56,10 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
          [args](const std::string& mode) { args->options.audit_sync_full = mode == "full"; },
          "normal (survives a crash of mcp-warden) or full (survives power loss)")
       ->check(CLI::IsMember({"normal", "full"}));
-  cmd->add_option("--trust-level", args->options.trust_level,
-                  "The server's declared trust: verified_partner|trusted|standard|unknown|untrusted")
-      ->default_val("standard");
+  cmd->add_option_function<std::string>(
+      "--trust-level", [args](const std::string& level) { args->options.trust_level = level; },
+      "The server's declared trust: verified_partner|trusted|standard|unknown|untrusted "
+      "(default: the policy's servers: entry, else standard)");
   cmd->add_flag_callback("--no-footer", [args] { args->options.footer = false; },
                          "Do not add the verification footer to allowed tool results");
   cmd->add_flag("--audit-fail-open", args->options.audit_fail_open,

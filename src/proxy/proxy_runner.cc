@@ -113,7 +113,7 @@ class ProxyRunner final : public SessionOutput {
       : options_(options),
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
         policy_(load_policy(options.policy)),
-        trust_level_(parse_level(options.trust_level)),
+        trust_level_(declared_level(options, policy_, server_name_)),
         // The server starts before the audit database is opened, so that
         // its start-up overlaps ours; nothing reaches it before io_.run().
         spawned_(io::ChildProcess::spawn(io_, options.command)),
@@ -173,16 +173,44 @@ class ProxyRunner final : public SessionOutput {
     return std::make_unique<JournalAuditor>(*journal_);
   }
 
-  static trust::TrustLevel parse_level(const std::string& name) {
+  // The level the server starts from: --trust-level when given (it names
+  // one server in one client config), else the policy's servers: entry,
+  // else standard.
+  static trust::TrustLevel declared_level(const ProxyOptions& options, const policy::Policy& policy,
+                                          const std::string& server) {
+    policy::ServerSettings settings = policy.server_settings(server);
+    for (const auto& capped : settings.capped_levels()) {
+      spdlog::warn("policy: trust_level {} at {} ignored for {}: {} declares {} (a child policy cannot raise its "
+                   "parent's level)", capped.level, capped.origin, server, settings.trust_level()->origin,
+                   settings.trust_level()->level);
+    }
+    std::string name = settings.trust_level() ? settings.trust_level()->level : "standard";
+    if (options.trust_level) {
+      if (settings.trust_level() && *options.trust_level != name) {
+        spdlog::info("--trust-level {} overrides the policy's trust_level {} ({})", *options.trust_level, name,
+                     settings.trust_level()->origin);
+      }
+      name = *options.trust_level;
+    }
     auto level = trust::parse_trust_level(name);
     if (!level) throw std::runtime_error("unknown --trust-level " + name +
                                          " (verified_partner, trusted, standard, unknown, untrusted)");
     return *level;
   }
 
+  // Changed tool definitions the policy's servers: section accepts.
+  trust::ToolChangeAcceptor change_acceptor() const {
+    return [settings = policy_.server_settings(server_name_)](const std::string& tool, const std::string& hash)
+               -> std::optional<std::string> {
+      auto accepted = settings.accepts_tool_change(tool, hash);
+      return accepted ? std::optional<std::string>(accepted->reason()) : std::nullopt;
+    };
+  }
+
   std::unique_ptr<JournalTrustKeeper> open_trust() {
     if (!journal_) return nullptr;  // no database: calls are denied anyway
-    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, trust_level_, session_options_.session_id);
+    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, trust_level_, session_options_.session_id,
+                                           change_acceptor());
     if (!keeper) {
       spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
       return nullptr;
@@ -203,6 +231,7 @@ class ProxyRunner final : public SessionOutput {
     if (!journal_) return;
     nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
                               {"policy", policy_.name()}, {"policy_sha256", policy_.content_hash()},
+                              {"trust_level", trust::trust_level_name(trust_level_)},
                               {"pid", ::getpid()}};
     journal_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
       if (!seq.is_ok()) spdlog::error("audit: cannot record the session start: {}", seq.status().to_string());

@@ -8,19 +8,22 @@
 namespace mcp_warden::proxy {
 
 Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Journal& journal, const std::string& server,
-                                                                     trust::TrustLevel level, std::string session_id) {
+                                                                     trust::TrustLevel level, std::string session_id,
+                                                                     trust::ToolChangeAcceptor accept) {
   auto store = trust::TrustStore::attach(journal.connection(), journal.db_path());
   if (!store) return store.status();
   auto state = (*store)->ensure_server(server, level);
   if (!state) return state.status();
   int score = state->score();
-  return std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id), score);
+  return std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id), score,
+                                              std::move(accept));
 }
 
 JournalTrustKeeper::JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store,
-                                       std::string server, std::string session_id, int score)
+                                       std::string server, std::string session_id, int score,
+                                       trust::ToolChangeAcceptor accept)
     : journal_(journal), store_(std::move(store)), server_(std::move(server)), session_id_(std::move(session_id)),
-      score_(score) {}
+      accept_(std::move(accept)), score_(score) {}
 
 std::optional<std::string> JournalTrustKeeper::blocked_reason(const std::string& tool) const {
   auto it = blocked_.find(tool);
@@ -59,8 +62,20 @@ Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(c
     Status appended = append_event(event, appender);
     if (!appended) return appended;
   }
+  std::vector<std::string> unapproved = report->unapproved;
+  if (accept_ && !unapproved.empty()) {
+    trust::AcceptedChanges accepted = trust::approve_accepted_changes(*store_, server_, *definitions, *report, accept_);
+    if (!accepted.status) {
+      spdlog::warn("trust: a change the policy accepts stays blocked: {}", accepted.status.to_string());
+    }
+    for (const auto& event : accepted.events) {
+      Status appended = append_event(event, appender);
+      if (!appended) return appended;
+    }
+    unapproved = std::move(accepted.still_unapproved);
+  }
   std::map<std::string, std::string> blocked;
-  for (const auto& tool : report->unapproved) {
+  for (const auto& tool : unapproved) {
     auto why = store_->is_tool_blocked(server_, tool);
     if (!why) return why.status();
     if (*why) blocked[tool] = **why;

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,9 @@ struct ProxyOptions {
   bool audit_sync_full = false;      // synchronous=FULL: survive power loss
   bool audit_fail_open = false;      // forward allowed calls even if unrecorded
   bool footer = true;                // verification footer on allowed results
-  std::string trust_level = "standard";  // the server's declared level (base score)
+  // The server's declared level (base score). Unset: the policy's
+  // `servers:` entry for the server, else "standard". Set, it wins.
+  std::optional<std::string> trust_level;
   int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
 };
 

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/audit/journal.h"
+#include "mcp_warden/trust/change_acceptance.h"
 #include "mcp_warden/trust/score_model.h"
 #include "mcp_warden/trust/trust_store.h"
 
@@ -48,8 +49,11 @@ class JournalTrustKeeper final : public TrustKeeper {
   // Attaches a TrustStore to `journal`'s connection and loads (or creates
   // at `level`) the server's state. Errors are those of TrustStore::attach
   // and ensure_server. `journal` must outlive the keeper.
+  // `accept` approves changed tool definitions the policy accepts in
+  // advance (may be empty: only `trust approve` lifts a block).
   static Result<std::unique_ptr<JournalTrustKeeper>> open(audit::Journal& journal, const std::string& server,
-                                                          trust::TrustLevel level, std::string session_id);
+                                                          trust::TrustLevel level, std::string session_id,
+                                                          trust::ToolChangeAcceptor accept = {});
 
   int score() const override { return score_; }
   std::optional<std::string> blocked_reason(const std::string& tool) const override;
@@ -57,7 +61,7 @@ class JournalTrustKeeper final : public TrustKeeper {
   void observe_catalog(nlohmann::json tools, std::function<void()> done) override;
 
   JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store, std::string server,
-                     std::string session_id, int score);
+                     std::string session_id, int score, trust::ToolChangeAcceptor accept);
 
  private:
   // Inside a step: the blocked set after a catalog comparison.
@@ -69,6 +73,7 @@ class JournalTrustKeeper final : public TrustKeeper {
   std::unique_ptr<trust::TrustStore> store_;
   std::string server_;
   std::string session_id_;
+  trust::ToolChangeAcceptor accept_;
   int score_;
   std::map<std::string, std::string> blocked_;  // tool → reason
 };
