@@ -12,6 +12,31 @@
 
 #include "mcp_warden/cli/commands.h"
 
+namespace {
+
+// CLI11 sees the arguments in reverse (see below), so its "not expected"
+// list also names the `--` before the server command. Say only what was
+// wrong: the unknown options.
+int report_unexpected(const CLI::ExtrasError& e) {
+  std::string what = e.what();
+  std::size_t colon = what.find(": ");
+  std::string listed = colon == std::string::npos ? what : what.substr(colon + 2);
+  std::string unexpected;
+  std::size_t start = 0;
+  while (start <= listed.size()) {
+    std::size_t end = listed.find(' ', start);
+    std::string word = listed.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!word.empty() && word != "--") unexpected += (unexpected.empty() ? "" : " ") + word;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  std::fprintf(stderr, "mcp-warden: unknown option or argument: %s (see mcp-warden --help, or mcp-warden COMMAND --help)\n",
+               unexpected.empty() ? listed.c_str() : unexpected.c_str());
+  return e.get_exit_code();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // A closed pipe is reported as EPIPE by write(), never as a fatal signal.
   std::signal(SIGPIPE, SIG_IGN);
@@ -35,6 +60,8 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
     app.parse(args);
+  } catch (const CLI::ExtrasError& e) {
+    return report_unexpected(e);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

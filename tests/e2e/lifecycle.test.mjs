@@ -1,6 +1,7 @@
 // Process lifecycle: start-up failures, the child dying, stdin EOF, the shutdown ladder
 // (grace → SIGTERM → SIGKILL), signal forwarding, and never an orphan.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -104,6 +105,14 @@ describe('start-up', () => {
     assert.equal((await s.initialize()).serverInfo.name, 'line-server');
     assert.deepEqual(await s.close(), { code: 0, signal: null });
     assertCleanStdout(s);
+  });
+
+  test('an unknown proxy option is named in a one-line error, nothing on stdout, exit non-zero', () => {
+    const run = spawnSync(wardenBin(), ['proxy', '--bogus-option', '--', 'true'], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /unknown option or argument: --bogus-option \(/, run.stderr);
+    assert.doesNotMatch(run.stderr, /-- --bogus-option/);
   });
 
   test('--log-file takes the logs; stdout stays protocol only', async (t) => {
