@@ -214,28 +214,29 @@ void Session::record_outcome(const PendingRequest& request, const Message& respo
                   {"result_sha256", audit::to_hex(audit::sha256(response.raw))}};
   if (response.body.contains("error")) payload["error"] = response.body["error"];
   std::string outcome = payload["outcome"];
-  report_trust(outcome == "ok" ? trust::EventKind::kCallSucceeded
-               : outcome == "error" ? trust::EventKind::kRpcError : trust::EventKind::kToolError,
-               request.tool, {});
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
   record(std::move(entry), [](Result<int64_t> seq) {
     if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
   });
+  // After the result's entry, so the trust event that follows from it comes after it in the log.
+  report_trust(outcome == "ok" ? trust::EventKind::kCallSucceeded
+               : outcome == "error" ? trust::EventKind::kRpcError : trust::EventKind::kToolError,
+               request.tool, {});
 }
 
 // `outcome` is "no_reply" (the server died with the call pending) or
 // "timeout" (expire_overdue_calls gave up on it).
 void Session::record_no_reply(const PendingRequest& request, std::string_view outcome) {
+  json payload = {{"call_seq", request.audit_seq}, {"outcome", outcome},
+                  {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000}};
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
+  record(std::move(entry), [](Result<int64_t>) {});
   if (outcome == "timeout") {
     report_trust(trust::EventKind::kCallTimedOut, request.tool, "no answer within " +
                  std::to_string(options_.call_timeout_ms) + " ms");
   } else {
     report_trust(trust::EventKind::kServerDied, request.tool, "the server exited with the call pending");
   }
-  json payload = {{"call_seq", request.audit_seq}, {"outcome", outcome},
-                  {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000}};
-  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
-  record(std::move(entry), [](Result<int64_t>) {});
 }
 
 // ---- what the client sees of an allowed call's result -------------------------------

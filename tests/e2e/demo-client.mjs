@@ -15,6 +15,9 @@ const transport = new StdioClientTransport({
   args: ["proxy", "--policy", policy, "--db", db, "--server-name", "filesystem", "--log-level", "warn",
          "--", process.execPath, server, workspace],
   stderr: "inherit",
+  // The SDK passes only a few variables (HOME, PATH, …) by default; without
+  // MCP_WARDEN_HOME the proxy would keep its signing key in the user's real home.
+  env: { ...process.env },
 });
 const client = new Client({ name: "mcp-warden-demo", version: "1.0.0" });
 await client.connect(transport);
