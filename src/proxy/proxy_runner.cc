@@ -41,7 +41,6 @@ using std::chrono::milliseconds;
 // may hold its stdout open), and to flush our own output at exit.
 constexpr int kDrainAfterExitMs = 200;
 constexpr int kFinalFlushMs = 1000;
-constexpr int kHoldPollMs = 2;
 
 std::string join_command(const std::vector<std::string>& argv) {
   std::string joined;
@@ -169,7 +168,12 @@ class ProxyRunner final : public SessionOutput {
     journal_ = std::move(log).value();
     // Queued work is committed by the relay thread as soon as the handler
     // that queued it returns: one transaction for everything it queued.
-    journal_->set_wakeup([this] { asio::post(io_, [this] { journal_->flush(); }); });
+    journal_->set_wakeup([this] {
+      asio::post(io_, [this] {
+        journal_->flush();
+        after_session_work();
+      });
+    });
     return std::make_unique<JournalAuditor>(*journal_);
   }
 
@@ -263,8 +267,12 @@ class ProxyRunner final : public SessionOutput {
     server_in_ = std::make_unique<io::FdWriter>(io_, child_->take_stdin_fd());
     server_in_->set_error_handler([](const std::string& e) { spdlog::warn("writing to the server failed: {}", e); });
     server_out_ = std::make_unique<io::FdReader>(io_, child_->take_stdout_fd());
-    server_out_->start([this](std::string_view data) { server_frames_.feed(data, server_sink_); },
-                       [this](const std::string& e) { on_server_stdout_closed(e); });
+    server_out_->start(
+        [this](std::string_view data) {
+          server_frames_.feed(data, server_sink_);
+          after_session_work();
+        },
+        [this](const std::string& e) { on_server_stdout_closed(e); });
     child_->async_wait([this](int status) { on_child_exit(status); });
   }
 
@@ -272,6 +280,7 @@ class ProxyRunner final : public SessionOutput {
     client_in_->start(
         [this](std::string_view data) {
           client_frames_.feed(data, session_);
+          after_session_work();
           if (session_.done()) finish(*spawn_failure_status_);
         },
         [this](const std::string& e) { on_client_gone(e.empty() ? "stdin closed" : "stdin: " + e); });
@@ -311,16 +320,28 @@ class ProxyRunner final : public SessionOutput {
   }
 
   // Calls still waiting for their audit commit (or the catalog) must reach
-  // the server before its stdin closes; waits for them, at most `budget_ms`,
-  // then closes the child's stdin and starts the SIGTERM/SIGKILL escalation.
+  // the server before its stdin closes: closes it once the Session holds
+  // nothing (see after_session_work), or after `budget_ms` at the latest,
+  // then starts the SIGTERM/SIGKILL escalation.
   void close_server_stdin_when_released(int budget_ms) {
-    if (session_.holding_messages() && budget_ms > 0 && child_->running()) {
-      hold_timer_.expires_after(milliseconds(kHoldPollMs));
-      hold_timer_.async_wait([this, budget_ms](const boost::system::error_code& ec) {
-        if (!ec) close_server_stdin_when_released(budget_ms - kHoldPollMs);
-      });
-      return;
-    }
+    if (!session_.holding_messages() || budget_ms <= 0 || !child_->running()) return close_server_stdin();
+    awaiting_release_ = true;
+    hold_timer_.expires_after(milliseconds(budget_ms));
+    hold_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && awaiting_release_) close_server_stdin();
+    });
+  }
+
+  // Runs after everything that can release held messages: a journal flush
+  // (commits), and lines from either side (the catalog's answer, an
+  // auditor that completes at once).
+  void after_session_work() {
+    if (awaiting_release_ && !session_.holding_messages()) close_server_stdin();
+  }
+
+  void close_server_stdin() {
+    awaiting_release_ = false;
+    hold_timer_.cancel();
     if (server_in_) server_in_->close_when_drained();
     escalate_after_grace(SIGTERM);
   }
@@ -396,6 +417,7 @@ class ProxyRunner final : public SessionOutput {
   std::optional<int> child_status_;
   std::optional<int> exit_status_;
   bool client_gone_ = false;
+  bool awaiting_release_ = false;  // stdin EOF seen; the server's stdin closes once nothing is held
   bool server_stdout_closed_ = false;
 };
 
