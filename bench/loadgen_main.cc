@@ -66,20 +66,26 @@ void add_options(CLI::App& app, Args& args) {
   app.add_option("--summarize", args.summarize_file, "Print the comparison table of a samples file");
   app.add_option("--baseline", args.summary.baseline, "Mode that added figures subtract")->capture_default_str();
   app.add_option("--reference", args.summary.reference, "Mode that ratios divide by")->capture_default_str();
-  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO goal (repeatable)")
+  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO[@REFERENCE_MODE] goal (repeatable)")
       ->allow_extra_args(false);  // one value per --target, so a later -- still ends options
   app.add_option("command", args.command, "Target command line(s), after --");
 }
 
-// Parses "MODE=1.5,0.7" into options->targets. False if malformed.
+// Parses "MODE=1.5,0.7" or "MODE=1.5,0.7@REFERENCE" (ratios against another
+// mode than --reference) into options->targets. False if malformed.
 bool parse_target(const std::string& text, SummaryOptions* options) {
   const size_t eq = text.find('=');
   const size_t comma = text.find(',', eq);
   if (eq == std::string::npos || comma == std::string::npos) return false;
+  const size_t at = text.find('@', comma);
   Target target;
+  if (at != std::string::npos) {
+    target.reference = text.substr(at + 1);
+    if (target.reference.empty()) return false;
+  }
   try {
     target.max_added_ratio = std::stod(text.substr(eq + 1, comma - eq - 1));
-    target.min_throughput_ratio = std::stod(text.substr(comma + 1));
+    target.min_throughput_ratio = std::stod(text.substr(comma + 1, at == std::string::npos ? std::string::npos : at - comma - 1));
   } catch (const std::exception&) {
     return false;
   }

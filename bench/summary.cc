@@ -69,9 +69,31 @@ std::string verdict(const char* name, const std::vector<double>& values, bool up
   return text;
 }
 
-std::string target_line(const std::string& mode, const ModeFigures& f, const Target& t) {
-  return "- " + mode + ": " + verdict("added-p50 ×relay", f.added_ratio, true, t.max_added_ratio) +
-         "; " + verdict("calls/s ×relay", f.throughput_ratio, false, t.min_throughput_ratio) + "; " +
+// `mode`'s added-p50 and throughput ratios against `reference`, per round.
+void ratios_against(const std::map<int, Round>& rounds, const std::string& mode, const std::string& reference,
+                    const SummaryOptions& options, ModeFigures* f) {
+  SummaryOptions against = options;
+  against.reference = reference;
+  f->added_ratio.clear();
+  f->throughput_ratio.clear();
+  ModeFigures scratch;
+  for (const auto& [number, round] : rounds) {
+    const auto sample = round.find(mode);
+    if (sample == round.end()) continue;
+    scratch = ModeFigures{};
+    add_relative(sample->second, round, against, &scratch);
+    f->added_ratio.insert(f->added_ratio.end(), scratch.added_ratio.begin(), scratch.added_ratio.end());
+    f->throughput_ratio.insert(f->throughput_ratio.end(), scratch.throughput_ratio.begin(),
+                               scratch.throughput_ratio.end());
+  }
+}
+
+std::string target_line(const std::string& mode, const ModeFigures& f, const Target& t,
+                        const std::string& reference) {
+  const std::string added = "added-p50 ×" + reference;
+  const std::string calls = "calls/s ×" + reference;
+  return "- " + mode + ": " + verdict(added.c_str(), f.added_ratio, true, t.max_added_ratio) +
+         "; " + verdict(calls.c_str(), f.throughput_ratio, false, t.min_throughput_ratio) + "; " +
          verdict("start-up +ms", f.added_startup, true, t.max_added_startup_ms) + "; " +
          verdict("exit ms", f.exit, true, t.max_exit_ms) + "; " +
          verdict("RSS MB", f.rss, true, t.max_rss_mb) + "\n";
@@ -124,8 +146,12 @@ std::string summarize(const std::vector<Sample>& samples, const SummaryOptions& 
   std::string checks;
   for (const std::string& mode : modes) {
     if (mode == options.baseline || mode == options.reference) continue;
-    const auto target = options.targets.find(mode);
-    checks += target_line(mode, figures[mode], target == options.targets.end() ? Target{} : target->second);
+    const auto found = options.targets.find(mode);
+    const Target target = found == options.targets.end() ? Target{} : found->second;
+    ModeFigures checked = figures[mode];
+    const std::string reference = target.reference.empty() ? options.reference : target.reference;
+    if (reference != options.reference) ratios_against(rounds, mode, reference, options, &checked);
+    checks += target_line(mode, checked, target, reference);
   }
   const std::string rounds_line = "\nMedians over " + std::to_string(rounds.size()) + " rounds.\n";
   return out + rounds_line + (checks.empty() ? "" : "\nTargets:\n" + checks);

@@ -34,6 +34,9 @@ struct Target {
   double max_added_startup_ms = 5;    // over direct
   double max_exit_ms = 50;            // stdin EOF -> reaped
   double max_rss_mb = 10;
+  // The mode the two ratios divide by; empty = SummaryOptions::reference.
+  // Issue 3 holds the policy-only layer to mcp-warden's own relay layer.
+  std::string reference;
 };
 
 struct SummaryOptions {

@@ -29,18 +29,21 @@ LOAD_ARGS=(--calls 1500 --pipelined 6000 --batches 6 --sessions 2 --warmup 200)
 BUILD_FIRST=1
 SAMPLES=""
 MODES=()
-# Every mcp-warden proxy currently judges calls and records them (the default
-# policy is strict, audit is always on), so there is no relay-only mode yet.
-# Once a switch for that exists, add "warden=proxy <switch>" (issue 2's
-# 1.3/0.85 target) and "warden-strict=proxy --policy strict <no audit>" (1.5).
-# Each mode gets its own database, which grows over the rounds as a user's does.
+# A mode whose arguments start with {layers} runs mcp-warden-bench-layers (the
+# same proxy runner with only the relay, or only the policy, on) instead of
+# mcp-warden: that is how issue 2's "relay alone" and issue 3's "strict policy"
+# figures are measured, since mcp-warden itself cannot turn a safeguard off.
+# Each audited mode gets its own database, which grows over the rounds as a user's does.
 DEFAULT_MODES=(
+  "warden-relay={layers} relay"
+  "warden-strict={layers} policy --policy strict"
   "warden-strict-audit=proxy --policy strict --db {tmp}/strict.db"
   "warden-permissive-audit=proxy --policy permissive --db {tmp}/permissive.db"
 )
-# Goals per mode: max added-p50 ratio, min throughput ratio (issues 2, 3, 4).
+# Goals per mode: max added-p50 ratio, min throughput ratio (issues 2, 3, 4),
+# against the minimal relay unless @MODE names another reference.
 # A mode without a --target here is held to issue 2's 1.3, 0.85.
-TARGETS=(--target warden=1.3,0.85 --target warden-strict=1.5,0.67
+TARGETS=(--target warden-relay=1.3,0.85 --target warden-strict=1.5,0.67@warden-relay
          --target warden-strict-audit=2.0,0.7 --target warden-permissive-audit=2.0,0.7)
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
@@ -70,6 +73,8 @@ build() {
     >"$log" 2>&1 || { tail -20 "$log"; die "cmake configure failed"; }
   cmake --build "$BUILD" -j2 --target mcp-warden-bench-server mcp-warden-bench-relay \
     mcp-warden-loadgen >>"$log" 2>&1 || { tail -30 "$log"; die "building the bench tools failed"; }
+  cmake --build "$BUILD" -j2 --target mcp-warden-bench-layers >>"$log" 2>&1 \
+    || echo "NOTE: mcp-warden-bench-layers does not build in $BUILD; its modes are skipped."
   if [[ -z $WARDEN ]] && ! cmake --build "$BUILD" -j2 --target mcp-warden >>"$log" 2>&1; then
     echo "NOTE: mcp-warden does not build in $BUILD yet; warden modes are skipped. First error ($log):"
     grep -m1 -E ': error:|Error [0-9]' "$log" | sed 's/^/    /'
@@ -91,15 +96,20 @@ add_warden_modes() {
     echo "NOTE: no mcp-warden binary at $WARDEN: only direct and relay are measured."
     return
   fi
-  local spec name args
+  local spec name args binary
   for spec in "${MODES[@]}"; do
     name=${spec%%=*}
     read -r -a args <<<"${spec#*=}"
     args=("${args[@]//\{tmp\}/$TMP}")
-    if "$LOADGEN" --check -- "$WARDEN" "${args[@]}" -- "$SERVER" >"$TMP/check-$name.log" 2>&1; then
-      COMPARE+=(::: "$name" "$WARDEN" "${args[@]}" -- "$SERVER")
+    binary=$WARDEN
+    if [[ ${args[0]:-} == "{layers}" ]]; then
+      binary="$BUILD/mcp-warden-bench-layers"
+      args=("${args[@]:1}")
+    fi
+    if "$LOADGEN" --check -- "$binary" "${args[@]}" -- "$SERVER" >"$TMP/check-$name.log" 2>&1; then
+      COMPARE+=(::: "$name" "$binary" "${args[@]}" -- "$SERVER")
     else
-      echo "NOTE: skipped mode '$name' ($WARDEN ${args[*]} -- SERVER): it failed the reply check:"
+      echo "NOTE: skipped mode '$name' ($binary ${args[*]} -- SERVER): it failed the reply check:"
       grep -v '^$' "$TMP/check-$name.log" | tail -4 | sed 's/^/    /'
     fi
   done

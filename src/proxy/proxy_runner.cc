@@ -79,6 +79,13 @@ class UnavailableAuditor final : public CallAuditor {
   Status why_;
 };
 
+// Stands in for the audit log in the benchmark's policy-only layer: every
+// record "commits" at once, so the cost of judging is measured alone.
+class NotRecordingAuditor final : public CallAuditor {
+ public:
+  void record(audit::NewEntry, Done done) override { done(int64_t{0}); }
+};
+
 policy::Policy load_policy(const std::string& spec) {
   auto loaded = policy::Policy::load(spec);
   if (!loaded) throw std::runtime_error("cannot load policy " + spec + ": " + loaded.status().message());
@@ -111,15 +118,17 @@ class ProxyRunner final : public SessionOutput {
   explicit ProxyRunner(const ProxyOptions& options)
       : options_(options),
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
-        policy_(load_policy(options.policy)),
-        trust_level_(declared_level(options, policy_, server_name_)),
+        policy_(options.layers == Layers::kRelayOnly ? std::nullopt
+                                                     : std::optional<policy::Policy>(load_policy(options.policy))),
+        trust_level_(policy_ ? declared_level(options, *policy_, server_name_) : trust::TrustLevel::kStandard),
         // The server starts before the audit database is opened, so that
         // its start-up overlaps ours; nothing reaches it before io_.run().
         spawned_(io::ChildProcess::spawn(io_, options.command)),
         auditor_(open_audit()),
         session_options_(session_options(options, server_name_)),
         trust_(open_trust()),
-        session_(session_options_, *this, SystemClock::instance(), Governance{&policy_, auditor_.get(), trust_.get()}),
+        session_(session_options_, *this, SystemClock::instance(),
+                 Governance{policy_ ? &*policy_ : nullptr, auditor_.get(), trust_.get()}),
         server_sink_(session_),
         client_frames_(options.max_message_bytes),
         server_frames_(options.max_message_bytes),
@@ -130,7 +139,7 @@ class ProxyRunner final : public SessionOutput {
         timeout_timer_(io_) {}
 
   int run() {
-    if (policy_.name() == "permissive") {
+    if (policy_ && policy_->name() == "permissive") {
       spdlog::warn("policy permissive: nothing is blocked, not even secrets; decisions strict would make are only recorded");
     }
     record_session_start();
@@ -155,6 +164,8 @@ class ProxyRunner final : public SessionOutput {
 
  private:
   std::unique_ptr<CallAuditor> open_audit() {
+    if (options_.layers == Layers::kRelayOnly) return nullptr;
+    if (options_.layers == Layers::kPolicyOnly) return std::make_unique<NotRecordingAuditor>();
     audit::AuditLogOptions log_options;
     log_options.db_path = resolve_db_path(options_.db_path);
     log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;
@@ -204,7 +215,7 @@ class ProxyRunner final : public SessionOutput {
 
   // Changed tool definitions the policy's servers: section accepts.
   trust::ToolChangeAcceptor change_acceptor() const {
-    return [settings = policy_.server_settings(server_name_)](const std::string& tool, const std::string& hash)
+    return [settings = policy_->server_settings(server_name_)](const std::string& tool, const std::string& hash)
                -> std::optional<std::string> {
       auto accepted = settings.accepts_tool_change(tool, hash);
       return accepted ? std::optional<std::string>(accepted->reason()) : std::nullopt;
@@ -234,7 +245,7 @@ class ProxyRunner final : public SessionOutput {
   void record_session_start() {
     if (!journal_) return;
     nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
-                              {"policy", policy_.name()}, {"policy_sha256", policy_.content_hash()},
+                              {"policy", policy_->name()}, {"policy_sha256", policy_->content_hash()},
                               {"trust_level", trust::trust_level_name(trust_level_)},
                               {"pid", ::getpid()}};
     journal_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
@@ -392,7 +403,7 @@ class ProxyRunner final : public SessionOutput {
   const ProxyOptions& options_;
   asio::io_context io_{1};
   std::string server_name_;
-  policy::Policy policy_;
+  std::optional<policy::Policy> policy_;  // none in the relay-only layer
   trust::TrustLevel trust_level_;
   std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::unique_ptr<audit::Journal> journal_;

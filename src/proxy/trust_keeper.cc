@@ -43,6 +43,7 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
     auto event = store_->record(server_, kind, tool, reason);
     if (!event) return event.status();
     *score = event->score_after();
+    if (event->id == 0) return Status::ok();  // a saturated success: nothing moved, nothing to log
     return append_event(*event, appender);
   };
   step.done = [this, score](Status committed) {

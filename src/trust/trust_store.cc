@@ -169,6 +169,13 @@ void mark_seen(ServerRow& row, int64_t now) {
 }
 
 // Applies `kind` to `row` at `now` (after recovery) and describes it.
+// A success at a saturated score (its diminishing rise rounds to nothing)
+// with nothing recovered: storing it would change no score, so it is not
+// stored (the call's own audit entry already says it succeeded).
+bool moves_nothing(const TrustEvent& event) {
+  return event.kind == EventKind::kCallSucceeded && event.delta_milli == 0 && event.recovered_milli == 0;
+}
+
 TrustEvent advance(ServerRow& row, EventKind kind, int64_t now, const TrustWeights& weights) {
   TrustEvent event;
   event.server = row.view.server;
@@ -536,6 +543,7 @@ Result<TrustEvent> TrustStore::record(const std::string& server, EventKind kind,
     event = advance(*row, kind, now, options_.weights);
     event.tool = tool;
     event.reason = reason;
+    if (moves_nothing(event)) return Status::ok();
     return impl_->save_with_event(*row, event);
   });
   if (!done.is_ok()) return done;

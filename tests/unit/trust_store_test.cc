@@ -299,6 +299,39 @@ TEST_F(TrustStoreTest, ScoresClampToTheTop) {
   EXPECT_GT(score, milli_of(base_score(TrustLevel::kVerifiedPartner)));
 }
 
+TEST_F(TrustStoreTest, ASuccessAtASaturatedScoreIsNotStoredButAnyMoveStillIs) {
+  auto store = open_store();
+  ASSERT_TRUE(store->ensure_server("good", TrustLevel::kVerifiedPartner).is_ok());
+  Result<TrustEvent> last = store->record("good", EventKind::kCallSucceeded);
+  for (int i = 0; i < 3000 && last.is_ok() && last->id != 0; ++i) last = store->record("good", EventKind::kCallSucceeded);
+  ASSERT_TRUE(last.is_ok()) << last.status().to_string();
+  ASSERT_EQ(last->id, 0) << "3000 successes never saturated the score";
+  EXPECT_EQ(last->delta_milli, 0);
+  int64_t saturated = score_milli(*store, "good");
+  int64_t events = store->get("good")->events;
+  auto history = store->history("good");
+  ASSERT_TRUE(history.is_ok());
+  ASSERT_FALSE(history->empty());
+  EXPECT_GT(history->front().delta_milli, 0) << "the newest stored success moved the score";
+
+  Result<TrustEvent> again = store->record("good", EventKind::kCallSucceeded);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again->id, 0);
+  EXPECT_EQ(store->get("good")->events, events);
+  EXPECT_EQ(score_milli(*store, "good"), saturated);
+  EXPECT_EQ(store->history("good")->size(), history->size());
+
+  Result<TrustEvent> error = store->record("good", EventKind::kToolError);  // a fall is always stored
+  ASSERT_TRUE(error.is_ok());
+  EXPECT_GT(error->id, 0);
+  EXPECT_LT(error->delta_milli, 0);
+  EXPECT_EQ(store->get("good")->events, events + 1);
+  Result<TrustEvent> rise = store->record("good", EventKind::kCallSucceeded);  // no longer saturated
+  ASSERT_TRUE(rise.is_ok());
+  EXPECT_GT(rise->id, 0);
+  EXPECT_GT(rise->delta_milli, 0);
+}
+
 TEST_F(TrustStoreTest, ResetReturnsToTheBaseAndKeepsTheHistory) {
   auto store = open_store();
   ASSERT_TRUE(store->record("files", EventKind::kCredentialDenied).is_ok());

@@ -30,6 +30,16 @@
 
 namespace mcp_warden::proxy {
 
+// Which safeguards a proxy runs. `mcp-warden proxy` always runs kFull: there
+// is no command-line switch for the others. They exist for the benchmark tool
+// bench/mcp-warden-bench-layers, which measures what each safeguard costs on
+// top of the same runner and Session (docs/performance.md).
+enum class Layers {
+  kFull,        // policy, audit log and trust
+  kPolicyOnly,  // policy judges every tools/call; nothing is recorded, no trust
+  kRelayOnly,   // a plain relay: no policy, no audit, no trust
+};
+
 struct ProxyOptions {
   std::vector<std::string> command;  // argv of the MCP server
   std::size_t max_message_bytes = 64u << 20;
@@ -45,6 +55,7 @@ struct ProxyOptions {
   // `servers:` entry for the server, else "standard". Set, it wins.
   std::optional<std::string> trust_level;
   int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
+  Layers layers = Layers::kFull;      // see Layers: only bench tools change it
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.

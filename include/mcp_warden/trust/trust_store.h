@@ -94,7 +94,10 @@ class TrustStore {
   // Records `kind` for `server` (creating it at the default level if new):
   // recovery since the last change, then the event, clamped; one row in
   // trust_events. kInvalidArgument for kReset/kToolApproved (use reset() and
-  // approve()) and for an empty server name.
+  // approve()) and for an empty server name. A kCallSucceeded that moves
+  // nothing (the score is saturated: its rise rounds to 0, nothing
+  // recovered) is not stored: the returned event has id 0 and delta 0, and
+  // neither the score row nor trust_events changes.
   Result<TrustEvent> record(const std::string& server, EventKind kind,
                             const std::string& tool = {}, const std::string& reason = {});
 
