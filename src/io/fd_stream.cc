@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,7 +47,15 @@ bool try_assign(asio::posix::stream_descriptor& stream, int fd) {
 
 FdReader::FdReader(asio::io_context& io, int fd)
     : io_(io), stream_(io), buffer_(kReadChunk), alive_(std::make_shared<bool>(true)) {
-  if (!try_assign(stream_, fd)) thread_fd_ = fd;
+  if (!try_assign(stream_, fd)) {
+    thread_fd_ = fd;
+    return;
+  }
+  boost::system::error_code ec;
+  stream_.native_non_blocking(true, ec);
+  direct_reads_ = !ec;
+  struct stat info {};
+  short_read_drains_ = ::fstat(fd, &info) == 0 && (S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode));
 }
 
 FdReader::~FdReader() {
@@ -58,8 +67,28 @@ FdReader::~FdReader() {
 void FdReader::start(DataHandler on_data, EndHandler on_end) {
   on_data_ = std::move(on_data);
   on_end_ = std::move(on_end);
-  if (thread_fd_ < 0) return read_next();
-  thread_ = std::thread([this, fd = thread_fd_] { run_thread_reader(fd); });
+  if (thread_fd_ >= 0) {
+    thread_ = std::thread([this, fd = thread_fd_] { run_thread_reader(fd); });
+    return;
+  }
+  read_through_asio();
+}
+
+// One read through Asio (a speculative read, then the reactor). The first
+// read always goes this way, so data already waiting when the descriptor was
+// registered is never missed; read_available() takes over from its
+// completion unless the descriptor could not be made non-blocking.
+void FdReader::read_through_asio() {
+  stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
+                                                                        std::size_t n) {
+    if (!*alive) return;
+    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
+    if (!*alive) return;
+    if (ec) return end(ec == asio::error::eof ? std::string() : ec.message());
+    if (!direct_reads_) return read_through_asio();
+    if (n < buffer_.size() && short_read_drains_) return wait_readable();
+    read_available();
+  });
 }
 
 void FdReader::stop() {
@@ -68,18 +97,39 @@ void FdReader::stop() {
   if (stream_.is_open()) stream_.close(ec);
 }
 
-void FdReader::read_next() {
-  stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
-                                                                        std::size_t n) {
-    if (!*alive) return;
-    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
-    if (!*alive) return;
-    if (ec) {
-      *alive_ = false;
-      return on_end_(ec == asio::error::eof ? std::string() : ec.message());
-    }
-    read_next();
-  });
+void FdReader::end(const std::string& error) {
+  *alive_ = false;
+  on_end_(error);
+}
+
+// Reads until the descriptor has nothing more, then waits for it to become
+// readable again. On a pipe or socket a read that returns less than asked
+// for has emptied it, so the read that would only say EAGAIN is skipped:
+// one read per wake-up instead of two. Correct under the reactor's
+// edge-triggered epoll because the wait is queued before the reactor runs
+// again (handlers run between its turns), so a later arrival is seen.
+void FdReader::read_available() {
+  const int fd = stream_.native_handle();
+  for (;;) {
+    ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0) return end(std::strerror(errno));
+    if (n == 0) return end(std::string());
+    on_data_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+    if (!*alive_) return;
+    if (static_cast<std::size_t>(n) < buffer_.size() && short_read_drains_) break;
+  }
+  wait_readable();
+}
+
+void FdReader::wait_readable() {
+  stream_.async_wait(asio::posix::stream_descriptor::wait_read,
+                     [this, alive = alive_](const boost::system::error_code& ec) {
+                       if (!*alive) return;
+                       if (ec) return end(ec.message());
+                       read_available();
+                     });
 }
 
 // Blocking reads on a helper thread; each chunk is handed to the io_context.
@@ -108,7 +158,13 @@ void FdReader::run_thread_reader(int fd) {
 
 FdWriter::FdWriter(asio::io_context& io, int fd)
     : io_(io), stream_(io), alive_(std::make_shared<bool>(true)) {
-  if (!try_assign(stream_, fd)) blocking_fd_ = fd;
+  if (!try_assign(stream_, fd)) {
+    blocking_fd_ = fd;
+    return;
+  }
+  boost::system::error_code ec;
+  stream_.native_non_blocking(true, ec);  // what Asio's own writes would set
+  direct_writes_ = !ec;
 }
 
 FdWriter::~FdWriter() {
@@ -119,9 +175,46 @@ FdWriter::~FdWriter() {
 void FdWriter::write_line(std::string line) {
   if (closed_ || failed_) return;
   line.push_back('\n');
+  if (blocking_fd_ >= 0) {
+    queue_.push_back(std::move(line));
+    return write_blocking_now();
+  }
+  if (direct_writes_ && !writing_ && queue_.empty() && !write_now(line)) return;
   queue_.push_back(std::move(line));
-  if (blocking_fd_ >= 0) return write_blocking_now();
   if (!writing_) write_next();
+}
+
+// With nothing queued, writes `line` at once (the descriptor is
+// non-blocking): no completion handler, no extra reactor turn. Returns true
+// if something is left to queue (`line` is trimmed to the rest), false when
+// it was all written or the write failed (reported from the io_context, so
+// the error handler never runs inside write_line()).
+bool FdWriter::write_now(std::string& line) {
+  const int fd = stream_.native_handle();
+  ssize_t n = -1;
+  do {
+    n = ::write(fd, line.data(), line.size());
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0 && static_cast<std::size_t>(n) == line.size()) {
+    if (close_requested_) close_now();
+    return false;
+  }
+  if (n >= 0) {
+    line.erase(0, static_cast<std::size_t>(n));
+    return true;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+  fail_later(std::strerror(errno));
+  return false;
+}
+
+void FdWriter::fail_later(std::string error) {
+  failed_ = true;
+  queue_.clear();
+  close_now();
+  asio::post(io_, [this, alive = alive_, error = std::move(error)] {
+    if (*alive && on_error_) on_error_(error);
+  });
 }
 
 void FdWriter::write_next() {

@@ -40,12 +40,17 @@ class FdReader {
   void stop();
 
  private:
-  void read_next();
+  void read_through_asio();
+  void read_available();
+  void wait_readable();
+  void end(const std::string& error);
   void run_thread_reader(int fd);
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor stream_;
   int thread_fd_ = -1;  // the descriptor when epoll cannot watch it
+  bool direct_reads_ = false;       // non-blocking: read_available() may read at once
+  bool short_read_drains_ = false;  // a pipe or socket: a short read means it is empty
   std::thread thread_;
   std::vector<char> buffer_;
   DataHandler on_data_;
@@ -76,6 +81,8 @@ class FdWriter {
   void flush_blocking(int timeout_ms);
 
  private:
+  bool write_now(std::string& line);
+  void fail_later(std::string error);
   void write_next();
   void on_written(std::size_t count, const boost::system::error_code& ec);
   void write_blocking_now();
@@ -84,6 +91,7 @@ class FdWriter {
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor stream_;
   int blocking_fd_ = -1;  // the descriptor when epoll cannot watch it
+  bool direct_writes_ = false;  // non-blocking: write_line() may write at once
   std::deque<std::string> queue_;
   std::size_t in_flight_ = 0;  // lines of queue_ handed to the current write
   bool writing_ = false;
