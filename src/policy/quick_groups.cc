@@ -51,7 +51,9 @@ bool index_members(const std::vector<const QuickReject*>& quick, QuickGroup* gro
         if (quick[m]->glob() == nullptr) return false;
         add_glob(*quick[m]->glob(), m, group);
         break;
-      default: break;  // regex below; max_length, gt, lt compare per member
+      case Kind::kGt:
+      case Kind::kLt: group->numbers.push_back(quick[m]->number()); break;
+      default: break;  // regex below; max_length compares per member
     }
   }
   group->exact.finish();
@@ -136,16 +138,18 @@ void QuickPass::pass_all(const QuickGroup& group) {
   for (uint32_t member = 0; member < group.rules.size(); ++member) scratch_.passing.push_back(member);
 }
 
-// Only gt and lt depend on the member (its number); for every other kind
-// the first member's answer is everyone's.
+// Only gt and lt depend on the member (its number, compared with the value
+// read once); for every other kind the first member's answer is everyone's.
 void QuickPass::judge_non_string(const QuickGroup& group, const nlohmann::json* selected) {
-  const bool per_member = group.kind == Kind::kGt || group.kind == Kind::kLt;
-  if (!per_member) {
+  const bool numeric = group.kind == Kind::kGt || group.kind == Kind::kLt;
+  if (!numeric || selected == nullptr || !selected->is_number()) {
     if (!model_.quick_rejects[group.rules.front()].rejects_non_string(selected)) pass_all(group);
     return;
   }
-  for (uint32_t member = 0; member < group.rules.size(); ++member) {
-    if (!model_.quick_rejects[group.rules[member]].rejects_non_string(selected)) scratch_.passing.push_back(member);
+  const double value = selected->get<double>();
+  for (uint32_t member = 0; member < group.numbers.size(); ++member) {
+    const double n = group.numbers[member];
+    if (group.kind == Kind::kGt ? value > n : value < n) scratch_.passing.push_back(member);
   }
 }
 

@@ -89,6 +89,7 @@ struct QuickGroup {
   TextIndex suffixes;  // glob suffixes
   std::vector<uint32_t> fnmatch_members;  // globs only fnmatch can judge
   std::shared_ptr<const RE2::Set> regex_set;  // regex: set index = member
+  std::vector<double> numbers;  // gt, lt: by member
 };
 
 class QuickGroups {
