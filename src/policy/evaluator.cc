@@ -112,9 +112,10 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;
-  for (size_t i : impl_->static_matches.rules_for(model, call, view.annotations())) {
-    const internal::QuickReject& quick = model.quick_rejects[i];
-    if (quick.applies() && quick.rejects(view.selected(quick.pointer_slot()))) continue;
+  const internal::StaticMatches::Entry& entry = impl_->static_matches.rules_for(model, call, view.annotations());
+  std::vector<size_t>& candidates = impl_->candidate_rules;
+  internal::QuickPass(model, model.quick_groups, impl_->quick_scratch).may_match(entry.rules, entry.plan, view, &candidates);
+  for (size_t i : candidates) {
     const Rule& rule = model.rules[i];
     Evidence evidence;
     if (!internal::dynamic_match_holds(rule.match, view, &evidence)) continue;

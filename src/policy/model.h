@@ -17,6 +17,7 @@
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_pattern.h"
+#include "quick_groups.h"
 #include "quick_reject.h"
 
 namespace mcp_warden::policy::internal {
@@ -91,6 +92,8 @@ struct Model {
   std::vector<std::vector<std::string>> pointers;
   // One per rule: a cheap look at one of its args conditions (quick_reject.h).
   std::vector<QuickReject> quick_rejects;
+  // The same, indexed by value across rules (quick_groups.h).
+  QuickGroups quick_groups;
   std::string shadow;       // name or path of the shadow policy, or ""
   std::string shadow_base;  // directory relative shadow paths resolve against
 };

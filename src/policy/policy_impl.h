@@ -17,6 +17,8 @@ struct Policy::Impl {
   PathNormalizer normalizer;
   internal::RateLimiter limiter;
   internal::StaticMatches static_matches;
+  internal::QuickScratch quick_scratch;  // evaluate()'s buffers, reused
+  std::vector<size_t> candidate_rules;   // evaluate(): the rules left to check
   std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
   std::vector<ServerEntry> servers;  // `servers:` entries, child's file first
 

@@ -60,8 +60,13 @@ bool QuickReject::string_fails(const std::string& text) const {
 // condition, which looks at every leaf inside.
 bool QuickReject::rejects(const nlohmann::json* selected) const {
   if (kind_ == Kind::kNone) return false;
+  if (selected != nullptr && selected->is_string()) return string_fails(selected->get_ref<const std::string&>());
+  return rejects_non_string(selected);
+}
+
+bool QuickReject::rejects_non_string(const nlohmann::json* selected) const {
+  if (kind_ == Kind::kNone) return false;
   if (selected == nullptr) return true;
-  if (selected->is_string()) return string_fails(selected->get_ref<const std::string&>());
   if (kind_ == Kind::kEquals) return true;  // a string never equals a non-string
   if (!selected->is_primitive()) return false;
   if (kind_ == Kind::kGt) return !(selected->is_number() && selected->get<double>() > number_);
@@ -72,6 +77,7 @@ bool QuickReject::rejects(const nlohmann::json* selected) const {
 void add_quick_rejects(Model* model) {
   model->quick_rejects.clear();
   for (const Rule& rule : model->rules) model->quick_rejects.push_back(QuickReject::for_match(rule.match));
+  model->quick_groups = QuickGroups::build(*model);
 }
 
 }  // namespace mcp_warden::policy::internal

@@ -34,9 +34,19 @@ class QuickReject {
   // True only when the condition certainly fails for what the pointer
   // selects (nullptr: nothing), so the rule cannot match.
   bool rejects(const nlohmann::json* selected) const;
+  // What rejects() answers for anything but a string (which string_fails()
+  // judges): nullptr, numbers, booleans, null, objects and arrays.
+  bool rejects_non_string(const nlohmann::json* selected) const;
+
+  // What the check compares, for QuickGroups (quick_groups.h).
+  enum class Kind { kNone, kEquals, kPrefix, kGlob, kRegex, kMaxLength, kGt, kLt };
+  Kind kind() const { return kind_; }
+  const std::string& text() const { return text_; }     // equals, prefix
+  const Glob* glob() const { return glob_ ? &*glob_ : nullptr; }
+  const RE2* regex() const { return regex_.get(); }
+  double number() const { return number_; }            // max_length, gt, lt
 
  private:
-  enum class Kind { kNone, kEquals, kPrefix, kGlob, kRegex, kMaxLength, kGt, kLt };
   static std::optional<QuickReject> for_condition(const ArgCondition& cond);
   bool string_fails(const std::string& text) const;
 

@@ -25,9 +25,12 @@ class StaticMatches {
  public:
   static constexpr size_t kMaxEntries = 1024;
 
-  // Indexes into model.rules, ascending. Valid until the next call.
-  const std::vector<size_t>& rules_for(const Model& model, const CallContext& call,
-                                       const ToolAnnotations& annotations);
+  struct Entry {
+    std::vector<size_t> rules;  // indexes into model.rules, ascending
+    QuickPlan plan;             // how to pass over them quickly (quick_groups.h)
+  };
+  // Valid until the next call.
+  const Entry& rules_for(const Model& model, const CallContext& call, const ToolAnnotations& annotations);
 
  private:
   struct KeyView {
@@ -57,7 +60,7 @@ class StaticMatches {
     }
   };
 
-  std::unordered_map<Key, std::vector<size_t>, Hash, Equal> entries_;
+  std::unordered_map<Key, Entry, Hash, Equal> entries_;
 };
 
 }  // namespace mcp_warden::policy::internal

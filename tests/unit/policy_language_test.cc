@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/policy/policy.h"
@@ -163,6 +166,114 @@ TEST(PolicyLanguageTest, ArgumentOperatorsOnArraysObjectsAndOtherTypes) {
   EXPECT_EQ(rule(R"({"text": 1234567, "url": true, "q": null, "cmd": 7})"), "default");
   EXPECT_EQ(rule(R"({"count": "101"})"), "default") << "a numeric string is not a number";
   EXPECT_EQ(rule(R"({"count": 100.5})"), "big");
+}
+
+// Differential check of the evaluator's shortcuts (rules grouped by operator
+// and argument, looked up by value, regexes in one RE2::Set pass): a policy
+// of many rules must decide exactly as judging each rule on its own (a policy
+// of one rule, which takes no shortcut across rules) and then applying the
+// precedence (deny > warn > log > allow, the first rule of the highest rank).
+class RuleSoup {
+ public:
+  RuleSoup() {
+    const char* const actions[] = {"allow", "log", "warn", "deny"};
+    for (int i = 0; i < 96; ++i) {
+      nlohmann::json rule = {{"name", "r" + std::to_string(i)}, {"action", actions[pick(4)]}};
+      nlohmann::json args = nlohmann::json::array({condition(i)});
+      if (pick(6) == 0) args.push_back(condition(i + 1));
+      rule["match"] = {{"args", args}};
+      if (pick(8) == 0) rule["match"]["tool"] = "other";
+      rules_.push_back(rule);
+    }
+  }
+  const nlohmann::json& rules() const { return rules_; }
+  static std::string policy_yaml(const nlohmann::json& rules) {
+    return "version: 1\ndefault: allow\nrules: " + rules.dump() + "\n";  // JSON is YAML
+  }
+  nlohmann::json arguments() {
+    nlohmann::json args = nlohmann::json::object();
+    for (const char* key : {"a", "b", "c", "n"}) {
+      if (pick(5) != 0) args[key] = value(0);
+    }
+    return args;
+  }
+
+ private:
+  size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random_); }
+  const std::string& word() { return kWords[pick(std::size(kWords))]; }
+  std::string rule_word() {  // at least two bytes
+    std::string w = word();
+    return w.size() >= 2 ? w : w + "zz";
+  }
+
+  nlohmann::json condition(int i) {
+    const char* const paths[] = {"/a", "/b", "/c", "/c/0", "/n", "*"};
+    nlohmann::json c = {{"path", paths[pick(std::size(paths))]}};
+    switch (pick(9)) {
+      case 0: c["equals"] = word(); break;
+      case 1: c["in"] = pick(2) == 0 ? nlohmann::json::array({word()}) : nlohmann::json::array({word(), 7}); break;
+      case 2: c["prefix"] = rule_word().substr(0, 1 + pick(2)); break;
+      case 3: c["glob"] = glob(); break;
+      case 4: c["regex"] = pick(2) == 0 ? "^" + rule_word().substr(0, 2) + "[a-z]*$" : rule_word().substr(1, 1); break;
+      case 5: c["max_length"] = pick(12); break;
+      case 6: c["gt"] = static_cast<int>(pick(20)) - 5; break;
+      case 7: c["lt"] = static_cast<int>(pick(20)) - 5; break;
+      default: c["equals"] = static_cast<int>(pick(10)); break;
+    }
+    if (i % 11 == 0) c["not"] = true;
+    return c;
+  }
+  std::string glob() {
+    const std::string w = rule_word();
+    switch (pick(4)) {
+      case 0: return w;
+      case 1: return w.substr(0, 2) + "*";
+      case 2: return "*" + w.substr(w.size() - 2);
+      default: return w.substr(0, 1) + "?*";
+    }
+  }
+  nlohmann::json value(int depth) {
+    switch (pick(depth < 2 ? 9 : 7)) {
+      case 0: return word();
+      case 1: return word() + word();
+      case 2: return word().substr(0, 1 + pick(4));
+      case 3: return static_cast<int>(pick(20)) - 5;
+      case 4: return pick(2) == 0;
+      case 5: return nullptr;
+      case 6: return word() + std::string(1, '\0') + word();  // globs stop at NUL, equals does not
+      case 7: return nlohmann::json::array({value(depth + 1), value(depth + 1)});
+      default: return {{word(), value(depth + 1)}};
+    }
+  }
+
+  static inline const std::string kWords[] = {"alpha", "beta", "gamma", "delta", "alp", "be", "a", "",
+                                              "gammaray", "x.pem", "sudo rm", "7"};
+  std::mt19937 random_{20250131};
+  nlohmann::json rules_ = nlohmann::json::array();
+};
+
+TEST(PolicyEquivalenceTest, ManyRulesDecideAsEachRuleJudgedAlone) {
+  RuleSoup soup;
+  Policy all = must_parse(RuleSoup::policy_yaml(soup.rules()));
+  std::vector<Policy> alone;
+  for (const nlohmann::json& rule : soup.rules()) {
+    alone.push_back(must_parse(RuleSoup::policy_yaml(nlohmann::json::array({rule}))));
+  }
+  FakeClock clock;
+  for (int round = 0; round < 400; ++round) {
+    const nlohmann::json args = soup.arguments();
+    const std::string tool = round % 7 == 0 ? "other" : "t";
+    std::string expected = "default";
+    int best_rank = -1;
+    for (size_t k = 0; k < alone.size(); ++k) {
+      Decision d = alone[k].evaluate(CallContext{"s", tool, &args, nullptr, {}, {}}, clock);
+      if (d.rule == "default" || action_rank(d.action) <= best_rank) continue;
+      best_rank = action_rank(d.action);
+      expected = d.rule;
+    }
+    Decision d = all.evaluate(CallContext{"s", tool, &args, nullptr, {}, {}}, clock);
+    ASSERT_EQ(d.rule, expected) << args.dump() << " tool " << tool;
+  }
 }
 
 TEST(PolicyLanguageTest, ARuleIsRejudgedWhenTheToolsAnnotationsChange) {
