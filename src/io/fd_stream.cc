@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -47,15 +46,7 @@ bool try_assign(asio::posix::stream_descriptor& stream, int fd) {
 
 FdReader::FdReader(asio::io_context& io, int fd)
     : io_(io), stream_(io), buffer_(kReadChunk), alive_(std::make_shared<bool>(true)) {
-  if (!try_assign(stream_, fd)) {
-    thread_fd_ = fd;
-    return;
-  }
-  boost::system::error_code ec;
-  stream_.native_non_blocking(true, ec);
-  direct_reads_ = !ec;
-  struct stat info {};
-  short_read_drains_ = ::fstat(fd, &info) == 0 && (S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode));
+  if (!try_assign(stream_, fd)) thread_fd_ = fd;
 }
 
 FdReader::~FdReader() {
@@ -67,28 +58,8 @@ FdReader::~FdReader() {
 void FdReader::start(DataHandler on_data, EndHandler on_end) {
   on_data_ = std::move(on_data);
   on_end_ = std::move(on_end);
-  if (thread_fd_ >= 0) {
-    thread_ = std::thread([this, fd = thread_fd_] { run_thread_reader(fd); });
-    return;
-  }
-  read_through_asio();
-}
-
-// One read through Asio (a speculative read, then the reactor). The first
-// read always goes this way, so data already waiting when the descriptor was
-// registered is never missed; read_available() takes over from its
-// completion unless the descriptor could not be made non-blocking.
-void FdReader::read_through_asio() {
-  stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
-                                                                        std::size_t n) {
-    if (!*alive) return;
-    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
-    if (!*alive) return;
-    if (ec) return end(ec == asio::error::eof ? std::string() : ec.message());
-    if (!direct_reads_) return read_through_asio();
-    if (n < buffer_.size() && short_read_drains_) return wait_readable();
-    read_available();
-  });
+  if (thread_fd_ < 0) return read_next();
+  thread_ = std::thread([this, fd = thread_fd_] { run_thread_reader(fd); });
 }
 
 void FdReader::stop() {
@@ -97,39 +68,22 @@ void FdReader::stop() {
   if (stream_.is_open()) stream_.close(ec);
 }
 
-void FdReader::end(const std::string& error) {
-  *alive_ = false;
-  on_end_(error);
-}
-
-// Reads until the descriptor has nothing more, then waits for it to become
-// readable again. On a pipe or socket a read that returns less than asked
-// for has emptied it, so the read that would only say EAGAIN is skipped:
-// one read per wake-up instead of two. Correct under the reactor's
-// edge-triggered epoll because the wait is queued before the reactor runs
-// again (handlers run between its turns), so a later arrival is seen.
-void FdReader::read_available() {
-  const int fd = stream_.native_handle();
-  for (;;) {
-    ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n < 0) return end(std::strerror(errno));
-    if (n == 0) return end(std::string());
-    on_data_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
-    if (!*alive_) return;
-    if (static_cast<std::size_t>(n) < buffer_.size() && short_read_drains_) break;
-  }
-  wait_readable();
-}
-
-void FdReader::wait_readable() {
-  stream_.async_wait(asio::posix::stream_descriptor::wait_read,
-                     [this, alive = alive_](const boost::system::error_code& ec) {
-                       if (!*alive) return;
-                       if (ec) return end(ec.message());
-                       read_available();
-                     });
+// Asio reads speculatively before waiting, so after a chunk one read says
+// EAGAIN. Waiting first instead (async_wait) would cost an epoll_ctl per
+// wait in this Asio version (it re-arms the edge-triggered registration),
+// which is no cheaper; measured, see docs/performance.md.
+void FdReader::read_next() {
+  stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
+                                                                        std::size_t n) {
+    if (!*alive) return;
+    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
+    if (!*alive) return;
+    if (ec) {
+      *alive_ = false;
+      return on_end_(ec == asio::error::eof ? std::string() : ec.message());
+    }
+    read_next();
+  });
 }
 
 // Blocking reads on a helper thread; each chunk is handed to the io_context.

@@ -40,17 +40,12 @@ class FdReader {
   void stop();
 
  private:
-  void read_through_asio();
-  void read_available();
-  void wait_readable();
-  void end(const std::string& error);
+  void read_next();
   void run_thread_reader(int fd);
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor stream_;
   int thread_fd_ = -1;  // the descriptor when epoll cannot watch it
-  bool direct_reads_ = false;       // non-blocking: read_available() may read at once
-  bool short_read_drains_ = false;  // a pipe or socket: a short read means it is empty
   std::thread thread_;
   std::vector<char> buffer_;
   DataHandler on_data_;
@@ -69,7 +64,10 @@ class FdWriter {
   FdWriter& operator=(const FdWriter&) = delete;
 
   void set_error_handler(ErrorHandler handler) { on_error_ = std::move(handler); }
-  // Queues `line` plus '\n'. Lines are written in the order queued.
+  // Writes `line` plus '\n': at once when nothing is queued (the descriptor
+  // is non-blocking; what does not fit is queued), else after the lines
+  // queued before it. A failure is reported to the error handler from the
+  // io_context, never from inside write_line().
   void write_line(std::string line);
   // Closes the descriptor once every queued line is written (or failed).
   void close_when_drained();
