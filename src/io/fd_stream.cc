@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -129,37 +130,54 @@ FdWriter::~FdWriter() {
 void FdWriter::write_line(std::string line) {
   if (closed_ || failed_) return;
   line.push_back('\n');
-  if (blocking_fd_ >= 0) {
-    queue_.push_back(std::move(line));
-    return write_blocking_now();
-  }
-  if (direct_writes_ && !writing_ && queue_.empty() && !write_now(line)) return;
   queue_.push_back(std::move(line));
-  if (!writing_) write_next();
+  if (blocking_fd_ >= 0) return write_blocking_now();
+  if (held_ == 0 && !writing_) write_queued_now();
 }
 
-// With nothing queued, writes `line` at once (the descriptor is
-// non-blocking): no completion handler, no extra reactor turn. Returns true
-// if something is left to queue (`line` is trimmed to the rest), false when
-// it was all written or the write failed (reported from the io_context, so
-// the error handler never runs inside write_line()).
-bool FdWriter::write_now(std::string& line) {
+void FdWriter::hold() { ++held_; }
+
+void FdWriter::release() {
+  if (held_ > 0 && --held_ == 0 && !writing_ && !closed_ && !failed_ && blocking_fd_ < 0) write_queued_now();
+}
+
+// Writes what is queued at once, in writev()s of up to kMaxLinesPerWrite
+// lines (the descriptor is non-blocking): no completion handler, no extra
+// reactor turn. What the descriptor does not take now goes to an Asio write
+// that completes when it can. A failure is reported from the io_context, so
+// the error handler never runs inside write_line() or release().
+void FdWriter::write_queued_now() {
+  if (!direct_writes_) return write_next();
   const int fd = stream_.native_handle();
-  ssize_t n = -1;
-  do {
-    n = ::write(fd, line.data(), line.size());
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0 && static_cast<std::size_t>(n) == line.size()) {
-    if (close_requested_) close_now();
-    return false;
+  while (!queue_.empty()) {
+    iovec parts[kMaxLinesPerWrite];
+    std::size_t count = std::min(queue_.size(), kMaxLinesPerWrite);
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      parts[i] = iovec{queue_[i].data(), queue_[i].size()};
+      total += queue_[i].size();
+    }
+    ssize_t n = ::writev(fd, parts, static_cast<int>(count));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0) return fail_later(std::strerror(errno));
+    drop_written(static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < total) break;  // full for now
   }
-  if (n >= 0) {
-    line.erase(0, static_cast<std::size_t>(n));
-    return true;
+  write_next();
+}
+
+// Removes the first `count` bytes of the queue (whole lines, then a prefix).
+void FdWriter::drop_written(std::size_t count) {
+  while (count > 0 && !queue_.empty()) {
+    std::string& front = queue_.front();
+    if (count < front.size()) {
+      front.erase(0, count);
+      return;
+    }
+    count -= front.size();
+    queue_.pop_front();
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-  fail_later(std::strerror(errno));
-  return false;
 }
 
 void FdWriter::fail_later(std::string error) {

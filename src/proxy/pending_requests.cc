@@ -26,4 +26,9 @@ PendingRequest* PendingRequests::find(const nlohmann::json& id) {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+const PendingRequest* PendingRequests::find(const nlohmann::json& id) const {
+  auto it = entries_.find(rpc::id_key(id));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
 }  // namespace mcp_warden::proxy

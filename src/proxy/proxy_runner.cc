@@ -113,6 +113,27 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   return s;
 }
 
+// Holds the writers while one burst of work runs (a chunk read from either
+// side, a journal commit), so everything it sends in one direction leaves in
+// one write when the burst ends (FdWriter::hold).
+class WriteBurst {
+ public:
+  WriteBurst(io::FdWriter* a, io::FdWriter* b) : a_(a), b_(b) {
+    if (a_) a_->hold();
+    if (b_) b_->hold();
+  }
+  ~WriteBurst() {
+    if (a_) a_->release();
+    if (b_) b_->release();
+  }
+  WriteBurst(const WriteBurst&) = delete;
+  WriteBurst& operator=(const WriteBurst&) = delete;
+
+ private:
+  io::FdWriter* a_;
+  io::FdWriter* b_;
+};
+
 class ProxyRunner final : public SessionOutput {
  public:
   explicit ProxyRunner(const ProxyOptions& options)
@@ -181,7 +202,10 @@ class ProxyRunner final : public SessionOutput {
     // that queued it returns: one transaction for everything it queued.
     journal_->set_wakeup([this] {
       asio::post(io_, [this] {
-        journal_->flush();
+        {
+          WriteBurst burst = write_burst();
+          journal_->flush();
+        }
         after_session_work();
       });
     });
@@ -280,7 +304,10 @@ class ProxyRunner final : public SessionOutput {
     server_out_ = std::make_unique<io::FdReader>(io_, child_->take_stdout_fd());
     server_out_->start(
         [this](std::string_view data) {
-          server_frames_.feed(data, server_sink_);
+          {
+            WriteBurst burst = write_burst();
+            server_frames_.feed(data, server_sink_);
+          }
           after_session_work();
         },
         [this](const std::string& e) { on_server_stdout_closed(e); });
@@ -290,12 +317,17 @@ class ProxyRunner final : public SessionOutput {
   void start_client_reader() {
     client_in_->start(
         [this](std::string_view data) {
-          client_frames_.feed(data, session_);
+          {
+            WriteBurst burst = write_burst();
+            client_frames_.feed(data, session_);
+          }
           after_session_work();
           if (session_.done()) finish(*spawn_failure_status_);
         },
         [this](const std::string& e) { on_client_gone(e.empty() ? "stdin closed" : "stdin: " + e); });
   }
+
+  WriteBurst write_burst() { return WriteBurst(client_out_.get(), server_in_.get()); }
 
   void watch_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {

@@ -48,15 +48,57 @@ void Session::reply_to_client(const json& id, int code, std::string_view message
 
 // ---- client → server ------------------------------------------------------
 
+// Which lines are read whole at once and which are skimmed (header only,
+// just as strictly; see rpc::skim_message): a governed tools/call is
+// always read whole, so one that is likely (its method name appears in the
+// line) is parsed whole straight away instead of skimmed and then parsed.
+// The guess only picks the faster path; needs_body() decides what is read.
+bool Session::parse_client_line_whole(std::string_view raw) const {
+  return governed() && raw.find("tools/call") != std::string_view::npos;
+}
+
+// True when the Session will look into `m`'s body (see the handlers).
+bool Session::needs_body(const Message& m, bool from_client) const {
+  if (m.body_parsed) return false;
+  switch (m.kind) {
+    case MessageKind::kRequest:
+      return from_client && (m.method == "tools/call" || m.method == "initialize" || m.method == "tools/list");
+    case MessageKind::kNotification:
+      return m.method == "notifications/cancelled" || (!from_client && m.method == "notifications/progress");
+    case MessageKind::kResponse: {
+      if (from_client) return false;
+      if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) return true;
+      const PendingRequest* request = client_pending_.find(m.id);
+      return request != nullptr && (request->method == "initialize" || request->method == "tools/list" ||
+                                    (request->method == "tools/call" && governed()));
+    }
+    case MessageKind::kBatch:
+      return false;  // skim_message() parses batches whole
+  }
+  return true;
+}
+
 void Session::on_client_line(std::string raw) {
   ++counters_.client_messages;
-  auto parsed = rpc::parse_message(std::move(raw), options_.json);
+  auto parsed = parse_client_line_whole(raw) ? rpc::parse_message(std::move(raw), options_.json)
+                                             : rpc::skim_message(std::move(raw), options_.json);
   if (auto* error = std::get_if<MessageError>(&parsed)) {
     spdlog::warn("client sent an invalid message: {}", error->message);
     reply_to_client(error->id, error->code, error->message);
     return;
   }
-  handle_client_message(std::move(std::get<Message>(parsed)));
+  Message& m = std::get<Message>(parsed);
+  if (needs_body(m, true) && !load_body(m)) {
+    if (m.kind == MessageKind::kRequest) reply_to_client(m.id, rpc::kInternalError, "mcp-warden could not read this message");
+    return;
+  }
+  handle_client_message(std::move(m));
+}
+
+bool Session::load_body(Message& m) {
+  Status built = rpc::ensure_body(m);
+  if (!built) spdlog::error("could not build a message's body ({}); it was dropped", built.to_string());
+  return built.is_ok();
 }
 
 void Session::handle_client_message(Message m) {
@@ -146,7 +188,10 @@ void Session::on_server_line(std::string raw) {
   std::string shown = preview(raw);
   std::string shown_head = raw.substr(0, io::FrameReader::kKeptHeadBytes);
   std::string shown_tail = raw.substr(raw.size() - std::min(raw.size(), io::FrameReader::kKeptTailBytes));
-  auto parsed = rpc::parse_message(std::move(raw), options_.json);
+  // A governed session reads most server lines whole (tools/call results
+  // are recorded and decorated); a plain relay only skims them.
+  auto parsed = governed() ? rpc::parse_message(std::move(raw), options_.json)
+                           : rpc::skim_message(std::move(raw), options_.json);
   if (auto* error = std::get_if<MessageError>(&parsed)) {
     ++counters_.server_non_protocol_lines;
     spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
@@ -155,7 +200,9 @@ void Session::on_server_line(std::string raw) {
     return answer_garbled_response(shown_head, shown_tail);
   }
   server_noise_burst_ = false;
-  handle_server_message(std::move(std::get<Message>(parsed)));
+  Message& m = std::get<Message>(parsed);
+  if (needs_body(m, false) && !load_body(m)) return;
+  handle_server_message(std::move(m));
 }
 
 void Session::handle_server_message(Message m) {

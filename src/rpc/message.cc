@@ -207,7 +207,13 @@ std::variant<Message, MessageError> parse_message(std::string raw, const JsonPar
   return classified;
 }
 
-std::string id_key(const json& id) { return dump_wire(id); }
+// Integers (the usual ids) print as dump() would print them, without the
+// serializer; everything else goes through it.
+std::string id_key(const json& id) {
+  if (id.is_number_unsigned()) return std::to_string(id.get<uint64_t>());
+  if (id.is_number_integer()) return std::to_string(id.get<int64_t>());
+  return dump_wire(id);
+}
 
 RecoveredHeader recover_header(std::string_view head, std::string_view tail) {
   RecoveredHeader header = header_from_head(head);

@@ -210,6 +210,33 @@ TEST(FdWriter, LinesLargerThanThePipeAreQueuedNotBlockedAndArriveInOrder) {
   EXPECT_TRUE(got == "first\n" + big + "\nlast\n");
 }
 
+TEST(FdWriter, WhileHeldLinesWaitAndReleaseWritesThemTogether) {
+  asio::io_context io;
+  Pair p = make_pipe();
+  ASSERT_EQ(::fcntl(p.read_end, F_SETFL, O_NONBLOCK), 0);
+  FdWriter writer(io, p.write_end);
+  char buffer[256];
+  writer.hold();
+  writer.hold();  // nested
+  writer.write_line("one");
+  writer.write_line("two");
+  writer.release();
+  writer.write_line("three");
+  EXPECT_EQ(::read(p.read_end, buffer, sizeof buffer), -1) << "nothing may leave while held";
+  EXPECT_FALSE(writer.idle());
+  writer.release();
+  ssize_t n = ::read(p.read_end, buffer, sizeof buffer);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buffer, static_cast<std::size_t>(n)), "one\ntwo\nthree\n");
+  EXPECT_TRUE(writer.idle());
+  writer.write_line("four");  // not held: written at once
+  n = ::read(p.read_end, buffer, sizeof buffer);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buffer, static_cast<std::size_t>(n)), "four\n");
+  writer.release();  // an unmatched release changes nothing
+  ::close(p.read_end);
+}
+
 TEST(FdWriter, AReaderThatWentAwayIsReportedOnceFromTheIoContext) {
   asio::io_context io;
   Pair p = make_pipe();

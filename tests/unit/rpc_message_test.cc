@@ -1,5 +1,7 @@
 #include "mcp_warden/rpc/message.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 #include "mcp_warden/rpc/json_parse.h"
@@ -103,6 +105,16 @@ TEST(MessageTest, BatchElementsAreClassified) {
 TEST(MessageTest, IdKeysKeepStringAndIntegerApart) {
   EXPECT_NE(id_key(json(1)), id_key(json("1")));
   EXPECT_EQ(id_key(json(1)), id_key(json(1)));
+}
+
+TEST(MessageTest, IdKeysAreTheCanonicalJsonTextOfTheId) {
+  for (const json& id : {json(0), json(-1), json(42), json(INT64_MIN), json(INT64_MAX), json(UINT64_MAX),
+                         json::parse("18446744073709551615"), json::parse("-9223372036854775808"), json("42"),
+                         json("caf\u00e9 \"q\""), json::parse("1.5")}) {
+    EXPECT_EQ(id_key(id), id.dump()) << id.dump();
+  }
+  EXPECT_EQ(id_key(json::parse("7")), id_key(json(uint64_t{7})));  // a parsed 7 is unsigned; the same id
+  EXPECT_EQ(id_key(json(int64_t{7})), id_key(json(uint64_t{7})));
 }
 
 TEST(MessageTest, RecoversIdFromTheHeadOfAnOversizedRequest) {

@@ -64,11 +64,18 @@ class FdWriter {
   FdWriter& operator=(const FdWriter&) = delete;
 
   void set_error_handler(ErrorHandler handler) { on_error_ = std::move(handler); }
-  // Writes `line` plus '\n': at once when nothing is queued (the descriptor
-  // is non-blocking; what does not fit is queued), else after the lines
-  // queued before it. A failure is reported to the error handler from the
-  // io_context, never from inside write_line().
+  // Writes `line` plus '\n' after the lines queued before it: at once
+  // (the descriptor is non-blocking; what does not fit waits for the
+  // reactor) unless the writer is held, then at release(). A failure is
+  // reported to the error handler from the io_context, never from inside
+  // write_line() or release().
   void write_line(std::string line);
+  // While held (calls nest), lines are only queued; the last release()
+  // writes them together, in as few writev()s as possible. The runner holds
+  // its writers while it handles what one read delivered, so a burst of
+  // pipelined messages costs one write, not one per message.
+  void hold();
+  void release();
   // Closes the descriptor once every queued line is written (or failed).
   void close_when_drained();
   bool idle() const { return queue_.empty() && !writing_; }
@@ -79,7 +86,8 @@ class FdWriter {
   void flush_blocking(int timeout_ms);
 
  private:
-  bool write_now(std::string& line);
+  void write_queued_now();
+  void drop_written(std::size_t count);
   void fail_later(std::string error);
   void write_next();
   void on_written(std::size_t count, const boost::system::error_code& ec);
@@ -90,6 +98,7 @@ class FdWriter {
   boost::asio::posix::stream_descriptor stream_;
   int blocking_fd_ = -1;  // the descriptor when epoll cannot watch it
   bool direct_writes_ = false;  // non-blocking: write_line() may write at once
+  int held_ = 0;                // hold() depth
   std::deque<std::string> queue_;
   std::size_t in_flight_ = 0;  // lines of queue_ handed to the current write
   bool writing_ = false;

@@ -46,6 +46,7 @@ class PendingRequests {
   bool contains(const nlohmann::json& id) const;
   // The entry for `id`, or nullptr; valid until the table changes.
   PendingRequest* find(const nlohmann::json& id);
+  const PendingRequest* find(const nlohmann::json& id) const;
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 

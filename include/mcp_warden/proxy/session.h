@@ -146,6 +146,9 @@ class Session : public io::FrameSink {
   void on_oversized(const io::OversizedFrame& frame) override { on_client_oversized(frame); }
 
  private:
+  bool parse_client_line_whole(std::string_view raw) const;
+  bool needs_body(const rpc::Message& m, bool from_client) const;
+  bool load_body(rpc::Message& m);
   void handle_client_message(rpc::Message m);
   void handle_client_request(rpc::Message m);
   void handle_client_batch(rpc::Message m);
