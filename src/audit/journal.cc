@@ -118,30 +118,39 @@ Result<std::unique_ptr<Journal>> Journal::open(const AuditLogOptions& options) {
 
 void Journal::set_wakeup(std::function<void()> wakeup) { wakeup_ = std::move(wakeup); }
 
-void Journal::append(NewEntry entry, CommitCallback on_commit) {
+void Journal::set_deferred_wakeup(std::function<void()> deferred) { deferred_wakeup_ = std::move(deferred); }
+
+void Journal::append(NewEntry entry, CommitCallback on_commit, Urgency urgency) {
   if (closed_) {
     if (on_commit) on_commit(Status::failed_precondition("the audit log is closed"));
     return;
   }
   if (entry.time_us == 0) entry.time_us = now_us();
-  enqueue(PendingEntry{std::move(entry), std::move(on_commit)});
+  enqueue(PendingEntry{std::move(entry), std::move(on_commit)}, urgency);
 }
 
-void Journal::run_step(JournalStep step) {
+void Journal::run_step(JournalStep step, Urgency urgency) {
   if (closed_) {
     if (step.done) step.done(Status::failed_precondition("the audit log is closed"));
     return;
   }
-  enqueue(std::move(step));
+  enqueue(std::move(step), urgency);
 }
 
-void Journal::enqueue(Item item) {
+void Journal::enqueue(Item item, Urgency urgency) {
   bool was_idle = queue_.empty();
   queue_.push_back(std::move(item));
-  if (was_idle && wakeup_) wakeup_();
+  if (urgency == Urgency::kDeferred && deferred_wakeup_) {
+    if (was_idle) deferred_wakeup_();
+    return;
+  }
+  if (woken_ || !wakeup_) return;
+  woken_ = true;
+  wakeup_();
 }
 
 void Journal::flush() {
+  woken_ = false;
   std::deque<Item> work = std::move(queue_);
   queue_.clear();
   while (!work.empty()) {

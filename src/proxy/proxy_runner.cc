@@ -41,6 +41,11 @@ using std::chrono::milliseconds;
 // may hold its stdout open), and to flush our own output at exit.
 constexpr int kDrainAfterExitMs = 200;
 constexpr int kFinalFlushMs = 1000;
+// The longest a call's result entry (and a success's trust event) waits for
+// its commit when no other call comes to take it along (see
+// audit::Urgency). A SIGKILL within this window can lose it; the call's own
+// entry was committed before the call was forwarded.
+constexpr int kDeferredCommitMs = 5;
 
 std::string join_command(const std::vector<std::string>& argv) {
   std::string joined;
@@ -63,6 +68,9 @@ class JournalAuditor final : public CallAuditor {
  public:
   explicit JournalAuditor(audit::Journal& journal) : journal_(journal) {}
   void record(audit::NewEntry entry, Done done) override { journal_.append(std::move(entry), std::move(done)); }
+  void record_deferred(audit::NewEntry entry, Done done) override {
+    journal_.append(std::move(entry), std::move(done), audit::Urgency::kDeferred);
+  }
 
  private:
   audit::Journal& journal_;
@@ -157,7 +165,8 @@ class ProxyRunner final : public SessionOutput {
         shutdown_timer_(io_),
         drain_timer_(io_),
         hold_timer_(io_),
-        timeout_timer_(io_) {}
+        timeout_timer_(io_),
+        deferred_timer_(io_) {}
 
   int run() {
     if (policy_ && policy_->name() == "permissive") {
@@ -200,13 +209,16 @@ class ProxyRunner final : public SessionOutput {
     journal_ = std::move(log).value();
     // Queued work is committed by the relay thread as soon as the handler
     // that queued it returns: one transaction for everything it queued.
-    journal_->set_wakeup([this] {
-      asio::post(io_, [this] {
-        {
-          WriteBurst burst = write_burst();
-          journal_->flush();
-        }
-        after_session_work();
+    journal_->set_wakeup([this] { asio::post(io_, [this] { flush_journal(); }); });
+    // Results and successes nobody waits for ride along with the next
+    // call's commit, or are committed kDeferredCommitMs later.
+    journal_->set_deferred_wakeup([this] {
+      if (deferred_flush_pending_) return;
+      deferred_flush_pending_ = true;
+      deferred_timer_.expires_after(milliseconds(kDeferredCommitMs));
+      deferred_timer_.async_wait([this](const boost::system::error_code& ec) {
+        deferred_flush_pending_ = false;
+        if (!ec) flush_journal();
       });
     });
     return std::make_unique<JournalAuditor>(*journal_);
@@ -325,6 +337,14 @@ class ProxyRunner final : public SessionOutput {
           if (session_.done()) finish(*spawn_failure_status_);
         },
         [this](const std::string& e) { on_client_gone(e.empty() ? "stdin closed" : "stdin: " + e); });
+  }
+
+  void flush_journal() {
+    {
+      WriteBurst burst = write_burst();
+      journal_->flush();
+    }
+    after_session_work();
   }
 
   WriteBurst write_burst() { return WriteBurst(client_out_.get(), server_in_.get()); }
@@ -451,6 +471,8 @@ class ProxyRunner final : public SessionOutput {
   asio::steady_timer drain_timer_;
   asio::steady_timer hold_timer_;
   asio::steady_timer timeout_timer_;
+  asio::steady_timer deferred_timer_;
+  bool deferred_flush_pending_ = false;
   std::unique_ptr<io::ChildProcess> child_;
   std::unique_ptr<io::FdReader> client_in_;
   std::unique_ptr<io::FdWriter> client_out_;

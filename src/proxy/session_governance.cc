@@ -88,6 +88,13 @@ void Session::record(audit::NewEntry entry, CallAuditor::Done done) {
   governance_.auditor->record(std::move(entry), std::move(done));
 }
 
+void Session::record_deferred(audit::NewEntry entry, CallAuditor::Done done) {
+  entry.session_id = options_.session_id;
+  entry.server = options_.server_name;
+  if (governance_.auditor == nullptr) return done(int64_t{0});
+  governance_.auditor->record_deferred(std::move(entry), std::move(done));
+}
+
 // ---- trust ------------------------------------------------------------------------
 
 void Session::report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason) {
@@ -215,7 +222,7 @@ void Session::record_outcome(const PendingRequest& request, const Message& respo
   if (response.body.contains("error")) payload["error"] = response.body["error"];
   std::string outcome = payload["outcome"];
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
-  record(std::move(entry), [](Result<int64_t> seq) {
+  record_deferred(std::move(entry), [](Result<int64_t> seq) {
     if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
   });
   // After the result's entry, so the trust event that follows from it comes after it in the log.

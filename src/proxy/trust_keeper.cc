@@ -50,7 +50,10 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
     if (!committed) return spdlog::error("trust: cannot record an event: {}", committed.to_string());
     score_ = *score;
   };
-  journal_.run_step(std::move(step));
+  // A success only ever raises the score, so judging the next call before
+  // it is committed errs on the strict side: it may wait for the next commit.
+  journal_.run_step(std::move(step), kind == trust::EventKind::kCallSucceeded ? audit::Urgency::kDeferred
+                                                                              : audit::Urgency::kNow);
 }
 
 Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(const nlohmann::json& tools,

@@ -164,6 +164,54 @@ TEST_F(TrustJournalTest, WakeupFiresWhenTheQueueStopsBeingIdle) {
   EXPECT_TRUE(journal->idle());
 }
 
+TEST_F(TrustJournalTest, DeferredWorkWaitsForTheDeferredWakeupOrRidesWithUrgentWorkInOrder) {
+  auto journal = open_journal();
+  ASSERT_TRUE(journal);
+  int wakeups = 0;
+  int deferred = 0;
+  journal->set_wakeup([&] { ++wakeups; });
+  journal->set_deferred_wakeup([&] { ++deferred; });
+  std::vector<std::string> committed;
+  auto note = [&](const std::string& tool) {
+    return [&committed, tool](Result<int64_t> seq) { if (seq) committed.push_back(tool); };
+  };
+  journal->append(entry("result-1"), note("result-1"), audit::Urgency::kDeferred);
+  journal->append(entry("result-2"), note("result-2"), audit::Urgency::kDeferred);
+  EXPECT_EQ(wakeups, 0) << "nobody waits for deferred work";
+  EXPECT_EQ(deferred, 1) << "one deferred wakeup when the queue stops being idle";
+  journal->append(entry("call-3"), note("call-3"));
+  EXPECT_EQ(wakeups, 1);
+  journal->flush();
+  EXPECT_EQ(committed, (std::vector<std::string>{"result-1", "result-2", "call-3"}));
+  EXPECT_TRUE(journal->idle());
+
+  // Alone, deferred work is committed by the flush its wakeup schedules.
+  journal->append(entry("result-4"), note("result-4"), audit::Urgency::kDeferred);
+  EXPECT_EQ(deferred, 2);
+  EXPECT_EQ(wakeups, 1);
+  journal->flush();
+  EXPECT_EQ(committed.back(), "result-4");
+  ASSERT_TRUE(journal->close().is_ok());
+  audit::VerifyOptions verify;
+  verify.db_path = options_.db_path;
+  verify.key_dir = dir_;
+  auto report = audit::verify_log(verify);
+  ASSERT_TRUE(report.is_ok());
+  EXPECT_TRUE(report->intact) << report->problem;
+  EXPECT_EQ(report->valid_entries, 4);
+}
+
+TEST_F(TrustJournalTest, WithoutADeferredWakeupDeferredWorkWakesLikeUrgentWork) {
+  auto journal = open_journal();
+  ASSERT_TRUE(journal);
+  int wakeups = 0;
+  journal->set_wakeup([&] { ++wakeups; });
+  journal->append(entry("result"), nullptr, audit::Urgency::kDeferred);
+  EXPECT_EQ(wakeups, 1);
+  journal->flush();
+  EXPECT_TRUE(journal->idle());
+}
+
 TEST_F(TrustJournalTest, AfterCloseWorkIsRefusedWithACallback) {
   auto journal = open_journal();
   ASSERT_TRUE(journal);

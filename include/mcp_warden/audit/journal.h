@@ -59,6 +59,14 @@ struct AuditLogOptions {
 
 using CommitCallback = std::function<void(Result<int64_t> seq)>;
 
+// How soon queued work must be committed.
+enum class Urgency {
+  kNow,       // someone waits for the commit (a call is held until it is recorded)
+  kDeferred,  // nobody waits (a call's result, a success's trust event): it
+              // may ride along with the next kNow work, or wait for the
+              // owner's deferred wakeup
+};
+
 // Work that runs inside the journal's transaction, in queue order.
 struct JournalStep {
   // Runs in a savepoint of the transaction: may change other tables on
@@ -82,12 +90,19 @@ class Journal {
 
   // Queues `entry` (stamping time_us from the clock if 0). After close() the
   // callback runs at once with kFailedPrecondition.
-  void append(NewEntry entry, CommitCallback on_commit);
+  void append(NewEntry entry, CommitCallback on_commit, Urgency urgency = Urgency::kNow);
   // Queues a step. After close() its `done` runs at once with kFailedPrecondition.
-  void run_step(JournalStep step);
-  // Called whenever the queue goes from empty to non-empty, so that the
-  // owner can schedule flush(). Runs inside append()/run_step().
+  void run_step(JournalStep step, Urgency urgency = Urgency::kNow);
+  // `wakeup` is called when kNow work is queued and no wakeup has been
+  // called since the last flush(), so that the owner schedules flush() at
+  // once. Runs inside append()/run_step().
   void set_wakeup(std::function<void()> wakeup);
+  // `deferred` is called when kDeferred work is queued into an empty
+  // queue, so that the owner schedules a flush() soon (it may be committed
+  // earlier, with kNow work). Without one, kDeferred work wakes like kNow.
+  // Queue order is kept either way: a deferred entry never lands after
+  // work queued later.
+  void set_deferred_wakeup(std::function<void()> deferred);
   bool idle() const { return queue_.empty(); }
 
   // Commits everything queued before this call, then writes a checkpoint if
@@ -119,7 +134,7 @@ class Journal {
   Journal(Token, std::unique_ptr<AuditStore> store, AuditLogOptions options);
 
  private:
-  void enqueue(Item item);
+  void enqueue(Item item, Urgency urgency);
   void commit(std::deque<Item>& batch);
   void maybe_checkpoint(int64_t committed);
   Result<Checkpoint> write_checkpoint_now();
@@ -132,6 +147,8 @@ class Journal {
   int64_t since_checkpoint_ = 0;
   std::deque<Item> queue_;
   std::function<void()> wakeup_;
+  std::function<void()> deferred_wakeup_;
+  bool woken_ = false;  // wakeup_ called since the last flush()
   bool closed_ = false;
 };
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 #include "mcp_warden/audit/entry.h"
 #include "mcp_warden/base/status.h"
@@ -21,6 +22,10 @@ class CallAuditor {
   using Done = std::function<void(Result<int64_t> seq)>;
   virtual ~CallAuditor() = default;
   virtual void record(audit::NewEntry entry, Done done) = 0;
+  // Like record(), for an entry nobody waits for (a call's result): it may
+  // be committed a little later, together with the next recorded call or
+  // after a short delay, but never after work recorded after it.
+  virtual void record_deferred(audit::NewEntry entry, Done done) { record(std::move(entry), std::move(done)); }
 };
 
 }  // namespace mcp_warden::proxy

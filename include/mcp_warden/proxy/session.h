@@ -184,6 +184,7 @@ class Session : public io::FrameSink {
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
   void record(audit::NewEntry entry, CallAuditor::Done done);
+  void record_deferred(audit::NewEntry entry, CallAuditor::Done done);
   void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   void on_catalog_complete();
