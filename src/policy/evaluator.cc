@@ -108,7 +108,7 @@ void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64
 // let through.
 Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const internal::Model& model = impl_->model;
-  internal::CallView view(call, impl_->normalizer, model.pointers);
+  internal::CallView view(call, impl_->normalizer, model.pointers, impl_->call_scratch);
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;
