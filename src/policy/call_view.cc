@@ -51,6 +51,12 @@ void Leaves::collect(const nlohmann::json& root) {
   collect_under(root, 0);
 }
 
+void Leaves::trim() {
+  constexpr size_t kKeptLeaves = 1024;
+  if (leaves_.capacity() > kKeptLeaves) std::vector<Leaf>().swap(leaves_);
+  if (steps_.capacity() > kKeptLeaves) std::vector<Step>().swap(steps_);
+}
+
 uint32_t Leaves::add_step(uint32_t parent, const std::string* key, size_t index) {
   steps_.push_back(Step{parent, key, index});
   return static_cast<uint32_t>(steps_.size() - 1);
@@ -90,6 +96,22 @@ void CandidateCache::clear() {
   used_ = 0;
 }
 
+// Called when an evaluation ends: forgets its strings, and frees what only
+// an unusually large call needed.
+void CandidateCache::trim() {
+  const size_t used = used_;
+  clear();
+  if (entries_.size() > kKeptEntries) {
+    entries_.resize(kKeptEntries);
+    entries_.shrink_to_fit();
+    slots_.clear();
+    slots_.shrink_to_fit();
+  }
+  for (size_t i = 0; i < std::min(used, entries_.size()); ++i) {
+    if (entries_[i].text.capacity() > kKeptChars) entries_[i] = Entry();
+  }
+}
+
 void CandidateCache::grow() {
   slots_.assign(std::max<size_t>(16, slots_.size() * 2), kFree);
   for (size_t i = 0; i < used_; ++i) *slot_of(entries_[i].text, entries_[i].hash) = static_cast<uint32_t>(i);
@@ -125,6 +147,11 @@ CallView::CallView(const CallContext& call, const PathNormalizer& normalizer,
     : call_(call), normalizer_(normalizer), pointers_(pointers), scratch_(scratch) {
   scratch_.candidates.clear();
   scratch_.selected.assign(pointers.size(), kNotLookedUp);
+}
+
+CallView::~CallView() {
+  scratch_.leaves.trim();
+  scratch_.candidates.trim();
 }
 
 const ToolAnnotations& CallView::annotations() const {

@@ -38,6 +38,8 @@ class Leaves {
  public:
   // Forgets what it held (keeping the buffers) and collects `root`'s leaves.
   void collect(const nlohmann::json& root);
+  // Frees the buffers when an unusually large value made them big.
+  void trim();
   const std::vector<Leaf>& items() const { return leaves_; }
   // The leaf's JSON Pointer (RFC 6901 escaped), starting with `base`.
   std::string pointer(const Leaf& leaf, std::string_view base) const;
@@ -64,7 +66,9 @@ void assign_pointer_slots(Model* model);
 class CandidateCache {
  public:
   void clear();  // forgets the strings, keeps the buffers
-  // Stays valid until clear().
+  // Forgets the strings too, and frees buffers beyond what an ordinary call needs.
+  void trim();
+  // Stays valid until clear() or trim().
   const PathCandidates& get(std::string_view text, const PathNormalizer& normalizer);
 
  private:
@@ -74,6 +78,8 @@ class CandidateCache {
     PathCandidates paths;
   };
   static constexpr uint32_t kFree = UINT32_MAX;
+  static constexpr size_t kKeptEntries = 64;
+  static constexpr size_t kKeptChars = 4096;  // per string
   void grow();
   uint32_t* slot_of(std::string_view text, size_t hash);
 
@@ -82,7 +88,9 @@ class CandidateCache {
   std::vector<uint32_t> slots_;  // open addressing: indexes into entries_, or kFree
 };
 
-// What a CallView reuses from one evaluation to the next.
+// What a CallView reuses from one evaluation to the next. After a call
+// with unusually many or long strings the extra buffers are freed, so the
+// memory kept between calls stays small.
 struct CallScratch {
   Leaves leaves;
   CandidateCache candidates;
@@ -93,6 +101,9 @@ class CallView {
  public:
   CallView(const CallContext& call, const PathNormalizer& normalizer,
            const std::vector<std::vector<std::string>>& pointers, CallScratch& scratch);
+  ~CallView();
+  CallView(const CallView&) = delete;
+  CallView& operator=(const CallView&) = delete;
 
   const CallContext& call() const { return call_; }
   const ToolAnnotations& annotations() const;

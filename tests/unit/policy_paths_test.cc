@@ -386,6 +386,12 @@ TEST_F(SecretsTest, EveryStringOfALargeCallIsJudgedAndNothingCarriesOver) {
   EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
   args.erase("harmless.txt");
   EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
+  args["long"] = std::string(5000, 'a') + "/.ssh/id_rsa";  // too long to resolve: judged lexically
+  EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
+  args = {{"path", "/tmp/x"}, {"other", "~/.aws/config"}};
+  EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
+  args.erase("other");
+  EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
 }
 
 TEST_F(SecretsTest, TheReasonNamesTheArgument) {
