@@ -1,5 +1,6 @@
 #include "call_view.h"
 
+#include <algorithm>
 #include <map>
 
 namespace mcp_warden::policy::internal {
@@ -43,20 +44,114 @@ const nlohmann::json* follow_pointer(const nlohmann::json& root, const std::vect
 
 const nlohmann::json* const CallView::kNotLookedUp = &kNotLookedUpMarker;
 
-void collect_leaves(const nlohmann::json& root, const std::string& base, std::vector<Leaf>* out) {
-  if (root.is_object()) {
-    for (const auto& [key, value] : root.items()) {
-      std::string pointer = base + "/" + escape_token(key);
-      out->push_back(Leaf{pointer, nullptr, key});
-      collect_leaves(value, pointer, out);
+void Leaves::collect(const nlohmann::json& root) {
+  leaves_.clear();
+  steps_.clear();
+  steps_.push_back(Step{0, nullptr, 0});
+  collect_under(root, 0);
+}
+
+void Leaves::trim() {
+  constexpr size_t kKeptLeaves = 1024;
+  if (leaves_.capacity() > kKeptLeaves) std::vector<Leaf>().swap(leaves_);
+  if (steps_.capacity() > kKeptLeaves) std::vector<Step>().swap(steps_);
+}
+
+uint32_t Leaves::add_step(uint32_t parent, const std::string* key, size_t index) {
+  steps_.push_back(Step{parent, key, index});
+  return static_cast<uint32_t>(steps_.size() - 1);
+}
+
+// Object keys are the object's own strings, so the views stay valid.
+void Leaves::collect_under(const nlohmann::json& node, uint32_t step) {
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string& key = it.key();
+      const uint32_t child = add_step(step, &key, 0);
+      leaves_.push_back(Leaf{nullptr, key, child});
+      collect_under(it.value(), child);
     }
-  } else if (root.is_array()) {
-    for (size_t i = 0; i < root.size(); ++i) {
-      collect_leaves(root[i], base + "/" + std::to_string(i), out);
-    }
-  } else if (!root.is_null()) {
-    out->push_back(Leaf{base, &root, {}});
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) collect_under(node[i], add_step(step, nullptr, i));
+  } else if (!node.is_null()) {
+    leaves_.push_back(Leaf{&node, {}, step});
   }
+}
+
+std::string Leaves::pointer(const Leaf& leaf, std::string_view base) const {
+  std::vector<uint32_t> chain;
+  for (uint32_t s = leaf.step; s != 0; s = steps_[s].parent) chain.push_back(s);
+  std::string out(base);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Step& step = steps_[*it];
+    out.push_back('/');
+    out += step.key != nullptr ? escape_token(*step.key) : std::to_string(step.index);
+  }
+  return out;
+}
+
+void CandidateCache::clear() {
+  if (used_ == 0) return;
+  std::fill(slots_.begin(), slots_.end(), kFree);
+  used_ = 0;
+}
+
+// Called when an evaluation ends: forgets its strings, and frees what only
+// an unusually large call needed.
+void CandidateCache::trim() {
+  const size_t used = used_;
+  clear();
+  if (entries_.size() > kKeptEntries) {
+    entries_.resize(kKeptEntries);
+    entries_.shrink_to_fit();
+    slots_.clear();
+    slots_.shrink_to_fit();
+  }
+  for (size_t i = 0; i < std::min(used, entries_.size()); ++i) {
+    if (entries_[i].text.capacity() > kKeptChars) entries_[i] = Entry();
+  }
+}
+
+void CandidateCache::grow() {
+  slots_.assign(std::max<size_t>(16, slots_.size() * 2), kFree);
+  for (size_t i = 0; i < used_; ++i) *slot_of(entries_[i].text, entries_[i].hash) = static_cast<uint32_t>(i);
+}
+
+// The slot holding `text`, or the free slot where it belongs.
+uint32_t* CandidateCache::slot_of(std::string_view text, size_t hash) {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t& slot = slots_[i];
+    if (slot == kFree) return &slot;
+    const Entry& entry = entries_[slot];
+    if (entry.hash == hash && entry.text == text) return &slot;
+  }
+}
+
+const PathCandidates& CandidateCache::get(std::string_view text, const PathNormalizer& normalizer) {
+  if ((used_ + 1) * 2 > slots_.size()) grow();
+  const size_t hash = std::hash<std::string_view>{}(text);
+  uint32_t* slot = slot_of(text, hash);
+  if (*slot != kFree) return entries_[*slot].paths;
+  if (used_ == entries_.size()) entries_.emplace_back();
+  Entry& entry = entries_[used_];
+  entry.text.assign(text);
+  entry.hash = hash;
+  normalizer.candidates(text, &entry.paths);
+  *slot = static_cast<uint32_t>(used_++);
+  return entry.paths;
+}
+
+CallView::CallView(const CallContext& call, const PathNormalizer& normalizer,
+                   const std::vector<std::vector<std::string>>& pointers, CallScratch& scratch)
+    : call_(call), normalizer_(normalizer), pointers_(pointers), scratch_(scratch) {
+  scratch_.candidates.clear();
+  scratch_.selected.assign(pointers.size(), kNotLookedUp);
+}
+
+CallView::~CallView() {
+  scratch_.leaves.trim();
+  scratch_.candidates.trim();
 }
 
 const ToolAnnotations& CallView::annotations() const {
@@ -67,25 +162,17 @@ const nlohmann::json& CallView::arguments() const {
   return call_.arguments != nullptr ? *call_.arguments : kNullArguments;
 }
 
-const std::vector<Leaf>& CallView::leaves() {
-  if (!leaves_) {
-    leaves_.emplace();
-    collect_leaves(arguments(), "", &*leaves_);
+const Leaves& CallView::leaves() {
+  if (!leaves_collected_) {
+    scratch_.leaves.collect(arguments());
+    leaves_collected_ = true;
   }
-  return *leaves_;
-}
-
-const Candidates& CallView::candidates(std::string_view text) {
-  auto it = candidates_.find(text);
-  if (it == candidates_.end()) {
-    it = candidates_.emplace(std::string(text), Candidates{normalizer_.candidates(text)}).first;
-  }
-  return it->second;
+  return scratch_.leaves;
 }
 
 const nlohmann::json* CallView::look_up(size_t slot) {
-  selected_[slot] = follow_pointer(arguments(), pointers_[slot]);
-  return selected_[slot];
+  scratch_.selected[slot] = follow_pointer(arguments(), pointers_[slot]);
+  return scratch_.selected[slot];
 }
 
 void assign_pointer_slots(Model* model) {

@@ -38,9 +38,9 @@ bool trust_holds(const Match& m, const CallContext& call) {
 }
 
 // Every absolute candidate lies in `dir` (or is it).
-bool all_under(const Candidates& c, const std::string& dir) {
+bool all_under(const PathCandidates& c, const std::string& dir) {
   bool any_absolute = false;
-  for (const std::string& path : c.paths) {
+  for (const std::string& path : c) {
     if (path.empty() || path.front() != '/') continue;
     any_absolute = true;
     bool inside = path == dir || dir == "/" ||
@@ -50,8 +50,8 @@ bool all_under(const Candidates& c, const std::string& dir) {
   return any_absolute;
 }
 
-bool path_glob_holds(const ArgCondition& cond, const Candidates& c) {
-  return std::any_of(c.paths.begin(), c.paths.end(),
+bool path_glob_holds(const ArgCondition& cond, const PathCandidates& c) {
+  return std::any_of(c.begin(), c.end(),
                      [&](const std::string& path) { return cond.patterns.matches(std::string_view(path)); });
 }
 
@@ -63,7 +63,7 @@ bool string_holds(const ArgCondition& cond, std::string_view text, CallView& vie
       return std::any_of(cond.texts.begin(), cond.texts.end(),
                          [&](const std::string& p) { return text.substr(0, p.size()) == p; });
     case ArgOp::kUnder: {
-      const Candidates& c = view.candidates(text);
+      const PathCandidates& c = view.candidates(text);
       return std::any_of(cond.texts.begin(), cond.texts.end(), [&](const std::string& d) { return all_under(c, d); });
     }
     case ArgOp::kPathGlob: return path_glob_holds(cond, view.candidates(text));
@@ -87,19 +87,19 @@ bool leaf_holds(const ArgCondition& cond, const Leaf& leaf, CallView& view) {
   return leaf.value != nullptr && value_holds(cond, *leaf.value);
 }
 
-void record(const std::string& pointer, const Leaf& leaf, Evidence* evidence) {
-  if (evidence == nullptr) return;
-  evidence->pointer = pointer.empty() ? "/" : pointer;
+void record(std::string pointer, const Leaf& leaf, Evidence* evidence) {
+  evidence->pointer = pointer.empty() ? "/" : std::move(pointer);
   std::string shown = leaf.is_string() ? std::string(leaf.text()) : leaf.value->dump();
   if (shown.size() > kEvidenceChars) shown = shown.substr(0, kEvidenceChars) + "...";
   evidence->value = shown;
 }
 
-bool any_leaf_holds(const ArgCondition& cond, const std::vector<Leaf>& leaves, CallView& view,
+// Pointers are spelled out (from `base`) only for the evidence of a hit.
+bool any_leaf_holds(const ArgCondition& cond, const Leaves& leaves, std::string_view base, CallView& view,
                     Evidence* evidence) {
-  for (const Leaf& leaf : leaves) {
+  for (const Leaf& leaf : leaves.items()) {
     if (leaf_holds(cond, leaf, view)) {
-      record(leaf.pointer, leaf, evidence);
+      if (evidence != nullptr) record(leaves.pointer(leaf, base), leaf, evidence);
       return true;
     }
   }
@@ -113,21 +113,21 @@ bool pointer_holds(const ArgCondition& cond, CallView& view, Evidence* evidence)
   if (selected == nullptr) return false;
   const bool whole = cond.op == ArgOp::kEquals || cond.op == ArgOp::kIn;
   if (whole || selected->is_primitive()) {  // no leaves to collect
-    Leaf leaf{std::string(), selected, {}};
+    Leaf leaf{selected, {}, 0};
     const bool holds = whole ? value_holds(cond, *selected) : leaf_holds(cond, leaf, view);
-    if (holds) record(cond.path_text, leaf, evidence);
+    if (holds && evidence != nullptr) record(cond.path_text, leaf, evidence);
     return holds;
   }
-  std::vector<Leaf> leaves;
-  collect_leaves(*selected, cond.path_text, &leaves);
-  return any_leaf_holds(cond, leaves, view, evidence);
+  Leaves leaves;
+  leaves.collect(*selected);
+  return any_leaf_holds(cond, leaves, cond.path_text, view, evidence);
 }
 
 }  // namespace
 
 bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidence) {
   Evidence* ev = cond.negate ? nullptr : evidence;  // a negated hit shows nothing
-  bool holds = cond.any_string ? any_leaf_holds(cond, view.leaves(), view, ev)
+  bool holds = cond.any_string ? any_leaf_holds(cond, view.leaves(), "", view, ev)
                                : pointer_holds(cond, view, ev);
   return holds != cond.negate;
 }

@@ -76,15 +76,19 @@ Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& 
   return d;
 }
 
-Decision from_default(const internal::Model& model, const CallContext& call) {
+// The default decision; its reason is made once per StaticMatches entry.
+Decision from_default(const internal::Model& model, const CallContext& call, std::string* cached_reason) {
   Decision d;
   d.action = model.default_action;
   d.policy = model.name;
   d.rule = "default";
-  std::string why = model.default_reason.empty()
-                        ? std::string("no rule matched, so the default action applies")
-                        : model.default_reason;
-  d.reason = with_period(lead_in(model.name, "default", d.action, call.tool) + why);
+  if (cached_reason->empty()) {
+    std::string why = model.default_reason.empty()
+                          ? std::string("no rule matched, so the default action applies")
+                          : model.default_reason;
+    *cached_reason = with_period(lead_in(model.name, "default", d.action, call.tool) + why);
+  }
+  d.reason = *cached_reason;
   return d;
 }
 
@@ -108,26 +112,28 @@ void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64
 // let through.
 Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const internal::Model& model = impl_->model;
-  internal::CallView view(call, impl_->normalizer, model.pointers);
+  internal::CallView view(call, impl_->normalizer, model.pointers, impl_->call_scratch);
   const Rule* best = nullptr;
   Evidence best_evidence;
   std::vector<size_t> limited;
-  const internal::StaticMatches::Entry& entry = impl_->static_matches.rules_for(model, call, view.annotations());
+  internal::StaticMatches::Entry& entry = impl_->static_matches.rules_for(model, call, view.annotations());
   std::vector<size_t>& candidates = impl_->candidate_rules;
   internal::QuickPass(model, model.quick_groups, impl_->quick_scratch).may_match(entry.rules, entry.plan, view, &candidates);
   for (size_t i : candidates) {
     const Rule& rule = model.rules[i];
+    // Only a rule that would become the best needs its evidence spelled out.
+    const bool would_lead = best == nullptr || action_rank(rule.action) > action_rank(best->action);
     Evidence evidence;
-    if (!internal::dynamic_match_holds(rule.match, view, &evidence)) continue;
+    if (!internal::dynamic_match_holds(rule.match, view, would_lead ? &evidence : nullptr)) continue;
     if (rule.rate_limit) limited.push_back(i);
-    if (best == nullptr || action_rank(rule.action) > action_rank(best->action)) {
+    if (would_lead) {
       best = &rule;
       best_evidence = std::move(evidence);
     }
     if (rule.action == Action::kDeny) break;  // nothing outranks the first deny
   }
   Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
-                               : from_default(model, call);
+                               : from_default(model, call, &entry.default_reason);
   if (d.forwards()) apply_rate_limits(d, limited, call, clock);
   if (impl_->shadow) {
     Decision s = impl_->shadow->evaluate(call, clock);

@@ -51,14 +51,14 @@ bool may_need_expansion(std::string_view raw) {
 // lexically_normal() would return it unchanged. "/" is left to it.
 bool is_lexically_normal(std::string_view path) {
   if (path.empty()) return true;
-  size_t start = path.front() == '/' ? 1 : 0;
-  while (true) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    const std::string_view seg = path.substr(start, end - start);
-    if (seg.empty() || seg == "." || seg == "..") return false;
-    if (end == path.size()) return true;
-    start = end + 1;
+  size_t seg_start = path.front() == '/' ? 1 : 0;
+  for (size_t i = seg_start;; ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    const size_t length = i - seg_start;  // the segment [seg_start, i)
+    if (length == 0) return false;
+    if (length <= 2 && path[seg_start] == '.' && (length == 1 || path[seg_start + 1] == '.')) return false;
+    if (i == path.size()) return true;
+    seg_start = i + 1;
   }
 }
 
@@ -98,8 +98,10 @@ void push_segment(std::vector<std::string_view>& parts, std::string_view seg, bo
   }
 }
 
-void add_unique(std::vector<std::string>& out, std::string value) {
-  if (std::find(out.begin(), out.end(), value) == out.end()) out.push_back(std::move(value));
+void fold_case_in_place(std::string* text) {
+  for (char& c : *text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
 }
 
 }  // namespace
@@ -108,19 +110,19 @@ void FakeFileSystem::add_symlink(std::string link, std::string target) {
   links_.emplace_back(lexically_normal(link), std::move(target));
 }
 
-std::optional<std::string> FakeFileSystem::resolve(const std::string& absolute_path) const {
+bool FakeFileSystem::resolve_into(const std::string& absolute_path, std::string* out) const {
   constexpr int kMaxHops = 40;
-  std::string path = lexically_normal(absolute_path);
+  lexically_normal_into(absolute_path, out);
   for (int hop = 0; hop < kMaxHops; ++hop) {
     const std::pair<std::string, std::string>* best = nullptr;
     for (const auto& link : links_) {
-      const bool hit = is_at_or_below(path, link.first);
+      const bool hit = is_at_or_below(*out, link.first);
       if (hit && (best == nullptr || link.first.size() > best->first.size())) best = &link;
     }
-    if (best == nullptr) return path;
-    path = lexically_normal(best->second + path.substr(best->first.size()));
+    if (best == nullptr) return true;
+    *out = lexically_normal(best->second + out->substr(best->first.size()));
   }
-  return std::nullopt;  // a symlink loop: the OS would refuse too (ELOOP)
+  return false;  // a symlink loop: the OS would refuse too (ELOOP)
 }
 
 std::string lexically_normal(std::string_view path) {
@@ -143,11 +145,17 @@ std::string lexically_normal(std::string_view path) {
   return out;
 }
 
+void lexically_normal_into(std::string_view path, std::string* out) {
+  if (is_lexically_normal(path)) {
+    out->assign(path);
+  } else {
+    *out = lexically_normal(path);
+  }
+}
+
 std::string fold_case(std::string_view text) {
   std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  fold_case_in_place(&out);
   return out;
 }
 
@@ -166,42 +174,47 @@ std::string PathNormalizer::expand(std::string_view raw) const {
 // lexically_normal(cwd + "/" + expanded), knowing `given` is `expanded`
 // normalised and relative: unless it climbs out with a leading `..`, the
 // working directory's segments are untouched and it is a concatenation.
-std::string PathNormalizer::against_cwd(const std::string& given, std::string_view expanded) const {
-  const bool climbs = given == ".." || given.compare(0, 3, "../") == 0;
-  if (!cwd_is_normal_absolute_ || climbs) return lexically_normal(cwd_ + "/" + std::string(expanded));
-  if (given == ".") return cwd_;
-  std::string out;
-  out.reserve(cwd_.size() + 1 + given.size());
-  if (cwd_ != "/") out = cwd_;
-  out.push_back('/');
-  out.append(given);
-  return out;
+void PathNormalizer::against_cwd(const std::string& given, std::string_view expanded, std::string* out) const {
+  const bool climbs = given.size() >= 2 && given[0] == '.' && given[1] == '.' && (given.size() == 2 || given[2] == '/');
+  if (!cwd_is_normal_absolute_ || climbs) {
+    *out = lexically_normal(cwd_ + "/" + std::string(expanded));
+  } else if (given.size() == 1 && given[0] == '.') {
+    out->assign(cwd_);
+  } else {
+    out->clear();
+    if (cwd_.size() > 1) out->append(cwd_);  // a normal absolute cwd of one byte is "/"
+    out->push_back('/');
+    out->append(given);
+  }
 }
 
 std::vector<std::string> PathNormalizer::candidates(std::string_view raw) const {
+  PathCandidates out;
+  candidates(raw, &out);
+  return out.to_vector();
+}
+
+// Candidates in order: as given, against the working directory (relative
+// only), resolved (when different from both).
+void PathNormalizer::candidates(std::string_view raw, PathCandidates* out) const {
   std::string expanded_storage;
   std::string_view expanded = raw;
   if (may_need_expansion(raw)) {
     expanded_storage = expand(raw);
     expanded = expanded_storage;
   }
-  std::vector<std::string> out;
-  std::string given = lexically_normal(expanded);
-  if (!given.empty() && given.front() != '/') {
-    std::string absolute = against_cwd(given, expanded);
-    out.push_back(std::move(given));
-    out.push_back(std::move(absolute));
-  } else {
-    out.push_back(std::move(given));
-  }
+  std::array<std::string, PathCandidates::kMax>& paths = out->paths_;
+  size_t n = 1;
+  lexically_normal_into(expanded, &paths[0]);
+  if (!paths[0].empty() && paths[0].front() != '/') against_cwd(paths[0], expanded, &paths[n++]);
   const bool resolvable = expanded.size() <= kMaxResolvablePath && expanded.find('\0') == std::string_view::npos;
-  if (resolvable && !out.back().empty()) {
-    if (std::optional<std::string> resolved = fs_->resolve(out.back())) add_unique(out, std::move(*resolved));
+  if (resolvable && !paths[n - 1].empty() && fs_->resolve_into(paths[n - 1], &paths[n])) {
+    if (std::find(paths.begin(), paths.begin() + n, paths[n]) == paths.begin() + n) ++n;
   }
   if (options_.case_insensitive) {
-    for (std::string& c : out) c = fold_case(c);
+    for (size_t i = 0; i < n; ++i) fold_case_in_place(&paths[i]);
   }
-  return out;
+  out->count_ = n;
 }
 
 }  // namespace mcp_warden::policy

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mcp_warden/policy/policy.h"
+#include "call_view.h"
 #include "model.h"
 #include "rate_limiter.h"
 #include "static_matches.h"
@@ -19,6 +20,7 @@ struct Policy::Impl {
   internal::StaticMatches static_matches;
   internal::QuickScratch quick_scratch;  // evaluate()'s buffers, reused
   std::vector<size_t> candidate_rules;   // evaluate(): the rules left to check
+  internal::CallScratch call_scratch;    // evaluate(): the CallView's buffers
   std::unique_ptr<Policy> shadow;  // permissive's "what strict would do"
   std::vector<ServerEntry> servers;  // `servers:` entries, child's file first
 

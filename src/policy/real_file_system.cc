@@ -142,9 +142,9 @@ void RealFileSystem::cache_prefix(const std::string& dir) {
 // As weakly_canonical: the longest prefix of the path that exists (following
 // symlinks) in canonical form, then the rest as written. The walk starts at
 // the longest cached prefix; a component that does not exist ends it.
-std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_path) const {
+bool RealFileSystem::resolve_into(const std::string& absolute_path, std::string* out) const {
   const std::string path = lexically_normal(absolute_path);
-  if (path.empty() || path.front() != '/') return std::nullopt;
+  if (path.empty() || path.front() != '/') return false;
   std::string dir;
   size_t pos = 0;
   for (const auto& [lexical, canonical] : canonical_prefixes_) {
@@ -159,12 +159,16 @@ std::optional<std::string> RealFileSystem::resolve(const std::string& absolute_p
     if (end == std::string::npos) end = path.size();
     std::string entered = dir;
     const Step step = walk(&entered, path.substr(pos + 1, end - pos - 1), &hops);
-    if (step == Step::kError) return std::nullopt;
-    if (step == Step::kMissing) return dir + path.substr(pos);
+    if (step == Step::kError) return false;
+    if (step == Step::kMissing) {
+      *out = dir + path.substr(pos);
+      return true;
+    }
     dir = std::move(entered);
     pos = end;
   }
-  return dir.empty() ? std::string(1, '/') : dir;
+  *out = dir.empty() ? std::string(1, '/') : std::move(dir);
+  return true;
 }
 
 }  // namespace mcp_warden::policy

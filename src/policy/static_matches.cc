@@ -50,14 +50,14 @@ size_t StaticMatches::Hash::operator()(const KeyView& k) const {
   return (server * 31 + tool) * 31 + k.hints;
 }
 
-const StaticMatches::Entry& StaticMatches::rules_for(const Model& model, const CallContext& call,
+StaticMatches::Entry& StaticMatches::rules_for(const Model& model, const CallContext& call,
                                                     const ToolAnnotations& annotations) {
   const KeyView key{call.server, call.tool, hint_bits(annotations)};
   auto it = entries_.find(key);
   if (it != entries_.end()) return it->second;
   if (entries_.size() >= kMaxEntries) entries_.clear();
   Key stored{call.server, call.tool, key.hints};
-  Entry entry{static_matches_of(model, call, annotations), {}};
+  Entry entry{static_matches_of(model, call, annotations), {}, {}};
   entry.plan = QuickPlan::for_rules(model.quick_groups, entry.rules);
   return entries_.emplace(std::move(stored), std::move(entry)).first->second;
 }

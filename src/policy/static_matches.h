@@ -28,9 +28,12 @@ class StaticMatches {
   struct Entry {
     std::vector<size_t> rules;  // indexes into model.rules, ascending
     QuickPlan plan;             // how to pass over them quickly (quick_groups.h)
+    // The default decision's reason for this tool; evaluate() writes it
+    // the first time no rule matches (it depends only on the tool name).
+    std::string default_reason;
   };
   // Valid until the next call.
-  const Entry& rules_for(const Model& model, const CallContext& call, const ToolAnnotations& annotations);
+  Entry& rules_for(const Model& model, const CallContext& call, const ToolAnnotations& annotations);
 
  private:
   struct KeyView {

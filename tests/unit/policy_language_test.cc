@@ -264,15 +264,20 @@ TEST(PolicyEquivalenceTest, ManyRulesDecideAsEachRuleJudgedAlone) {
     const nlohmann::json args = soup.arguments();
     const std::string tool = round % 7 == 0 ? "other" : "t";
     std::string expected = "default";
+    std::string expected_reason;  // the deciding rule's, evidence included
     int best_rank = -1;
     for (size_t k = 0; k < alone.size(); ++k) {
       Decision d = alone[k].evaluate(CallContext{"s", tool, &args, nullptr, {}, {}}, clock);
       if (d.rule == "default" || action_rank(d.action) <= best_rank) continue;
       best_rank = action_rank(d.action);
       expected = d.rule;
+      expected_reason = d.reason;
     }
     Decision d = all.evaluate(CallContext{"s", tool, &args, nullptr, {}, {}}, clock);
     ASSERT_EQ(d.rule, expected) << args.dump() << " tool " << tool;
+    if (expected != "default") {
+      ASSERT_EQ(d.reason, expected_reason) << args.dump() << " tool " << tool;
+    }
   }
 }
 
@@ -321,6 +326,57 @@ rules:
   EXPECT_THAT(nested.reason, HasSubstr("/a/b/1/c"));
   EXPECT_EQ(j.call("t", nlohmann::json::parse(R"({"m": {"evil-key": 1}})")).rule, "badkey");
   EXPECT_EQ(j.call("t", nlohmann::json::parse(R"({"a": ["good"]})")).action, Action::kAllow);
+}
+
+TEST(PolicyLanguageTest, TheReasonSpellsOutTheEscapedPointerOfTheMatchingLeaf) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: anywhere, match: {args: [{path: "*", equals: evil}]}, action: deny}
+  - {name: below, match: {args: [{path: /list, glob: "x*"}]}, action: warn}
+  - {name: key, match: {args: [{path: "*", glob: "bad-*"}]}, action: warn}
+)");
+  Judge j(p);
+  const auto reason_of = [&](const char* args) { return j.call("t", nlohmann::json::parse(args)).reason; };
+  EXPECT_THAT(reason_of(R"({"a/b": {"c~d": [0, "evil"]}})"), HasSubstr("argument /a~1b/c~0d/1 is \"evil\""));
+  EXPECT_THAT(reason_of(R"({"": ["evil"]})"), HasSubstr("argument //0 is \"evil\""));
+  EXPECT_THAT(reason_of(R"("evil")"), HasSubstr("argument / is \"evil\""));
+  EXPECT_THAT(reason_of(R"({"list": ["y", {"k/": "x1"}]})"), HasSubstr("argument /list/1/k~1 is \"x1\""));
+  EXPECT_THAT(reason_of(R"({"list": "x2"})"), HasSubstr("argument /list is \"x2\""));
+  EXPECT_THAT(reason_of(R"({"m": {"bad-1": 1}})"), HasSubstr("argument /m/bad-1 is \"bad-1\"")) << "a key";
+}
+
+TEST(PolicyLanguageTest, TheReasonShowsTheDecidingRulesEvidence) {
+  Policy p = must_parse(R"(version: 1
+default: allow
+rules:
+  - {name: log-a, match: {args: [{path: /a, glob: "*"}]}, action: log}
+  - {name: warn-b, match: {args: [{path: /b, glob: "*"}]}, action: warn}
+  - {name: warn-c, match: {args: [{path: /c, glob: "*"}]}, action: warn}
+  - {name: allow-d, match: {args: [{path: /d, glob: "*"}]}, action: allow}
+)");
+  Judge j(p);
+  Decision d = j.call("t", {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}});
+  EXPECT_EQ(d.rule, "warn-b");
+  EXPECT_THAT(d.reason, HasSubstr("argument /b is \"2\")"));
+  d = j.call("t", {{"a", "1"}, {"c", "3"}, {"d", "4"}});
+  EXPECT_EQ(d.rule, "warn-c");
+  EXPECT_THAT(d.reason, HasSubstr("argument /c is \"3\")"));
+  d = j.call("t", {{"a", "1"}, {"d", "4"}});
+  EXPECT_EQ(d.rule, "log-a");
+  EXPECT_THAT(d.reason, HasSubstr("argument /a is \"1\")"));
+}
+
+TEST(PolicyLanguageTest, TheDefaultReasonNamesEachCallsTool) {
+  Policy p = must_parse("version: 1\ndefault: deny\ndefault_reason: nothing else is allowed\n");
+  Judge j(p);
+  for (int round = 0; round < 3; ++round) {
+    for (const char* tool : {"read", "write", "read"}) {
+      Decision d = j.call(tool, {});
+      EXPECT_EQ(d.reason, std::string("mcp-warden policy \"test\" (rule \"default\") denied the call to tool \"") +
+                              tool + "\": nothing else is allowed.");
+    }
+  }
 }
 
 TEST(PolicyLanguageTest, MissingOrNullArgumentsNeverSatisfyAConditionButNotInvertsIt) {

@@ -39,6 +39,73 @@ TEST(LexicallyNormalTest, FoldsDotsAndRepeatedSlashes) {
   EXPECT_EQ(lexically_normal("//"), "/");
 }
 
+// The documented rules, spelled out the slow way: split at '/', drop empty
+// and `.` segments, fold `..` (kept at the front of a relative path, never
+// above the root); "" stays "", and a relative path that folds away is ".".
+std::string reference_normal(const std::string& path) {
+  const bool absolute = !path.empty() && path.front() == '/';
+  std::vector<std::string> parts;
+  std::string seg;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') {
+      seg.push_back(path[i]);
+      continue;
+    }
+    if (seg == "..") {
+      if (!parts.empty() && parts.back() != "..") parts.pop_back();
+      else if (!absolute) parts.push_back(seg);
+    } else if (!seg.empty() && seg != ".") {
+      parts.push_back(seg);
+    }
+    seg.clear();
+  }
+  std::string out = absolute ? "/" : "";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i > 0 ? "/" : "") + parts[i];
+  return out.empty() && !path.empty() ? "." : out;
+}
+
+TEST(LexicallyNormalTest, AnswersAsTheReferenceForEveryShortPath) {
+  std::vector<std::string> paths = {""};
+  for (size_t begin = 0; paths.back().size() < 7;) {  // every string over {a . /} up to 7 bytes
+    const size_t end = paths.size();
+    for (size_t i = begin; i < end; ++i) {
+      for (char c : {'a', '.', '/'}) paths.push_back(paths[i] + c);
+    }
+    begin = end;
+  }
+  std::string reused = "some/longer/previous/content/that/must/not/leak";
+  for (const std::string& path : paths) {
+    ASSERT_EQ(lexically_normal(path), reference_normal(path)) << path;
+    lexically_normal_into(path, &reused);
+    ASSERT_EQ(reused, reference_normal(path)) << path;
+  }
+}
+
+TEST(PathNormalizerTest, ReusedCandidateBuffersAnswerAsFreshOnes) {
+  auto fs = alice_fs();
+  fs->add_symlink("/home/alice/work/link", "/home/alice/.ssh");
+  PathNormalizer exact(fs);
+  PathNormalizer folded(fs, PathNormalizerOptions{true});
+  std::vector<std::string> raws = {"/home/alice/work/link/id_rsa/../x", "link", "a", "", "~", "..", ".",
+                                   "file:///ETC/Shadow", "./Link/KEY", "/", "relative/very/long/path/name/x.pem",
+                                   "$HOME/.netrc", "link/", "LINK"};
+  raws.push_back(std::string("/tmp/x\0/y", 9));  // judged lexically only
+  for (const PathNormalizer* n : {&exact, &folded}) {
+    PathCandidates reused;
+    for (int round = 0; round < 2; ++round) {
+      for (const std::string& raw : raws) {
+        n->candidates(raw, &reused);
+        EXPECT_EQ(reused.to_vector(), n->candidates(raw)) << raw;
+      }
+    }
+  }
+  PathCandidates c;
+  exact.candidates("link/id_rsa", &c);
+  EXPECT_THAT(c.to_vector(), ElementsAre("link/id_rsa", "/home/alice/work/link/id_rsa", "/home/alice/.ssh/id_rsa"));
+  exact.candidates("/etc", &c);
+  EXPECT_THAT(c.to_vector(), ElementsAre("/etc"));
+}
+
 TEST(PathNormalizerTest, ExpandsHomeInEveryNotation) {
   PathNormalizer n(alice_fs());
   for (const char* raw : {"~/.ssh/id_rsa", "$HOME/.ssh/id_rsa", "${HOME}/.ssh/id_rsa"}) {
@@ -303,6 +370,28 @@ TEST_F(SecretsTest, OrdinaryPathsAndLookalikesAreNotSecrets) {
     Decision d = judge(args);
     EXPECT_NE(d.action, Action::kDeny) << args << ": " << d.reason;
   }
+}
+
+TEST_F(SecretsTest, EveryStringOfALargeCallIsJudgedAndNothingCarriesOver) {
+  nlohmann::json args = nlohmann::json::object();
+  for (int i = 0; i < 300; ++i) args["k" + std::to_string(i)] = {"/tmp/f" + std::to_string(i % 150), "same"};
+  CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+  EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
+  args["k250"][1] = "~/.ssh/id_rsa";
+  Decision d = policy_->evaluate(call, clock_);
+  EXPECT_EQ(d.rule, "secret-paths");
+  EXPECT_THAT(d.reason, ::testing::HasSubstr("argument /k250/1 is \"~/.ssh/id_rsa\""));
+  args["k250"][1] = "same";
+  args["harmless.txt"] = 1;  // a key that is a link to a key
+  EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
+  args.erase("harmless.txt");
+  EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
+  args["long"] = std::string(5000, 'a') + "/.ssh/id_rsa";  // too long to resolve: judged lexically
+  EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
+  args = {{"path", "/tmp/x"}, {"other", "~/.aws/config"}};
+  EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
+  args.erase("other");
+  EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
 }
 
 TEST_F(SecretsTest, TheReasonNamesTheArgument) {

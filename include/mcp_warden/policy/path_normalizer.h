@@ -23,6 +23,8 @@
 // canonical forms) when made.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,9 +42,16 @@ class FileSystem {
   virtual std::string home_dir() const = 0;
   // The working directory the server will resolve relative paths against.
   virtual std::string current_dir() const = 0;
-  // `absolute_path` with symlinks resolved as far as the path exists;
-  // nullopt when the OS refuses (the lexical form is then judged alone).
-  virtual std::optional<std::string> resolve(const std::string& absolute_path) const = 0;
+  // `absolute_path` with symlinks resolved as far as the path exists, into
+  // *out (whose capacity is reused); false when the OS refuses (the lexical
+  // form is then judged alone; *out is then unspecified).
+  virtual bool resolve_into(const std::string& absolute_path, std::string* out) const = 0;
+  // The same as a value; nullopt when the OS refuses.
+  std::optional<std::string> resolve(const std::string& absolute_path) const {
+    std::string out;
+    if (!resolve_into(absolute_path, &out)) return std::nullopt;
+    return out;
+  }
 };
 
 // The OS. resolve() answers exactly as std::filesystem::weakly_canonical
@@ -60,7 +69,7 @@ class RealFileSystem final : public FileSystem {
   RealFileSystem(std::string home, std::string cwd);
   std::string home_dir() const override { return home_; }
   std::string current_dir() const override { return cwd_; }
-  std::optional<std::string> resolve(const std::string& absolute_path) const override;
+  bool resolve_into(const std::string& absolute_path, std::string* out) const override;
 
  private:
   void cache_prefix(const std::string& dir);
@@ -81,7 +90,7 @@ class FakeFileSystem final : public FileSystem {
   void add_symlink(std::string link, std::string target);
   std::string home_dir() const override { return home_; }
   std::string current_dir() const override { return cwd_; }
-  std::optional<std::string> resolve(const std::string& absolute_path) const override;
+  bool resolve_into(const std::string& absolute_path, std::string* out) const override;
 
  private:
   std::string home_;
@@ -89,10 +98,31 @@ class FakeFileSystem final : public FileSystem {
   std::vector<std::pair<std::string, std::string>> links_;
 };
 
+// The candidate paths of one string (at most three: as given, against the
+// working directory, resolved), in strings that keep their capacity when
+// the object is reused for another string.
+class PathCandidates {
+ public:
+  static constexpr size_t kMax = 3;
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const std::string& operator[](size_t i) const { return paths_[i]; }
+  const std::string* begin() const { return paths_.data(); }
+  const std::string* end() const { return paths_.data() + count_; }
+  std::vector<std::string> to_vector() const { return {begin(), end()}; }
+
+ private:
+  friend class PathNormalizer;
+  std::array<std::string, kMax> paths_;
+  size_t count_ = 0;
+};
+
 // Lexically normalises a '/'-separated path: collapses repeated slashes,
 // drops `.` segments and trailing slashes, folds `..` (never above `/`; kept
 // at the front of a relative path). "" stays "" and "a/.." becomes ".".
 std::string lexically_normal(std::string_view path);
+// The same into *out, reusing its capacity.
+void lexically_normal_into(std::string_view path, std::string* out);
 
 // Lower-cases ASCII letters (the fold used on case-insensitive systems).
 std::string fold_case(std::string_view text);
@@ -115,6 +145,10 @@ class PathNormalizer {
   // duplicates removed). Strings longer than 4096 bytes or containing NUL
   // cannot name a file the OS would open: they are judged lexically only.
   std::vector<std::string> candidates(std::string_view raw) const;
+  // The same into *out, which may hold a previous string's candidates: with
+  // its buffers reused, a string that needs no expansion costs no allocation
+  // here (the FileSystem's resolve_into() may still allocate).
+  void candidates(std::string_view raw, PathCandidates* out) const;
 
   // `raw` with `file://`, `~` and `$HOME` expanded, before normalisation.
   std::string expand(std::string_view raw) const;
@@ -123,7 +157,7 @@ class PathNormalizer {
   const FileSystem& file_system() const { return *fs_; }
 
  private:
-  std::string against_cwd(const std::string& given, std::string_view expanded) const;
+  void against_cwd(const std::string& given, std::string_view expanded, std::string* out) const;
 
   std::shared_ptr<const FileSystem> fs_;
   PathNormalizerOptions options_;
