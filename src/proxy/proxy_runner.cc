@@ -209,18 +209,15 @@ class ProxyRunner final : public SessionOutput {
     journal_ = std::move(log).value();
     // Queued work is committed by the relay thread as soon as the handler
     // that queued it returns: one transaction for everything it queued.
-    journal_->set_wakeup([this] { asio::post(io_, [this] { flush_journal(); }); });
-    // Results and successes nobody waits for ride along with the next
-    // call's commit, or are committed kDeferredCommitMs later.
-    journal_->set_deferred_wakeup([this] {
-      if (deferred_flush_pending_) return;
-      deferred_flush_pending_ = true;
-      deferred_timer_.expires_after(milliseconds(kDeferredCommitMs));
-      deferred_timer_.async_wait([this](const boost::system::error_code& ec) {
-        deferred_flush_pending_ = false;
-        if (!ec) flush_journal();
-      });
+    // A call waits for its commit: committed at the end of the burst that
+    // queued it (see handle_burst), or right after other handlers.
+    journal_->set_wakeup([this] {
+      journal_due_ = true;
+      if (in_burst_ == 0) asio::post(io_, [this] { if (journal_due_) flush_journal(); });
     });
+    // Results and successes nobody waits for: committed as soon as the
+    // relay thread is otherwise idle, or along with the next call's commit.
+    journal_->set_deferred_wakeup([this] { asio::post(io_, [this] { flush_deferred_work(); }); });
     return std::make_unique<JournalAuditor>(*journal_);
   }
 
@@ -315,13 +312,7 @@ class ProxyRunner final : public SessionOutput {
     server_in_->set_error_handler([](const std::string& e) { spdlog::warn("writing to the server failed: {}", e); });
     server_out_ = std::make_unique<io::FdReader>(io_, child_->take_stdout_fd());
     server_out_->start(
-        [this](std::string_view data) {
-          {
-            WriteBurst burst = write_burst();
-            server_frames_.feed(data, server_sink_);
-          }
-          after_session_work();
-        },
+        [this](std::string_view data) { handle_burst([&] { server_frames_.feed(data, server_sink_); }); },
         [this](const std::string& e) { on_server_stdout_closed(e); });
     child_->async_wait([this](int status) { on_child_exit(status); });
   }
@@ -329,20 +320,53 @@ class ProxyRunner final : public SessionOutput {
   void start_client_reader() {
     client_in_->start(
         [this](std::string_view data) {
-          {
-            WriteBurst burst = write_burst();
-            client_frames_.feed(data, session_);
-          }
-          after_session_work();
+          handle_burst([&] { client_frames_.feed(data, session_); });
           if (session_.done()) finish(*spawn_failure_status_);
         },
         [this](const std::string& e) { on_client_gone(e.empty() ? "stdin closed" : "stdin: " + e); });
   }
 
+  // Deferred work (see audit::Urgency) is committed now when no request is
+  // waiting on stdin — the client is thinking, so the commit costs nobody
+  // time — and otherwise rides along with the calls about to be read, with
+  // kDeferredCommitMs as the upper bound.
+  void flush_deferred_work() {
+    if (journal_->idle()) return;
+    if (!client_in_ || !client_in_->readable_now()) return flush_journal();
+    if (deferred_flush_pending_) return;
+    deferred_flush_pending_ = true;
+    deferred_timer_.expires_after(milliseconds(kDeferredCommitMs));
+    deferred_timer_.async_wait([this](const boost::system::error_code& ec) {
+      deferred_flush_pending_ = false;
+      if (!ec) flush_journal();
+    });
+  }
+
+  // Runs `work` (what one read delivered) with the writers held, and
+  // commits what it queued for the journal before releasing them: one
+  // transaction for the burst, with no reactor turn between a call and its
+  // commit, and the calls it releases leave in the same write.
+  template <typename Work>
+  void handle_burst(Work&& work) {
+    {
+      WriteBurst burst = write_burst();
+      ++in_burst_;
+      work();
+      --in_burst_;
+      if (journal_due_) commit_journal();
+    }
+    after_session_work();
+  }
+
+  void commit_journal() {
+    journal_due_ = false;
+    journal_->flush();
+  }
+
   void flush_journal() {
     {
       WriteBurst burst = write_burst();
-      journal_->flush();
+      commit_journal();
     }
     after_session_work();
   }
@@ -473,6 +497,8 @@ class ProxyRunner final : public SessionOutput {
   asio::steady_timer timeout_timer_;
   asio::steady_timer deferred_timer_;
   bool deferred_flush_pending_ = false;
+  bool journal_due_ = false;  // urgent journal work is queued (see open_audit)
+  int in_burst_ = 0;          // inside handle_burst's work
   std::unique_ptr<io::ChildProcess> child_;
   std::unique_ptr<io::FdReader> client_in_;
   std::unique_ptr<io::FdWriter> client_out_;
