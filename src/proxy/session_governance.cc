@@ -79,6 +79,33 @@ std::string outcome_of(const Message& response) {
   return "ok";
 }
 
+// The tool_result payload: exactly the bytes dump_wire() makes of
+// {"call_seq","error"?,"latency_us","outcome","result_bytes","result_sha256"}
+// (keys sorted), written directly unless there is an error object to embed.
+std::string outcome_payload(int64_t call_seq, const std::string& outcome, int64_t latency_us, const Message& response) {
+  std::string sha256 = audit::to_hex(audit::sha256(response.raw));
+  auto error = response.body.find("error");
+  if (error != response.body.end()) {
+    return rpc::dump_wire(json{{"call_seq", call_seq}, {"error", *error}, {"latency_us", latency_us},
+                               {"outcome", outcome}, {"result_bytes", response.raw.size()},
+                               {"result_sha256", sha256}});
+  }
+  std::string out;
+  out.reserve(160);
+  out += "{\"call_seq\":";
+  out += std::to_string(call_seq);
+  out += ",\"latency_us\":";
+  out += std::to_string(latency_us);
+  out += ",\"outcome\":\"";
+  out += outcome;  // "ok" or "is_error": nothing to escape
+  out += "\",\"result_bytes\":";
+  out += std::to_string(response.raw.size());
+  out += ",\"result_sha256\":\"";
+  out += sha256;
+  out += "\"}";
+  return out;
+}
+
 }  // namespace
 
 void Session::record(audit::NewEntry entry, CallAuditor::Done done) {
@@ -151,10 +178,16 @@ void Session::judge_tool_call(Message m, uint64_t ticket) {
   }
   Decision decision = governance_.policy->evaluate(context, clock_);
   apply_trust(decision, tool, call_tool(m));
-  json payload = {{"arguments", redacted_arguments(arguments)}, {"decision", policy::to_json(decision)}};
-  if (context.trust_score) payload["trust"] = json{{"score", *context.trust_score}, {"tier", *context.trust_tier}};
+  // {"arguments","decision","trust"?} with sorted keys, as dump_wire() would
+  // write the object, without copying the arguments into one.
+  std::string payload = "{\"arguments\":" + rpc::dump_wire(redacted_arguments(arguments)) +
+                        ",\"decision\":" + rpc::dump_wire(policy::to_json(decision));
+  if (context.trust_score) {
+    payload += ",\"trust\":" + rpc::dump_wire(json{{"score", *context.trust_score}, {"tier", *context.trust_tier}});
+  }
+  payload += "}";
   audit::NewEntry entry{audit::EntryKind::kToolCall, 0, {}, {}, call_tool(m), rpc::id_key(m.id),
-                        policy::action_name(decision.action), rpc::dump_wire(payload)};
+                        policy::action_name(decision.action), std::move(payload)};
   auto shared = std::make_shared<Message>(std::move(m));
   record(std::move(entry), [this, shared, decision, ticket](Result<int64_t> seq) {
     on_call_recorded(*shared, decision, ticket, std::move(seq));
@@ -214,14 +247,10 @@ void Session::refuse_governed_batch(const Message& m) {
 // ---- outcomes -------------------------------------------------------------------
 
 void Session::record_outcome(const PendingRequest& request, const Message& response) {
-  json payload = {{"call_seq", request.audit_seq},
-                  {"outcome", outcome_of(response)},
-                  {"latency_us", (clock_.now_steady_nanos() - request.started_nanos) / 1000},
-                  {"result_bytes", response.raw.size()},
-                  {"result_sha256", audit::to_hex(audit::sha256(response.raw))}};
-  if (response.body.contains("error")) payload["error"] = response.body["error"];
-  std::string outcome = payload["outcome"];
-  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, rpc::dump_wire(payload)};
+  std::string outcome = outcome_of(response);
+  int64_t latency_us = (clock_.now_steady_nanos() - request.started_nanos) / 1000;
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
+                        outcome_payload(request.audit_seq, outcome, latency_us, response)};
   record_deferred(std::move(entry), [](Result<int64_t> seq) {
     if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
   });

@@ -183,6 +183,54 @@ TEST_F(GovernedSessionTest, AllowedResultGetsTheFooterAndTheOutcomeIsRecorded) {
   EXPECT_EQ(reply["result"]["structuredContent"], json({{"t", "hi"}})) << "never inside structuredContent";
   ASSERT_FALSE(auditor_.queued.empty());
   EXPECT_EQ(auditor_.queued.back().first.kind, audit::EntryKind::kToolResult);
+  // The payload is compact JSON with sorted keys, as dump_wire() writes it.
+  const std::string& payload = auditor_.queued.back().first.payload;
+  json recorded = json::parse(payload);
+  EXPECT_EQ(payload, recorded.dump());
+  EXPECT_EQ(recorded["outcome"], "ok");
+  EXPECT_GE(recorded["call_seq"].get<int64_t>(), 1);
+  EXPECT_GE(recorded["latency_us"].get<int64_t>(), 0);
+  EXPECT_GT(recorded["result_bytes"].get<int64_t>(), 90);
+  EXPECT_EQ(recorded["result_sha256"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(recorded.contains("error"));
+}
+
+TEST_F(GovernedSessionTest, TheCallEntryRecordsRedactedArgumentsAndTheDecisionAsSortedCompactJson) {
+  list_tools();
+  session_.on_client_line(
+      R"({"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"read_text_file","arguments":{"path":"/tmp/x","token":"s3cr3t-value"}}})");
+  ASSERT_FALSE(auditor_.queued.empty());
+  const audit::NewEntry& entry = auditor_.queued.back().first;
+  ASSERT_EQ(entry.kind, audit::EntryKind::kToolCall);
+  json recorded = json::parse(entry.payload);
+  EXPECT_EQ(entry.payload, recorded.dump());
+  EXPECT_EQ(recorded["arguments"]["path"], "/tmp/x");
+  EXPECT_EQ(entry.payload.find("s3cr3t-value"), std::string::npos) << entry.payload;
+  EXPECT_EQ(recorded["decision"]["action"], entry.decision);
+}
+
+TEST_F(GovernedSessionTest, AnRpcErrorIsRecordedWithItsErrorObject) {
+  list_tools();
+  session_.on_client_line(call(13, "read_text_file"));
+  auditor_.commit_all();
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":13,"error":{"code":-32602,"message":"bad \"path\""}})");
+  ASSERT_FALSE(auditor_.queued.empty());
+  const audit::NewEntry& entry = auditor_.queued.back().first;
+  ASSERT_EQ(entry.kind, audit::EntryKind::kToolResult);
+  json recorded = json::parse(entry.payload);
+  EXPECT_EQ(entry.payload, recorded.dump());
+  EXPECT_EQ(recorded["outcome"], "error");
+  EXPECT_EQ(recorded["error"], json({{"code", -32602}, {"message", "bad \"path\""}}));
+}
+
+TEST_F(GovernedSessionTest, AToolErrorIsRecordedAsIsError) {
+  list_tools();
+  session_.on_client_line(call(14, "read_text_file"));
+  auditor_.commit_all();
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":14,"result":{"content":[],"isError":true}})");
+  ASSERT_FALSE(auditor_.queued.empty());
+  json recorded = json::parse(auditor_.queued.back().first.payload);
+  EXPECT_EQ(recorded["outcome"], "is_error");
 }
 
 TEST_F(GovernedSessionTest, ErrorResultGetsNoFooter) {
