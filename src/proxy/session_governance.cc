@@ -72,10 +72,18 @@ json denial_result(const Decision& decision, int64_t seq) {
               {"_meta", json{{"mcp-warden", std::move(details)}}}};
 }
 
+// A CallToolResult marked as an error. isError must be a boolean; one that
+// is anything but `false` (a string, a number, null) is taken as an error:
+// the outcome is recorded as is_error and no footer is added.
+bool flagged_as_error(const json& result) {
+  auto it = result.find("isError");
+  return it != result.end() && !(it->is_boolean() && !it->get<bool>());
+}
+
 std::string outcome_of(const Message& response) {
   if (response.body.contains("error")) return "error";
-  const json& result = response.body["result"];
-  if (result.is_object() && result.value("isError", false)) return "is_error";
+  auto result = response.body.find("result");
+  if (result != response.body.end() && result->is_object() && flagged_as_error(*result)) return "is_error";
   return "ok";
 }
 
@@ -294,7 +302,7 @@ std::string Session::footer_text(const PendingRequest& request) const {
 // result, never inside structuredContent. Returns true if it changed anything.
 bool Session::decorate_result(const PendingRequest& request, Message& response) {
   auto result = response.body.find("result");
-  if (result == response.body.end() || !result->is_object() || result->value("isError", false)) return false;
+  if (result == response.body.end() || !result->is_object() || flagged_as_error(*result)) return false;
   bool changed = false;
   if (request.action == "warn") {
     json& meta = (*result)["_meta"];

@@ -223,6 +223,26 @@ TEST_F(GovernedSessionTest, AnRpcErrorIsRecordedWithItsErrorObject) {
   EXPECT_EQ(recorded["error"], json({{"code", -32602}, {"message", "bad \"path\""}}));
 }
 
+TEST_F(GovernedSessionTest, ANonBooleanIsErrorIsRelayedUndecoratedAndRecordedAsAnError) {
+  list_tools();
+  for (const char* flag : {R"("yes")", "1", "null", "{}", "[false]"}) {
+    SCOPED_TRACE(flag);
+    session_.on_client_line(call(16, "read_text_file"));
+    auditor_.commit_all();
+    std::string response = std::string(R"({"jsonrpc":"2.0","id":16,"result":{"content":[{"type":"text","text":"x"}],"isError":)") +
+                           flag + "}}";
+    session_.on_server_line(response);  // used to throw nlohmann's type_error out of the Session
+    EXPECT_EQ(out_.to_client.back(), response) << "no footer on what may be an error";
+    ASSERT_FALSE(auditor_.queued.empty());
+    EXPECT_EQ(json::parse(auditor_.queued.back().first.payload)["outcome"], "is_error");
+    auditor_.commit_all();
+  }
+  session_.on_client_line(call(17, "read_text_file"));
+  auditor_.commit_all();
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":17,"result":{"content":[],"isError":false}})");
+  EXPECT_EQ(last_to_client()["result"]["content"].size(), 1u) << "isError false: the footer is added";
+}
+
 TEST_F(GovernedSessionTest, AToolErrorIsRecordedAsIsError) {
   list_tools();
   session_.on_client_line(call(14, "read_text_file"));
