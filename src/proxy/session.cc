@@ -69,8 +69,9 @@ bool Session::needs_body(const Message& m, bool from_client) const {
       if (from_client) return false;
       if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) return true;
       const PendingRequest* request = client_pending_.find(m.id);
-      return request != nullptr && (request->method == "initialize" || request->method == "tools/list" ||
-                                    (request->method == "tools/call" && governed()));
+      // A governed tools/call result is read from its raw text when it can
+      // be (see relay_result_fast); its body is built only when not.
+      return request != nullptr && (request->method == "initialize" || request->method == "tools/list");
     }
     case MessageKind::kBatch:
       return false;  // skim_message() parses batches whole
@@ -188,10 +189,7 @@ void Session::on_server_line(std::string raw) {
   std::string shown = preview(raw);
   std::string shown_head = raw.substr(0, io::FrameReader::kKeptHeadBytes);
   std::string shown_tail = raw.substr(raw.size() - std::min(raw.size(), io::FrameReader::kKeptTailBytes));
-  // A governed session reads most server lines whole (tools/call results
-  // are recorded and decorated); a plain relay only skims them.
-  auto parsed = governed() ? rpc::parse_message(std::move(raw), options_.json)
-                           : rpc::skim_message(std::move(raw), options_.json);
+  auto parsed = rpc::skim_message(std::move(raw), options_.json);
   if (auto* error = std::get_if<MessageError>(&parsed)) {
     ++counters_.server_non_protocol_lines;
     spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
@@ -219,7 +217,8 @@ void Session::handle_server_message(Message m) {
       if (!request) break;
       if (request->method == "initialize") note_initialize_result(m, *request);
       if (request->method == "tools/list") on_tools_list_result(m);
-      if (request->method == "tools/call" && governed()) {
+      if (request->method == "tools/call" && governed() && !relay_result_fast(*request, m)) {
+        if (!load_body(m)) return fail_unreadable_result(*request);
         record_outcome(*request, m);
         if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
       }

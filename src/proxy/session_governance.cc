@@ -6,6 +6,7 @@
 #include "mcp_warden/audit/redact.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/rpc/reply.h"
+#include "mcp_warden/rpc/result_layout.h"
 #include "mcp_warden/trust/enforcement.h"
 #include "mcp_warden/trust/footer.h"
 #include "mcp_warden/trust/tier.h"
@@ -255,7 +256,38 @@ void Session::refuse_governed_batch(const Message& m) {
 // ---- outcomes -------------------------------------------------------------------
 
 void Session::record_outcome(const PendingRequest& request, const Message& response) {
-  std::string outcome = outcome_of(response);
+  record_outcome_as(request, outcome_of(response), response);
+}
+
+// The common case of an allowed call's result, read from its raw text
+// (rpc::locate_result) instead of a built body: the outcome recorded and the
+// footer spliced in as the last item of result.content. False — nothing
+// done — whenever the DOM path is needed: a JSON-RPC error (its object is
+// recorded), a warned call (its _meta mark), a layout the scanner cannot
+// read simply, or a body that is already built.
+bool Session::relay_result_fast(const PendingRequest& request, Message& response) {
+  if (response.body_parsed || response.has_error || request.action == "warn") return false;
+  std::optional<rpc::ResultLayout> layout = rpc::locate_result(response.raw);
+  if (!layout) return false;
+  bool flagged = layout->result_is_object && layout->is_error_flagged;
+  record_outcome_as(request, flagged ? "is_error" : "ok", response);
+  if (!options_.footer || !layout->result_is_object || flagged || !layout->content_end) return true;
+  std::string item = rpc::dump_wire(json{{"type", "text"}, {"text", footer_text(request)}});
+  response.raw.insert(*layout->content_end, layout->content_empty ? item : "," + item);
+  return true;
+}
+
+// The body of a result could not be built (memory): the client still gets
+// an answer, and the outcome is recorded.
+void Session::fail_unreadable_result(const PendingRequest& request) {
+  json payload = {{"call_seq", request.audit_seq}, {"outcome", "unreadable"}};
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
+                        rpc::dump_wire(payload)};
+  record_deferred(std::move(entry), [](Result<int64_t>) {});
+  reply_to_client(request.id, rpc::kInternalError, "mcp-warden could not read the MCP server's result");
+}
+
+void Session::record_outcome_as(const PendingRequest& request, const std::string& outcome, const Message& response) {
   int64_t latency_us = (clock_.now_steady_nanos() - request.started_nanos) / 1000;
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
                         outcome_payload(request.audit_seq, outcome, latency_us, response)};

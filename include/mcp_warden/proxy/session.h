@@ -178,6 +178,9 @@ class Session : public io::FrameSink {
   bool hide_denied_tools(rpc::Message& m);
   void record_catalog();
   void record_outcome(const PendingRequest& request, const rpc::Message& response);
+  void record_outcome_as(const PendingRequest& request, const std::string& outcome, const rpc::Message& response);
+  bool relay_result_fast(const PendingRequest& request, rpc::Message& response);
+  void fail_unreadable_result(const PendingRequest& request);
   bool decorate_result(const PendingRequest& request, rpc::Message& response);
   std::string footer_text(const PendingRequest& request) const;
   void record_no_reply(const PendingRequest& request, std::string_view outcome = "no_reply");
