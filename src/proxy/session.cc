@@ -236,9 +236,35 @@ void Session::handle_server_message(Message m) {
       }
       break;
     case MessageKind::kBatch:
+      note_server_batch(m);
       break;
   }
   output_.send_to_client(std::move(m.raw));
+}
+
+// A batch from the server (protocol 2025-03-26) is relayed as one line, as
+// it came. Its responses settle the client's pending requests — a request
+// answered here must not be answered again by a timeout or the server's
+// exit — and a governed tools/call answered here has its outcome recorded
+// (no footer: the batch is not rewritten). Its requests are tracked.
+void Session::note_server_batch(const Message& m) {
+  for (const Message& element : m.batch) {
+    if (element.kind == MessageKind::kRequest) {
+      server_pending_.insert(PendingRequest(element.id, element.method, clock_.now_steady_nanos()));
+      continue;
+    }
+    if (element.kind != MessageKind::kResponse) continue;
+    auto request = client_pending_.take(element.id);
+    if (!request) {
+      expired_ids_.erase(rpc::id_key(element.id));
+      continue;
+    }
+    if (request->method == "tools/call" && governed()) {
+      Message answer = element;
+      answer.raw = rpc::dump_wire(element.body);
+      record_outcome(*request, answer);
+    }
+  }
 }
 
 // A response the client waits for arrived garbled (e.g. invalid UTF-8): if

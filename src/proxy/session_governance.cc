@@ -411,8 +411,11 @@ void Session::on_tools_list_result(Message& m) {
 
 // Removes the tools the policy denies whatever the call; true if any was removed.
 bool Session::hide_denied_tools(Message& m) {
-  json& tools = m.body["result"]["tools"];
-  if (!tools.is_array()) return false;
+  auto result = m.body.find("result");
+  if (result == m.body.end() || !result->is_object()) return false;
+  auto found = result->find("tools");
+  if (found == result->end() || !found->is_array()) return false;
+  json& tools = *found;
   std::size_t before = tools.size();
   json kept = json::array();
   for (json& tool : tools) {

@@ -243,6 +243,34 @@ TEST_F(GovernedSessionTest, ANonBooleanIsErrorIsRelayedUndecoratedAndRecordedAsA
   EXPECT_EQ(last_to_client()["result"]["content"].size(), 1u) << "isError false: the footer is added";
 }
 
+// Found by tests/fuzz/proxy_session_fuzzer.cc: operator[] on a result that
+// is not an object threw type_error out of hide_denied_tools.
+TEST_F(GovernedSessionTest, AToolsListResultThatIsNotAnObjectIsRelayedAsItCame) {
+  for (const char* result : {"[]", R"("tools")", "7", "null", R"({"tools":{"a":1}})"}) {
+    SCOPED_TRACE(result);
+    session_.on_client_line(R"({"jsonrpc":"2.0","id":31,"method":"tools/list"})");
+    std::string response = std::string(R"({"jsonrpc":"2.0","id":31,"result":)") + result + "}";
+    session_.on_server_line(response);
+    ASSERT_FALSE(out_.to_client.empty());
+    EXPECT_EQ(out_.to_client.back(), response);
+  }
+}
+
+// Found by the fuzzer: a request answered inside a server batch stayed
+// pending and was answered a second time when the server exited.
+TEST_F(GovernedSessionTest, ARequestAnsweredInsideAServerBatchIsNotAnsweredAgain) {
+  list_tools();
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  session_.on_client_line(call(3, "read_text_file"));
+  auditor_.commit_all();
+  session_.on_server_line(R"([{"jsonrpc":"2.0","id":2,"result":{}},{"jsonrpc":"2.0","id":3,"result":{"content":[]}}])");
+  std::size_t replies = out_.to_client.size();
+  ASSERT_FALSE(auditor_.queued.empty()) << "the batched tools/call result is recorded";
+  EXPECT_EQ(auditor_.queued.back().first.kind, audit::EntryKind::kToolResult);
+  session_.fail_pending_client_requests("the server exited");
+  EXPECT_EQ(out_.to_client.size(), replies) << "both were answered by the batch";
+}
+
 TEST_F(GovernedSessionTest, AToolErrorIsRecordedAsIsError) {
   list_tools();
   session_.on_client_line(call(14, "read_text_file"));

@@ -153,6 +153,7 @@ class Session : public io::FrameSink {
   void handle_client_request(rpc::Message m);
   void handle_client_batch(rpc::Message m);
   void handle_server_message(rpc::Message m);
+  void note_server_batch(const rpc::Message& m);
   void note_cancellation(const rpc::Message& m, PendingRequests& table);
   void note_initialize_request(const rpc::Message& m);
   void note_initialize_result(const rpc::Message& m, const PendingRequest& request);
