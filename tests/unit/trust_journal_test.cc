@@ -59,6 +59,18 @@ class TrustJournalTest : public ::testing::Test {
                               [done](Status s) { *done = s; }};
   }
 
+  // Entries of an intact, verified log; -1 (and a failure) otherwise.
+  int64_t verified_entries() {
+    audit::VerifyOptions verify;
+    verify.db_path = options_.db_path;
+    verify.key_dir = dir_;
+    auto report = audit::verify_log(verify);
+    EXPECT_TRUE(report.is_ok()) << report.status().to_string();
+    if (!report.is_ok()) return -1;
+    EXPECT_TRUE(report->intact) << report->problem;
+    return report->intact ? report->valid_entries : -1;
+  }
+
   fs::path dir_;
   audit::AuditLogOptions options_;
 };
@@ -87,13 +99,7 @@ TEST_F(TrustJournalTest, TrustChangeAndItsEntryCommitTogetherWithTheBatch) {
   EXPECT_LT(state->score(), 700);
   EXPECT_EQ(state->events, 1);
   ASSERT_TRUE(journal->close().is_ok());
-  audit::VerifyOptions verify;
-  verify.db_path = options_.db_path;
-  verify.key_dir = dir_;
-  auto report = audit::verify_log(verify);
-  ASSERT_TRUE(report.is_ok());
-  EXPECT_TRUE(report->intact) << report->problem;
-  EXPECT_EQ(report->valid_entries, 3);
+  EXPECT_EQ(verified_entries(), 3);
 }
 
 TEST_F(TrustJournalTest, AFailingStepRollsBackOnlyItselfAndItsEntries) {
@@ -192,13 +198,7 @@ TEST_F(TrustJournalTest, DeferredWorkWaitsForTheDeferredWakeupOrRidesWithUrgentW
   journal->flush();
   EXPECT_EQ(committed.back(), "result-4");
   ASSERT_TRUE(journal->close().is_ok());
-  audit::VerifyOptions verify;
-  verify.db_path = options_.db_path;
-  verify.key_dir = dir_;
-  auto report = audit::verify_log(verify);
-  ASSERT_TRUE(report.is_ok());
-  EXPECT_TRUE(report->intact) << report->problem;
-  EXPECT_EQ(report->valid_entries, 4);
+  EXPECT_EQ(verified_entries(), 4);
 }
 
 TEST_F(TrustJournalTest, WithoutADeferredWakeupDeferredWorkWakesLikeUrgentWork) {
