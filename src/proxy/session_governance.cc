@@ -117,18 +117,13 @@ std::string outcome_payload(int64_t call_seq, const std::string& outcome, int64_
 
 }  // namespace
 
-void Session::record(audit::NewEntry entry, CallAuditor::Done done) {
+// `deferred`: nobody waits for the commit (CallAuditor::record_deferred).
+void Session::record(audit::NewEntry entry, CallAuditor::Done done, bool deferred) {
   entry.session_id = options_.session_id;
   entry.server = options_.server_name;
   if (governance_.auditor == nullptr) return done(int64_t{0});
+  if (deferred) return governance_.auditor->record_deferred(std::move(entry), std::move(done));
   governance_.auditor->record(std::move(entry), std::move(done));
-}
-
-void Session::record_deferred(audit::NewEntry entry, CallAuditor::Done done) {
-  entry.session_id = options_.session_id;
-  entry.server = options_.server_name;
-  if (governance_.auditor == nullptr) return done(int64_t{0});
-  governance_.auditor->record_deferred(std::move(entry), std::move(done));
 }
 
 // ---- trust ------------------------------------------------------------------------
@@ -283,7 +278,7 @@ void Session::fail_unreadable_result(const PendingRequest& request) {
   json payload = {{"call_seq", request.audit_seq}, {"outcome", "unreadable"}};
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
                         rpc::dump_wire(payload)};
-  record_deferred(std::move(entry), [](Result<int64_t>) {});
+  record(std::move(entry), [](Result<int64_t>) {}, /*deferred=*/true);
   reply_to_client(request.id, rpc::kInternalError, "mcp-warden could not read the MCP server's result");
 }
 
@@ -291,9 +286,12 @@ void Session::record_outcome_as(const PendingRequest& request, const std::string
   int64_t latency_us = (clock_.now_steady_nanos() - request.started_nanos) / 1000;
   audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
                         outcome_payload(request.audit_seq, outcome, latency_us, response)};
-  record_deferred(std::move(entry), [](Result<int64_t> seq) {
-    if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
-  });
+  record(
+      std::move(entry),
+      [](Result<int64_t> seq) {
+        if (!seq.is_ok()) spdlog::error("audit log write failed for a tool result: {}", seq.status().to_string());
+      },
+      /*deferred=*/true);
   // After the result's entry, so the trust event that follows from it comes after it in the log.
   report_trust(outcome == "ok" ? trust::EventKind::kCallSucceeded
                : outcome == "error" ? trust::EventKind::kRpcError : trust::EventKind::kToolError,

@@ -60,6 +60,17 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
+// A thread that appends everything read from `fd` to `got` until EOF or an
+// error; `*eof` (if given) tells which. Join it before looking at `got`.
+std::thread read_to_end(int fd, std::string& got, bool* eof = nullptr) {
+  return std::thread([fd, &got, eof] {
+    char buffer[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) got.append(buffer, static_cast<std::size_t>(n));
+    if (eof != nullptr) *eof = n == 0;
+  });
+}
+
 // Runs `io` until `done` or a 10 s guard (a hang fails the test, not CI).
 void run_until(asio::io_context& io, const bool& done) {
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -194,11 +205,7 @@ TEST(FdWriter, LinesLargerThanThePipeAreQueuedNotBlockedAndArriveInOrder) {
   writer.write_line("last");
   EXPECT_FALSE(writer.idle());
   std::string got;
-  std::thread reader([&] {
-    char buffer[65536];
-    ssize_t n;
-    while ((n = ::read(p.read_end, buffer, sizeof buffer)) > 0) got.append(buffer, static_cast<std::size_t>(n));
-  });
+  std::thread reader = read_to_end(p.read_end, got);
   bool idle = false;
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!(idle = writer.idle()) && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
@@ -264,12 +271,7 @@ TEST(FdWriter, CloseWhenDrainedClosesAfterTheLastQueuedLine) {
   EXPECT_FALSE(writer.closed());
   std::string got;
   bool eof = false;
-  std::thread reader([&] {
-    char buffer[65536];
-    ssize_t n;
-    while ((n = ::read(p.read_end, buffer, sizeof buffer)) > 0) got.append(buffer, static_cast<std::size_t>(n));
-    eof = n == 0;
-  });
+  std::thread reader = read_to_end(p.read_end, got, &eof);
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!writer.closed() && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
   EXPECT_TRUE(writer.closed());

@@ -187,8 +187,7 @@ class Session : public io::FrameSink {
   void record_no_reply(const PendingRequest& request, std::string_view outcome = "no_reply");
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
-  void record(audit::NewEntry entry, CallAuditor::Done done);
-  void record_deferred(audit::NewEntry entry, CallAuditor::Done done);
+  void record(audit::NewEntry entry, CallAuditor::Done done, bool deferred = false);
   void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   void on_catalog_complete();
