@@ -62,7 +62,9 @@ bool Session::needs_body(const Message& m, bool from_client) const {
   if (m.body_parsed) return false;
   switch (m.kind) {
     case MessageKind::kRequest:
-      return from_client && (m.method == "tools/call" || m.method == "initialize" || m.method == "tools/list");
+      // An ungoverned tools/call is relayed as it came (its tool is m.params_name).
+      return from_client && ((governed() && m.method == "tools/call") || m.method == "initialize" ||
+                             m.method == "tools/list");
     case MessageKind::kNotification:
       return m.method == "notifications/cancelled" || (!from_client && m.method == "notifications/progress");
     case MessageKind::kResponse: {
@@ -128,9 +130,7 @@ void Session::handle_client_request(Message m) {
   if (m.method == "initialize") note_initialize_request(m);
   if (m.method == "tools/list") note_tools_list_request(m);
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
-  if (m.method == "tools/call" && m.body.contains("params") && m.body["params"].is_object()) {
-    pending.tool = string_at(m.body["params"], "name");
-  }
+  if (m.method == "tools/call") pending.tool = std::move(m.params_name);
   if (!client_pending_.insert(std::move(pending))) {
     spdlog::warn("client reused request id {} while it is still pending", rpc::id_key(m.id));
   }

@@ -24,6 +24,7 @@ struct ObjectHeader {
   std::string method;  // when method_is_string
   bool has_result = false;
   bool has_error = false;
+  std::string params_name;  // "params"."name" when both are there and it is a string
 };
 
 ObjectHeader header_of(const nlohmann::json& object);

@@ -22,6 +22,7 @@ bool is_valid_request_id(const json& id) {
 std::variant<Message, MessageError> classify_call(Message m, internal::ObjectHeader h) {
   if (!h.method_is_string) return invalid("\"method\" must be a string");
   m.method = std::move(h.method);
+  m.params_name = std::move(h.params_name);
   if (!h.has_id) {
     m.kind = MessageKind::kNotification;
     return m;
@@ -159,6 +160,11 @@ ObjectHeader header_of(const json& object) {
   }
   h.has_result = object.contains("result");
   h.has_error = object.contains("error");
+  if (auto params = object.find("params"); params != object.end() && params->is_object()) {
+    if (auto name = params->find("name"); name != params->end() && name->is_string()) {
+      h.params_name = name->get<std::string>();
+    }
+  }
   return h;
 }
 

@@ -16,9 +16,10 @@ using nlohmann::json;
 // A SAX handler as strict as parse_json_strict's DOM builder — it fails at
 // the same event with the same error for depth, duplicate keys (in every
 // object, not only the top level) and malformed input — that keeps only the
-// header of a top-level object. For what it does not read itself (a root
-// that is not an object, an "id" that is an object or an array) it stops and
-// asks for a full parse, which is rare and keeps the result identical.
+// header of a top-level object and "params"."name" (a tools/call's tool).
+// For what it does not read itself (a root that is not an object, an "id"
+// that is an object or an array) it stops and asks for a full parse, which
+// is rare and keeps the result identical.
 class HeaderSkimmer {
  public:
   explicit HeaderSkimmer(std::size_t max_depth) : max_depth_(max_depth) {}
@@ -32,18 +33,23 @@ class HeaderSkimmer {
     if (depth_ == 1 && member_ == Member::kMethod) {
       header_.method_is_string = true;
       header_.method = v;
+    } else if (depth_ == 2 && in_params_ && at_params_name_) {
+      header_.params_name = v;
     }
     return scalar([&v] { return json(v); });
   }
   bool binary(json::binary_t&) { return fail(internal::binary_value()); }
 
   bool start_object(std::size_t) {
+    bool opens_params = depth_ == 1 && member_ == Member::kParams;
     if (!enter()) return false;
     keys_.open();
+    in_params_ = in_params_ || opens_params;
     return true;
   }
   bool start_array(std::size_t) { return depth_ == 0 ? full_parse() : enter(); }
   bool end_object() {
+    if (depth_ == 2) in_params_ = false;
     keys_.close();
     --depth_;
     return true;
@@ -56,6 +62,7 @@ class HeaderSkimmer {
   bool key(std::string& k) {
     if (!keys_.insert(k)) return fail(internal::duplicate_key(k));
     if (depth_ == 1) note_member(k);
+    if (depth_ == 2 && in_params_) at_params_name_ = k == "name";
     return true;
   }
 
@@ -68,7 +75,7 @@ class HeaderSkimmer {
   internal::ObjectHeader take_header() { return std::move(header_); }
 
  private:
-  enum class Member { kOther, kId, kMethod };  // the top-level member whose value comes next
+  enum class Member { kOther, kId, kMethod, kParams };  // the top-level member whose value comes next
 
   // A scalar value; `make` builds it only when it is the top-level "id".
   template <typename Make>
@@ -94,6 +101,8 @@ class HeaderSkimmer {
     } else if (k == "method") {
       header_.has_method = true;
       member_ = Member::kMethod;
+    } else if (k == "params") {
+      member_ = Member::kParams;
     } else if (k == "result") {
       header_.has_result = true;
     } else if (k == "error") {
@@ -114,6 +123,8 @@ class HeaderSkimmer {
   std::size_t max_depth_;
   std::size_t depth_ = 0;  // containers open
   Member member_ = Member::kOther;
+  bool in_params_ = false;        // the open container at depth 2 is the top-level "params" object
+  bool at_params_name_ = false;   // in it, the value that comes next is "name"'s
   internal::ObjectHeader header_;
   internal::OpenObjectKeys keys_;
   Status error_;

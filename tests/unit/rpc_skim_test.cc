@@ -22,7 +22,7 @@ std::string describe(const std::variant<Message, MessageError>& result) {
   const auto& m = std::get<Message>(result);
   return "message kind=" + std::to_string(static_cast<int>(m.kind)) + " id=" + m.id.dump() + " method=" + m.method +
          " result=" + std::to_string(m.has_result) + " error=" + std::to_string(m.has_error) +
-         " batch=" + std::to_string(m.batch.size());
+         " batch=" + std::to_string(m.batch.size()) + " params_name=" + json(m.params_name).dump();
 }
 
 // Checks that both readers agree on `line`, then that ensure_body() on the
@@ -132,6 +132,27 @@ TEST(SkimTest, AgreesOnMethodsAndMembers) {
       R"({"params":{"method":"tools/call"},"id":1,"result":null})",
       R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"t","progress":1}})",
   });
+}
+
+// params.name is the tool of a tools/call, read without building the body;
+// only a string directly in a "params" object counts.
+TEST(SkimTest, AgreesOnTheToolName) {
+  expect_same_on_all({
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"name":"x"}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{"name":"inner"},"name":"late"}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{"name":"inner"}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":7}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":{"name":"x"}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":["name","x"]})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":[{"name":"x"}]})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","name":"top","params":{}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","result":{"name":"r"},"params":{"n\u0061me":"esc\u00e9"}})",
+      R"({"jsonrpc":"2.0","method":"notifications/x","params":{"name":"n"}})",
+  });
+  EXPECT_EQ(skim_ok(R"({"id":1,"method":"tools/call","params":{"arguments":{"name":"no"},"name":"yes"}})").params_name,
+            "yes");
+  EXPECT_EQ(skim_ok(R"({"id":1,"method":"tools/call","params":{"n\u0061me":"d\u00e9"}})").params_name, "d\xc3\xa9");
+  EXPECT_EQ(skim_ok(R"({"id":1,"method":"tools/call","params":[{"name":"x"}]})").params_name, "");
 }
 
 TEST(SkimTest, AgreesOnEscapedKeysAndStrings) {

@@ -43,6 +43,9 @@ struct Message {
   nlohmann::json id;    // requests and responses (null otherwise)
   bool has_result = false;  // a top-level "result" member is present (any kind but kBatch)
   bool has_error = false;   // a top-level "error" member is present (any kind but kBatch)
+  // Requests and notifications: the string at "params"."name" (a tools/call's
+  // tool), empty when "params" is not an object or its "name" not a string.
+  std::string params_name;
   std::vector<Message> batch;  // kBatch: the elements (their `raw` is empty)
 
   bool is_request(std::string_view m) const { return kind == MessageKind::kRequest && method == m; }
@@ -63,7 +66,7 @@ std::variant<Message, MessageError> parse_message(std::string raw, const JsonPar
 
 // Classifies `raw` exactly as parse_message() does — the same lines refused
 // with the same MessageError (code, message, id), the same kind, id, method,
-// has_result and has_error — without building the body of an object: the
+// has_result, has_error and params_name — without building the body of an object: the
 // whole line is still read strictly (UTF-8, depth, duplicate keys at every
 // level, trailing bytes), only nothing of it is kept but the header.
 // A returned Message has body_parsed == false and a null body, except for a
