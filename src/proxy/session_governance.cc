@@ -118,6 +118,13 @@ std::string outcome_payload(int64_t call_seq, const std::string& outcome, int64_
 }  // namespace
 
 // `deferred`: nobody waits for the commit (CallAuditor::record_deferred).
+const std::string& Session::decision_text(const Decision& decision) {
+  if (!decision_text_ || decision_text_->first != decision) {
+    decision_text_.emplace(decision, rpc::dump_wire(policy::to_json(decision)));
+  }
+  return decision_text_->second;
+}
+
 void Session::record(audit::NewEntry entry, CallAuditor::Done done, bool deferred) {
   entry.session_id = options_.session_id;
   entry.server = options_.server_name;
@@ -182,16 +189,19 @@ void Session::judge_tool_call(Message m, uint64_t ticket) {
   }
   Decision decision = governance_.policy->evaluate(context, clock_);
   apply_trust(decision, tool, call_tool(m));
-  // {"arguments","decision","trust"?} with sorted keys, as dump_wire() would
-  // write the object, without copying the arguments into one.
-  std::string payload = "{\"arguments\":" + rpc::dump_wire(redacted_arguments(arguments)) +
-                        ",\"decision\":" + rpc::dump_wire(policy::to_json(decision));
-  if (context.trust_score) {
-    payload += ",\"trust\":" + rpc::dump_wire(json{{"score", *context.trust_score}, {"tier", *context.trust_tier}});
-  }
-  payload += "}";
   audit::NewEntry entry{audit::EntryKind::kToolCall, 0, {}, {}, call_tool(m), rpc::id_key(m.id),
-                        policy::action_name(decision.action), std::move(payload)};
+                        policy::action_name(decision.action), {}};
+  if (recording()) {
+    // {"arguments","decision","trust"?} with sorted keys, as dump_wire() would
+    // write the object, without copying the arguments into one.
+    entry.payload = "{\"arguments\":" + rpc::dump_wire(redacted_arguments(arguments)) +
+                    ",\"decision\":" + decision_text(decision);
+    if (context.trust_score) {
+      entry.payload += ",\"trust\":{\"score\":" + std::to_string(*context.trust_score) + ",\"tier\":" +
+                       rpc::dump_wire(*context.trust_tier) + "}";
+    }
+    entry.payload += "}";
+  }
   auto shared = std::make_shared<Message>(std::move(m));
   record(std::move(entry), [this, shared, decision, ticket](Result<int64_t> seq) {
     on_call_recorded(*shared, decision, ticket, std::move(seq));
@@ -284,8 +294,8 @@ void Session::fail_unreadable_result(const PendingRequest& request) {
 
 void Session::record_outcome_as(const PendingRequest& request, const std::string& outcome, const Message& response) {
   int64_t latency_us = (clock_.now_steady_nanos() - request.started_nanos) / 1000;
-  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {},
-                        outcome_payload(request.audit_seq, outcome, latency_us, response)};
+  audit::NewEntry entry{audit::EntryKind::kToolResult, 0, {}, {}, request.tool, rpc::id_key(request.id), {}, {}};
+  if (recording()) entry.payload = outcome_payload(request.audit_seq, outcome, latency_us, response);
   record(
       std::move(entry),
       [](Result<int64_t> seq) {

@@ -34,6 +34,8 @@ struct ShadowDecision {
   std::string policy;
   std::string rule;
   std::string reason;
+
+  bool operator==(const ShadowDecision&) const = default;
 };
 
 struct Decision {
@@ -53,6 +55,7 @@ struct Decision {
   std::optional<ShadowDecision> shadow;
 
   bool forwards() const { return action != Action::kDeny; }
+  bool operator==(const Decision&) const = default;
 };
 
 // {"action","policy","rule","reason","credential_denial",

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 #include <string>
@@ -79,8 +80,10 @@ struct SessionOptions {
   int64_t call_timeout_ms = 0;
 };
 
-// What governs tools/call. Both pointers are borrowed and must outlive the
-// Session; a null policy means a plain relay (no judging, no audit).
+// What governs tools/call. The pointers are borrowed and must outlive the
+// Session; a null policy means a plain relay (no judging, no audit); a
+// policy without an auditor judges but records nothing (the benchmark's
+// policy-only layer): every record "commits" at once, unbuilt.
 struct Governance {
   policy::Policy* policy = nullptr;
   CallAuditor* auditor = nullptr;
@@ -188,6 +191,9 @@ class Session : public io::FrameSink {
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
   void record(audit::NewEntry entry, CallAuditor::Done done, bool deferred = false);
+  // False when nothing is recorded (no auditor): entries need not be built.
+  bool recording() const { return governance_.auditor != nullptr; }
+  const std::string& decision_text(const policy::Decision& decision);
   void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   void on_catalog_complete();
@@ -202,6 +208,9 @@ class Session : public io::FrameSink {
   std::deque<std::pair<rpc::Message, uint64_t>> awaiting_catalog_;  // calls held for the catalog
   uint64_t internal_ids_ = 0;
   std::string last_catalog_digest_;
+  // The last decision recorded and its JSON text: consecutive calls mostly
+  // get the same decision, which is then not serialized again.
+  std::optional<std::pair<policy::Decision, std::string>> decision_text_;
   bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
