@@ -46,7 +46,7 @@ bool try_assign(asio::posix::stream_descriptor& stream, int fd) {
 // ---- FdReader ---------------------------------------------------------------
 
 FdReader::FdReader(asio::io_context& io, int fd)
-    : io_(io), stream_(io), fd_(fd), buffer_(kReadChunk), alive_(std::make_shared<bool>(true)) {
+    : io_(io), stream_(io), buffer_(kReadChunk), alive_(std::make_shared<bool>(true)) {
   if (!try_assign(stream_, fd)) thread_fd_ = fd;
 }
 
@@ -67,13 +67,6 @@ void FdReader::stop() {
   *alive_ = false;
   boost::system::error_code ec;
   if (stream_.is_open()) stream_.close(ec);
-}
-
-bool FdReader::readable_now() const {
-  if (thread_fd_ >= 0) return true;
-  if (!stream_.is_open()) return false;
-  pollfd p{fd_, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
 }
 
 // Asio reads speculatively before waiting, so after a chunk one read says

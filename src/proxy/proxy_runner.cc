@@ -87,13 +87,6 @@ class UnavailableAuditor final : public CallAuditor {
   Status why_;
 };
 
-// Stands in for the audit log in the benchmark's policy-only layer: every
-// record "commits" at once, so the cost of judging is measured alone.
-class NotRecordingAuditor final : public CallAuditor {
- public:
-  void record(audit::NewEntry, Done done) override { done(int64_t{0}); }
-};
-
 policy::Policy load_policy(const std::string& spec) {
   auto loaded = policy::Policy::load(spec);
   if (!loaded) throw std::runtime_error("cannot load policy " + spec + ": " + loaded.status().message());
@@ -194,8 +187,8 @@ class ProxyRunner final : public SessionOutput {
 
  private:
   std::unique_ptr<CallAuditor> open_audit() {
-    if (options_.layers == Layers::kRelayOnly) return nullptr;
-    if (options_.layers == Layers::kPolicyOnly) return std::make_unique<NotRecordingAuditor>();
+    // Without an auditor the Session records nothing and builds no entries.
+    if (options_.layers != Layers::kFull) return nullptr;
     audit::AuditLogOptions log_options;
     log_options.db_path = resolve_db_path(options_.db_path);
     log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;
@@ -326,19 +319,20 @@ class ProxyRunner final : public SessionOutput {
         [this](const std::string& e) { on_client_gone(e.empty() ? "stdin closed" : "stdin: " + e); });
   }
 
-  // Deferred work (see audit::Urgency) is committed now when no request is
-  // waiting on stdin — the client is thinking, so the commit costs nobody
-  // time — and otherwise rides along with the calls about to be read, with
-  // kDeferredCommitMs as the upper bound.
+  // Deferred work (see audit::Urgency) rides along with the next call's
+  // commit, or is committed kDeferredCommitMs after it was queued if no call
+  // comes first: a client calling tools in a row pays one transaction per
+  // call, not two. The timer is armed once and left to fire (re-arming or
+  // cancelling it costs a system call each time).
   void flush_deferred_work() {
     if (journal_->idle()) return;
-    if (!client_in_ || !client_in_->readable_now()) return flush_journal();
+    if (!client_in_) return flush_journal();
     if (deferred_flush_pending_) return;
     deferred_flush_pending_ = true;
     deferred_timer_.expires_after(milliseconds(kDeferredCommitMs));
     deferred_timer_.async_wait([this](const boost::system::error_code& ec) {
       deferred_flush_pending_ = false;
-      if (!ec) flush_journal();
+      if (!ec && !journal_->idle()) flush_journal();
     });
   }
 

@@ -38,9 +38,6 @@ class FdReader {
   void start(DataHandler on_data, EndHandler on_end);
   // Stops reading; no callback runs after this returns.
   void stop();
-  // True if a read would return data or end of stream right now (one
-  // poll() with no wait). Always true for a descriptor epoll cannot watch.
-  bool readable_now() const;
 
  private:
   void read_next();
@@ -48,7 +45,6 @@ class FdReader {
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor stream_;
-  int fd_ = -1;         // the descriptor, for readable_now()
   int thread_fd_ = -1;  // the descriptor when epoll cannot watch it
   std::thread thread_;
   std::vector<char> buffer_;
