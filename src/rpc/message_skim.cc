@@ -22,7 +22,10 @@ using nlohmann::json;
 // is rare and keeps the result identical.
 class HeaderSkimmer {
  public:
-  explicit HeaderSkimmer(std::size_t max_depth) : max_depth_(max_depth) {}
+  // `keys` is scratch space, cleared first: reused from line to line.
+  HeaderSkimmer(std::size_t max_depth, internal::OpenObjectKeys& keys) : max_depth_(max_depth), keys_(keys) {
+    keys_.clear();
+  }
 
   bool null() { return scalar([] { return json(nullptr); }); }
   bool boolean(bool v) { return scalar([v] { return json(v); }); }
@@ -126,7 +129,7 @@ class HeaderSkimmer {
   bool in_params_ = false;        // the open container at depth 2 is the top-level "params" object
   bool at_params_name_ = false;   // in it, the value that comes next is "name"'s
   internal::ObjectHeader header_;
-  internal::OpenObjectKeys keys_;
+  internal::OpenObjectKeys& keys_;
   Status error_;
   bool needs_full_parse_ = false;
 };
@@ -135,7 +138,8 @@ class HeaderSkimmer {
 
 std::variant<Message, MessageError> skim_message(std::string raw, const JsonParseOptions& options) {
   if (internal::starts_with_bom(raw)) return internal::bom_error();
-  HeaderSkimmer skimmer(options.max_depth);
+  thread_local internal::OpenObjectKeys keys;  // its buffers outlive a line
+  HeaderSkimmer skimmer(options.max_depth, keys);
   Status status = internal::run_strict_sax(raw, skimmer);
   if (skimmer.needs_full_parse()) return parse_message(std::move(raw), options);
   if (!status.is_ok()) return internal::parse_error(status);

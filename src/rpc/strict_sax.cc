@@ -24,13 +24,37 @@ Status duplicate_key(const std::string& key) {
 
 Status binary_value() { return Status::invalid_argument("binary values are not JSON"); }
 
+namespace {
+constexpr std::size_t kTypicalKeyBytes = 256;
+constexpr std::size_t kTypicalKeys = 32;
+constexpr std::size_t kTypicalDepth = 8;
+}  // namespace
+
 // Room for the keys of a typical message, so most lines allocate once.
 OpenObjectKeys::OpenObjectKeys() {
-  bytes_.reserve(256);
-  keys_.reserve(32);
-  frames_.reserve(8);
+  bytes_.reserve(kTypicalKeyBytes);
+  keys_.reserve(kTypicalKeys);
+  frames_.reserve(kTypicalDepth);
 }
 OpenObjectKeys::~OpenObjectKeys() = default;
+
+void OpenObjectKeys::clear() {
+  frames_.clear();
+  keys_.clear();
+  bytes_.clear();
+  if (bytes_.capacity() > 64 * kTypicalKeyBytes) {
+    std::string().swap(bytes_);
+    bytes_.reserve(kTypicalKeyBytes);
+  }
+  if (keys_.capacity() > 64 * kTypicalKeys) {
+    std::vector<KeySpan>().swap(keys_);
+    keys_.reserve(kTypicalKeys);
+  }
+  if (frames_.capacity() > 64 * kTypicalDepth) {
+    std::vector<Frame>().swap(frames_);
+    frames_.reserve(kTypicalDepth);
+  }
+}
 
 void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), bytes_.size(), nullptr}); }
 

@@ -59,6 +59,9 @@ class OpenObjectKeys {
   OpenObjectKeys(const OpenObjectKeys&) = delete;
   OpenObjectKeys& operator=(const OpenObjectKeys&) = delete;
 
+  // Forgets every key and object, ready for the next line; memory beyond a
+  // typical message's is given back.
+  void clear();
   void open();   // an object starts
   void close();  // the innermost object ends; its keys are forgotten
   // Records `key` in the innermost object; false if it is already there.
