@@ -9,21 +9,22 @@ namespace mcp_warden::proxy {
 
 Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Journal& journal, const std::string& server,
                                                                      trust::TrustLevel level, std::string session_id,
-                                                                     trust::ToolChangeAcceptor accept) {
+                                                                     trust::ToolChangeAcceptor accept,
+                                                                     const Clock& clock) {
   auto store = trust::TrustStore::attach(journal.connection(), journal.db_path());
   if (!store) return store.status();
   auto state = (*store)->ensure_server(server, level);
   if (!state) return state.status();
   int score = state->score();
   return std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id), score,
-                                              std::move(accept));
+                                              std::move(accept), clock);
 }
 
 JournalTrustKeeper::JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store,
                                        std::string server, std::string session_id, int score,
-                                       trust::ToolChangeAcceptor accept)
+                                       trust::ToolChangeAcceptor accept, const Clock& clock)
     : journal_(journal), store_(std::move(store)), server_(std::move(server)), session_id_(std::move(session_id)),
-      accept_(std::move(accept)), score_(score) {}
+      accept_(std::move(accept)), clock_(clock), score_(score) {}
 
 std::optional<std::string> JournalTrustKeeper::blocked_reason(const std::string& tool) const {
   auto it = blocked_.find(tool);
@@ -37,23 +38,30 @@ Status JournalTrustKeeper::append_event(const trust::TrustEvent& event, audit::A
 }
 
 void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, const std::string& reason) {
-  auto score = std::make_shared<int>(-1);
+  bool success = kind == trust::EventKind::kCallSucceeded;
+  if (success && saturated_at_ >= 0 && clock_.now_steady_nanos() - saturated_at_ < kSaturatedRecheckNanos) return;
+  struct Outcome {
+    int score = -1;
+    bool moved = true;
+  };
+  auto outcome = std::make_shared<Outcome>();
   audit::JournalStep step;
-  step.run = [this, kind, tool, reason, score](audit::AuditStore::Appender& appender) -> Status {
+  step.run = [this, kind, tool, reason, outcome](audit::AuditStore::Appender& appender) -> Status {
     auto event = store_->record(server_, kind, tool, reason);
     if (!event) return event.status();
-    *score = event->score_after();
-    if (event->id == 0) return Status::ok();  // a saturated success: nothing moved, nothing to log
+    outcome->score = event->score_after();
+    outcome->moved = event->id != 0;
+    if (!outcome->moved) return Status::ok();  // a saturated success: nothing moved, nothing to log
     return append_event(*event, appender);
   };
-  step.done = [this, score](Status committed) {
+  step.done = [this, outcome](Status committed) {
     if (!committed) return spdlog::error("trust: cannot record an event: {}", committed.to_string());
-    score_ = *score;
+    score_ = outcome->score;
+    saturated_at_ = outcome->moved ? -1 : clock_.now_steady_nanos();
   };
   // A success only ever raises the score, so judging the next call before
   // it is committed errs on the strict side: it may wait for the next commit.
-  journal_.run_step(std::move(step), kind == trust::EventKind::kCallSucceeded ? audit::Urgency::kDeferred
-                                                                              : audit::Urgency::kNow);
+  journal_.run_step(std::move(step), success ? audit::Urgency::kDeferred : audit::Urgency::kNow);
 }
 
 Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(const nlohmann::json& tools,
@@ -106,6 +114,7 @@ void JournalTrustKeeper::observe_catalog(nlohmann::json tools, std::function<voi
     if (committed) {
       blocked_ = std::move(outcome->blocked);
       if (outcome->score >= 0) score_ = outcome->score;
+      saturated_at_ = -1;  // a comparison may have moved the score: the next success checks again
     } else {
       spdlog::error("trust: cannot compare the tool catalog: {}", committed.to_string());
     }

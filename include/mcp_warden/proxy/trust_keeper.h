@@ -10,6 +10,12 @@
 // failed step is logged and leaves the cached state as it was (the score
 // then lags; enforcement never loosens because of it).
 //
+// A success at a saturated score moves nothing and stores nothing
+// (TrustStore::record). Once the store has said so, further successes skip
+// the journal step for kSaturatedRecheckNanos; the next one after that runs
+// it again, which also brings in a score another process lowered meanwhile.
+// Skipping a success can only leave the score lower than it could be.
+//
 // Owned by the proxy runner; every member is called on the relay thread,
 // which also drives the journal.
 #pragma once
@@ -23,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/audit/journal.h"
+#include "mcp_warden/base/clock.h"
 #include "mcp_warden/trust/change_acceptance.h"
 #include "mcp_warden/trust/score_model.h"
 #include "mcp_warden/trust/trust_store.h"
@@ -53,7 +60,9 @@ class JournalTrustKeeper final : public TrustKeeper {
   // advance (may be empty: only `trust approve` lifts a block).
   static Result<std::unique_ptr<JournalTrustKeeper>> open(audit::Journal& journal, const std::string& server,
                                                           trust::TrustLevel level, std::string session_id,
-                                                          trust::ToolChangeAcceptor accept = {});
+                                                          trust::ToolChangeAcceptor accept = {},
+                                                          const Clock& clock = SystemClock::instance());
+  static constexpr int64_t kSaturatedRecheckNanos = 1'000'000'000;
 
   int score() const override { return score_; }
   std::optional<std::string> blocked_reason(const std::string& tool) const override;
@@ -61,7 +70,7 @@ class JournalTrustKeeper final : public TrustKeeper {
   void observe_catalog(nlohmann::json tools, std::function<void()> done) override;
 
   JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store, std::string server,
-                     std::string session_id, int score, trust::ToolChangeAcceptor accept);
+                     std::string session_id, int score, trust::ToolChangeAcceptor accept, const Clock& clock);
 
  private:
   // Inside a step: the blocked set after a catalog comparison.
@@ -74,7 +83,9 @@ class JournalTrustKeeper final : public TrustKeeper {
   std::string server_;
   std::string session_id_;
   trust::ToolChangeAcceptor accept_;
+  const Clock& clock_;
   int score_;
+  int64_t saturated_at_ = -1;  // steady time a success last moved nothing; -1: not saturated
   std::map<std::string, std::string> blocked_;  // tool → reason
 };
 

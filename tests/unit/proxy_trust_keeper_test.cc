@@ -1,0 +1,101 @@
+// JournalTrustKeeper on a real audit journal (SQLite file): events become
+// journal steps; once a success has moved nothing (the score is saturated),
+// further successes skip the step until the recheck interval has passed or
+// another event has moved the score.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "mcp_warden/audit/journal.h"
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/proxy/trust_keeper.h"
+
+namespace mcp_warden::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+using trust::EventKind;
+
+class TrustKeeperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mw-trust-keeper-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    audit::AuditLogOptions options;
+    options.db_path = dir_ / "audit.db";
+    options.key_dir = dir_;
+    auto journal = audit::Journal::open(options);
+    ASSERT_TRUE(journal.is_ok()) << journal.status().to_string();
+    journal_ = std::move(journal).value();
+    auto keeper = JournalTrustKeeper::open(*journal_, "srv", trust::TrustLevel::kTrusted, "session", {}, clock_);
+    ASSERT_TRUE(keeper.is_ok()) << keeper.status().to_string();
+    keeper_ = std::move(keeper).value();
+  }
+  void TearDown() override {
+    keeper_.reset();
+    if (journal_) (void)journal_->close();
+    fs::remove_all(dir_);
+  }
+
+  // Records a success; true if it queued a journal step (then committed).
+  bool success_queues_a_step() {
+    keeper_->record(EventKind::kCallSucceeded, "echo", {});
+    bool queued = !journal_->idle();
+    journal_->flush();
+    return queued;
+  }
+
+  // Records successes until one queues nothing; how many it took (0: never).
+  int successes_until_skipped(int limit) {
+    for (int i = 1; i <= limit; ++i) {
+      if (!success_queues_a_step()) return i;
+    }
+    return 0;
+  }
+
+  fs::path dir_;
+  FakeClock clock_;
+  std::unique_ptr<audit::Journal> journal_;
+  std::unique_ptr<JournalTrustKeeper> keeper_;
+};
+
+TEST_F(TrustKeeperTest, SuccessesBelowTheTopAreRecorded) {
+  int before = keeper_->score();
+  ASSERT_LT(before, 1000);
+  EXPECT_TRUE(success_queues_a_step());
+  EXPECT_TRUE(success_queues_a_step());
+  EXPECT_GT(keeper_->score(), before);
+}
+
+TEST_F(TrustKeeperTest, SuccessesAtASaturatedScoreSkipTheJournal) {
+  int taken = successes_until_skipped(20000);
+  ASSERT_GT(taken, 2) << "the score never saturated";
+  int saturated = keeper_->score();
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(success_queues_a_step()) << "success " << i;
+  EXPECT_EQ(keeper_->score(), saturated);
+}
+
+TEST_F(TrustKeeperTest, ASkippedSuccessIsCheckedAgainAfterTheInterval) {
+  ASSERT_GT(successes_until_skipped(20000), 2);
+  clock_.advance_micros(JournalTrustKeeper::kSaturatedRecheckNanos / 1000 + 1);
+  EXPECT_TRUE(success_queues_a_step()) << "the recheck runs the step";
+  EXPECT_FALSE(success_queues_a_step()) << "and finds the score still saturated";
+}
+
+TEST_F(TrustKeeperTest, AFallEndsTheSkipping) {
+  ASSERT_GT(successes_until_skipped(20000), 2);
+  int saturated = keeper_->score();
+  keeper_->record(EventKind::kToolError, "echo", "failed");
+  ASSERT_FALSE(journal_->idle());
+  journal_->flush();
+  EXPECT_LT(keeper_->score(), saturated);
+  EXPECT_TRUE(success_queues_a_step()) << "a success after a fall raises the score again";
+}
+
+}  // namespace
+}  // namespace mcp_warden::proxy
