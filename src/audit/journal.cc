@@ -168,6 +168,8 @@ void Journal::commit(std::deque<Item>& batch) {
   std::vector<Result<int64_t>> seqs;  // per item; steps hold 0 or their failure
   seqs.reserve(batch.size());
   int64_t entries = 0;
+  int64_t first_seq = 0;
+  std::vector<Digest> hashes;
   Status done = store_->append_transaction([&](AuditStore::Appender& appender) {
     seqs.clear();
     for (Item& item : batch) {
@@ -181,8 +183,11 @@ void Journal::commit(std::deque<Item>& batch) {
         seqs.push_back(step.is_ok() ? Result<int64_t>(int64_t{0}) : Result<int64_t>(step));
       }
     }
+    first_seq = appender.first_appended_seq();
+    hashes.assign(appender.appended().begin(), appender.appended().end());
     return Status::ok();
   });
+  if (done.is_ok()) extend_frontier_with(first_seq, hashes);
   if (!done.is_ok()) {
     spdlog::error("audit: {} queued items not recorded: {}", batch.size(), done.to_string());
     seqs.assign(batch.size(), done);
@@ -196,6 +201,15 @@ void Journal::commit(std::deque<Item>& batch) {
     }
   }
   if (entries > 0) maybe_checkpoint(entries);
+}
+
+// Entries this process just committed extend the cached frontier when they
+// follow it directly, so a checkpoint need not read them back. After a gap
+// (another process appended, or the cache starts behind the log) the
+// frontier is left alone: the next checkpoint reads what it lacks.
+void Journal::extend_frontier_with(int64_t first_seq, const std::vector<Digest>& hashes) {
+  if (hashes.empty() || frontier_.size() + 1 != static_cast<uint64_t>(first_seq)) return;
+  for (const Digest& hash : hashes) frontier_.append_leaf_hash(merkle_leaf_hash(hash));
 }
 
 void Journal::maybe_checkpoint(int64_t committed) {

@@ -427,13 +427,16 @@ Status AuditStore::Appender::load_tail() {
   int rc = last.step();
   seq_ = 0;
   prev_ = kZeroDigest;
+  appended_.clear();
   if (rc == SQLITE_ROW) {
     seq_ = last.column_int(0);
+    first_seq_ = seq_ + 1;
     bool ok = last.column_digest(1, prev_);
     last.reset();
     if (!ok) return Status::corruption("tail entry " + std::to_string(seq_) + " has a malformed hash");
     return Status::ok();
   }
+  first_seq_ = 1;
   last.reset();
   return rc == SQLITE_DONE ? Status::ok() : store_.impl_->fail(rc, "cannot read the audit tail");
 }
@@ -447,6 +450,7 @@ Result<int64_t> AuditStore::Appender::append(const NewEntry& fresh) {
   impl.insert.reset();
   if (rc != SQLITE_DONE) return impl.fail(rc, "cannot append audit entry");
   prev_ = entry.entry_hash;
+  appended_.push_back(entry.entry_hash);
   return ++seq_;
 }
 
@@ -456,6 +460,7 @@ Status AuditStore::Appender::isolated(const std::function<Status(Appender&)>& bo
   if (!opened.is_ok()) return opened;
   int64_t seq = seq_;
   Digest prev = prev_;
+  std::size_t appended = appended_.size();
   Status done = body(*this);
   if (done.is_ok()) done = impl.release.run("cannot release a savepoint");
   if (done.is_ok()) return done;
@@ -463,6 +468,7 @@ Status AuditStore::Appender::isolated(const std::function<Status(Appender&)>& bo
   (void)impl.release.run("cannot release a savepoint");
   seq_ = seq;
   prev_ = prev;
+  appended_.resize(appended);
   return done;
 }
 

@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "mcp_warden/audit/journal.h"
+#include "mcp_warden/audit/merkle.h"
+#include "mcp_warden/audit/store.h"
 #include "mcp_warden/audit/verifier.h"
 #include "mcp_warden/trust/trust_event.h"
 #include "mcp_warden/trust/trust_store.h"
@@ -69,6 +71,21 @@ class TrustJournalTest : public ::testing::Test {
     if (!report.is_ok()) return -1;
     EXPECT_TRUE(report->intact) << report->problem;
     return report->intact ? report->valid_entries : -1;
+  }
+
+  // The Merkle root over every stored entry, recomputed from the rows.
+  audit::Digest recomputed_root() {
+    audit::StoreOptions read_only;
+    read_only.read_only = true;
+    auto store = audit::AuditStore::open(options_.db_path, read_only);
+    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+    audit::MerkleFrontier tree;
+    if (!store) return tree.root();
+    EXPECT_TRUE((*store)->scan(1, [&](const audit::Entry& e) {
+      tree.append_leaf_hash(audit::merkle_leaf_hash(audit::compute_entry_hash(e)));
+      return true;
+    }).is_ok());
+    return tree.root();
   }
 
   fs::path dir_;
@@ -244,6 +261,52 @@ TEST_F(TrustJournalTest, OlderDatabasesGainTheEventCounterFromTheirEvents) {
   EXPECT_EQ(state->events, 3);
   ASSERT_TRUE((*store)->record("srv", EventKind::kCallDenied).is_ok());
   EXPECT_EQ((*store)->get("srv")->events, 4);
+}
+
+// The journal extends its Merkle frontier with the entries it commits, so a
+// checkpoint need not read them back: the signed roots must still equal a
+// recomputation from the rows, across a rolled-back step and another
+// process's appends in between.
+TEST_F(TrustJournalTest, CheckpointsMatchTheRowsAcrossRollbacksAndOtherWriters) {
+  auto journal = open_journal();
+  ASSERT_TRUE(journal);
+  for (int i = 0; i < 3; ++i) journal->append(entry("a"), nullptr);
+  journal->flush();
+  journal->run_step(audit::JournalStep{[&](audit::AuditStore::Appender& appender) -> Status {
+                                         (void)appender.append(entry("rolled-back"));
+                                         return Status::io_error("the step gives up after appending");
+                                       },
+                                       nullptr});
+  journal->append(entry("b"), nullptr);
+  journal->flush();
+  journal->append(entry("b2"), nullptr);
+  journal->flush();
+  auto first = journal->checkpoint();
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  EXPECT_EQ(first->tree_size, 5);
+  EXPECT_EQ(first->root, recomputed_root());
+
+  auto other = open_journal();  // another process's connection
+  ASSERT_TRUE(other);
+  other->append(entry("other"), nullptr);
+  other->append(entry("other"), nullptr);
+  other->flush();
+  journal->append(entry("c"), nullptr);
+  journal->flush();
+  auto second = journal->checkpoint();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_EQ(second->tree_size, 8);
+  EXPECT_EQ(second->root, recomputed_root());
+
+  journal->append(entry("d"), nullptr);
+  journal->flush();
+  auto third = journal->checkpoint();
+  ASSERT_TRUE(third.is_ok()) << third.status().to_string();
+  EXPECT_EQ(third->tree_size, 9);
+  EXPECT_EQ(third->root, recomputed_root());
+  ASSERT_TRUE(other->close().is_ok());
+  ASSERT_TRUE(journal->close().is_ok());
+  EXPECT_EQ(verified_entries(), 9);
 }
 
 }  // namespace

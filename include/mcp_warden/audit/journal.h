@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <variant>
+#include <vector>
 
 #include "mcp_warden/audit/checkpoint.h"
 #include "mcp_warden/audit/entry.h"
@@ -136,6 +137,7 @@ class Journal {
  private:
   void enqueue(Item item, Urgency urgency);
   void commit(std::deque<Item>& batch);
+  void extend_frontier_with(int64_t first_seq, const std::vector<Digest>& hashes);
   void maybe_checkpoint(int64_t committed);
   Result<Checkpoint> write_checkpoint_now();
   Status ensure_key();

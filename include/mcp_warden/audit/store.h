@@ -116,6 +116,10 @@ class AuditStore {
     Status isolated(const std::function<Status(Appender&)>& body);
     // The store's connection, inside the open transaction. Same thread only.
     sqlite3* connection() const;
+    // The entry_hash of every entry this transaction has appended (and not
+    // rolled back), in seq order; the first has seq first_appended_seq().
+    std::span<const Digest> appended() const { return appended_; }
+    int64_t first_appended_seq() const { return first_seq_; }
 
    private:
     friend class AuditStore;
@@ -124,6 +128,8 @@ class AuditStore {
     AuditStore& store_;
     int64_t seq_ = 0;  // the tail: last appended seq and its hash
     Digest prev_{};
+    int64_t first_seq_ = 1;
+    std::vector<Digest> appended_;
   };
 
   // Runs `body` inside BEGIN IMMEDIATE … COMMIT with the retry budget; all of
