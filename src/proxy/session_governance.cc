@@ -277,7 +277,8 @@ bool Session::relay_result_fast(const PendingRequest& request, Message& response
   bool flagged = layout->result_is_object && layout->is_error_flagged;
   record_outcome_as(request, flagged ? "is_error" : "ok", response);
   if (!options_.footer || !layout->result_is_object || flagged || !layout->content_end) return true;
-  std::string item = rpc::dump_wire(json{{"type", "text"}, {"text", footer_text(request)}});
+  // {"text":…,"type":"text"} as dump_wire() writes the object, without building one.
+  std::string item = "{\"text\":" + rpc::dump_wire(footer_text(request)) + ",\"type\":\"text\"}";
   response.raw.insert(*layout->content_end, layout->content_empty ? item : "," + item);
   return true;
 }

@@ -180,6 +180,8 @@ TEST_F(GovernedSessionTest, AllowedResultGetsTheFooterAndTheOutcomeIsRecorded) {
   json reply = last_to_client();
   ASSERT_EQ(reply["result"]["content"].size(), 2u);
   EXPECT_NE(reply["result"]["content"][1]["text"].get<std::string>().find("audit #"), std::string::npos);
+  EXPECT_NE(out_.to_client.back().find("}," + reply["result"]["content"][1].dump() + "]"), std::string::npos)
+      << "the footer item is spliced in as compact JSON with sorted keys";
   EXPECT_EQ(reply["result"]["structuredContent"], json({{"t", "hi"}})) << "never inside structuredContent";
   ASSERT_FALSE(auditor_.queued.empty());
   EXPECT_EQ(auditor_.queued.back().first.kind, audit::EntryKind::kToolResult);
