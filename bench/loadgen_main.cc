@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -66,19 +67,24 @@ void add_options(CLI::App& app, Args& args) {
   app.add_option("--summarize", args.summarize_file, "Print the comparison table of a samples file");
   app.add_option("--baseline", args.summary.baseline, "Mode that added figures subtract")->capture_default_str();
   app.add_option("--reference", args.summary.reference, "Mode that ratios divide by")->capture_default_str();
-  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO[@REFERENCE_MODE] goal (repeatable)")
+  app.add_option("--target", args.targets, "MODE=ADDED_RATIO,THROUGHPUT_RATIO[@REFERENCE_MODE][/ratios] goal (repeatable; /ratios: no start-up, exit or RSS goal)")
       ->allow_extra_args(false);  // one value per --target, so a later -- still ends options
   app.add_option("command", args.command, "Target command line(s), after --");
 }
 
 // Parses "MODE=1.5,0.7" or "MODE=1.5,0.7@REFERENCE" (ratios against another
 // mode than --reference) into options->targets. False if malformed.
-bool parse_target(const std::string& text, SummaryOptions* options) {
+bool parse_target(std::string text, SummaryOptions* options) {
+  constexpr std::string_view kRatiosOnly = "/ratios";
+  Target target;
+  if (text.ends_with(kRatiosOnly)) {
+    target.ratios_only = true;
+    text.resize(text.size() - kRatiosOnly.size());
+  }
   const size_t eq = text.find('=');
   const size_t comma = text.find(',', eq);
   if (eq == std::string::npos || comma == std::string::npos) return false;
   const size_t at = text.find('@', comma);
-  Target target;
   if (at != std::string::npos) {
     target.reference = text.substr(at + 1);
     if (target.reference.empty()) return false;

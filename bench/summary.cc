@@ -92,11 +92,12 @@ std::string target_line(const std::string& mode, const ModeFigures& f, const Tar
                         const std::string& reference) {
   const std::string added = "added-p50 ×" + reference;
   const std::string calls = "calls/s ×" + reference;
-  return "- " + mode + ": " + verdict(added.c_str(), f.added_ratio, true, t.max_added_ratio) +
-         "; " + verdict(calls.c_str(), f.throughput_ratio, false, t.min_throughput_ratio) + "; " +
-         verdict("start-up +ms", f.added_startup, true, t.max_added_startup_ms) + "; " +
-         verdict("exit ms", f.exit, true, t.max_exit_ms) + "; " +
-         verdict("RSS MB", f.rss, true, t.max_rss_mb) + "\n";
+  std::string line = "- " + mode + ": " + verdict(added.c_str(), f.added_ratio, true, t.max_added_ratio) +
+                     "; " + verdict(calls.c_str(), f.throughput_ratio, false, t.min_throughput_ratio);
+  if (t.ratios_only) return line + " (no start-up, exit or RSS goal)\n";
+  return line + "; " + verdict("start-up +ms", f.added_startup, true, t.max_added_startup_ms) + "; " +
+         verdict("exit ms", f.exit, true, t.max_exit_ms) + "; " + verdict("RSS MB", f.rss, true, t.max_rss_mb) +
+         "\n";
 }
 
 }  // namespace

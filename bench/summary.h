@@ -37,6 +37,9 @@ struct Target {
   // The mode the two ratios divide by; empty = SummaryOptions::reference.
   // Issue 3 holds the policy-only layer to mcp-warden's own relay layer.
   std::string reference;
+  // Only the two ratios are goals (issue 4 sets no start-up, exit or RSS
+  // limit for the audited proxy): the other figures are printed without one.
+  bool ratios_only = false;
 };
 
 struct SummaryOptions {
