@@ -171,6 +171,8 @@ void Journal::commit(std::deque<Item>& batch) {
   int64_t first_seq = 0;
   std::vector<Digest> hashes;
   Status done = store_->append_transaction([&](AuditStore::Appender& appender) {
+    Result<int64_t> version = store_->data_version();
+    data_version_ = version ? *version : -1;
     seqs.clear();
     for (Item& item : batch) {
       if (auto* pending = std::get_if<PendingEntry>(&item)) {

@@ -206,6 +206,7 @@ struct AuditStore::Impl {
   Stmt rollback_to;
   Stmt insert;
   Stmt last;
+  Stmt data_version;
   Stmt read_one;
   Stmt latest_checkpoint;
   Stmt insert_checkpoint;
@@ -343,6 +344,7 @@ Status AuditStore::Impl::prepare_transactions() {
   if (done.is_ok()) done = prepare_into(handle(), "SAVEPOINT mw_step", savepoint);
   if (done.is_ok()) done = prepare_into(handle(), "RELEASE mw_step", release);
   if (done.is_ok()) done = prepare_into(handle(), "ROLLBACK TO mw_step", rollback_to);
+  if (done.is_ok()) done = prepare_into(handle(), "PRAGMA data_version", data_version);
   return done;
 }
 
@@ -608,6 +610,15 @@ Result<std::optional<Checkpoint>> AuditStore::latest_checkpoint() {
   }
   stmt.reset();
   return out;
+}
+
+Result<int64_t> AuditStore::data_version() {
+  Stmt& stmt = impl_->data_version;
+  int rc = stmt.step();
+  int64_t version = rc == SQLITE_ROW ? stmt.column_int(0) : 0;
+  stmt.reset();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "cannot read the database's data version");
+  return version;
 }
 
 int64_t AuditStore::entry_hashes_read() const { return impl_->hashes_read; }

@@ -39,7 +39,10 @@ Status JournalTrustKeeper::append_event(const trust::TrustEvent& event, audit::A
 
 void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, const std::string& reason) {
   bool success = kind == trust::EventKind::kCallSucceeded;
-  if (success && saturated_at_ >= 0 && clock_.now_steady_nanos() - saturated_at_ < kSaturatedRecheckNanos) return;
+  if (success && saturated_at_ >= 0 && clock_.now_steady_nanos() - saturated_at_ < kSaturatedRecheckNanos &&
+      saturated_version_ > 0 && journal_.data_version() == saturated_version_) {
+    return;
+  }
   struct Outcome {
     int score = -1;
     bool moved = true;
@@ -58,6 +61,7 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
     if (!committed) return spdlog::error("trust: cannot record an event: {}", committed.to_string());
     score_ = outcome->score;
     saturated_at_ = outcome->moved ? -1 : clock_.now_steady_nanos();
+    saturated_version_ = journal_.data_version();
   };
   // A success only ever raises the score, so judging the next call before
   // it is committed errs on the strict side: it may wait for the next commit.

@@ -12,6 +12,7 @@
 #include "mcp_warden/audit/journal.h"
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/proxy/trust_keeper.h"
+#include "mcp_warden/trust/trust_store.h"
 
 namespace mcp_warden::proxy {
 namespace {
@@ -58,6 +59,18 @@ class TrustKeeperTest : public ::testing::Test {
     return 0;
   }
 
+  // An entry committed by the keeper's journal: a transaction, as every read burst with a call has.
+  void commit_a_call() {
+    audit::NewEntry e;
+    e.kind = audit::EntryKind::kToolCall;
+    e.session_id = "session";
+    e.server = "srv";
+    e.tool = "echo";
+    e.decision = "allow";
+    journal_->append(e, nullptr);
+    journal_->flush();
+  }
+
   fs::path dir_;
   FakeClock clock_;
   std::unique_ptr<audit::Journal> journal_;
@@ -85,6 +98,23 @@ TEST_F(TrustKeeperTest, ASkippedSuccessIsCheckedAgainAfterTheInterval) {
   clock_.advance_micros(JournalTrustKeeper::kSaturatedRecheckNanos / 1000 + 1);
   EXPECT_TRUE(success_queues_a_step()) << "the recheck runs the step";
   EXPECT_FALSE(success_queues_a_step()) << "and finds the score still saturated";
+}
+
+// Another process (here `trust`'s own connection, as `mcp-warden trust
+// reset` or a second proxy would) lowers the stored score: once the
+// keeper's journal has seen that commit, successes run their step again and
+// bring the lowered score in, instead of judging on the saturated one.
+TEST_F(TrustKeeperTest, AnotherProcessesCommitEndsTheSkipping) {
+  ASSERT_GT(successes_until_skipped(20000), 2);
+  int saturated = keeper_->score();
+  {
+    auto other = trust::TrustStore::open(dir_ / "audit.db");
+    ASSERT_TRUE(other.is_ok()) << other.status().to_string();
+    ASSERT_TRUE((*other)->record("srv", EventKind::kCredentialDenied, "secret", "elsewhere").is_ok());
+  }
+  commit_a_call();
+  EXPECT_TRUE(success_queues_a_step()) << "the foreign commit was seen: the success asks the store";
+  EXPECT_LT(keeper_->score(), saturated) << "and the lowered score is what the next call is judged on";
 }
 
 TEST_F(TrustKeeperTest, AFallEndsTheSkipping) {

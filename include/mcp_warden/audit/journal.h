@@ -105,6 +105,11 @@ class Journal {
   // work queued later.
   void set_deferred_wakeup(std::function<void()> deferred);
   bool idle() const { return queue_.empty(); }
+  // The database's data_version (AuditStore::data_version) as read at the
+  // start of the latest transaction: it changes once a commit of another
+  // process has been seen. 0 before the first transaction, -1 when it could
+  // not be read (then nothing can be assumed unchanged).
+  int64_t data_version() const { return data_version_; }
 
   // Commits everything queued before this call, then writes a checkpoint if
   // one is due. Work queued by callbacks waits for the next flush().
@@ -147,6 +152,7 @@ class Journal {
   std::shared_ptr<const SigningKey> key_;
   MerkleFrontier frontier_;
   int64_t since_checkpoint_ = 0;
+  int64_t data_version_ = 0;  // see data_version(); -1 when it could not be read
   std::deque<Item> queue_;
   std::function<void()> wakeup_;
   std::function<void()> deferred_wakeup_;

@@ -150,6 +150,10 @@ class AuditStore {
   // or a malformed hash.
   Status scan_hashes(int64_t from_seq, int64_t to_seq,
                      const std::function<void(const Digest&)>& visit);
+  // SQLite's data_version of the database: changes when another connection
+  // commits, never for this connection's own commits. Inside a transaction
+  // it costs no I/O.
+  Result<int64_t> data_version();
   // How many hashes scan_hashes() has visited on this connection: lets tests
   // check that checkpoints read only entries after the newest recorded one.
   int64_t entry_hashes_read() const;

@@ -12,9 +12,11 @@
 //
 // A success at a saturated score moves nothing and stores nothing
 // (TrustStore::record). Once the store has said so, further successes skip
-// the journal step for kSaturatedRecheckNanos; the next one after that runs
-// it again, which also brings in a score another process lowered meanwhile.
-// Skipping a success can only leave the score lower than it could be.
+// the journal step for kSaturatedRecheckNanos — but only while no other
+// process has committed to the database (the journal's data_version(), read
+// at each transaction): a score another process or `trust reset` lowered is
+// picked up as soon as the journal has seen that commit, as before. Skipping
+// a success can only leave the score lower than it could be.
 //
 // Owned by the proxy runner; every member is called on the relay thread,
 // which also drives the journal.
@@ -86,6 +88,7 @@ class JournalTrustKeeper final : public TrustKeeper {
   const Clock& clock_;
   int score_;
   int64_t saturated_at_ = -1;  // steady time a success last moved nothing; -1: not saturated
+  int64_t saturated_version_ = 0;  // the journal's data_version() then
   std::map<std::string, std::string> blocked_;  // tool → reason
 };
 
