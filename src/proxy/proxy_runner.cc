@@ -208,8 +208,8 @@ class ProxyRunner final : public SessionOutput {
       journal_due_ = true;
       if (in_burst_ == 0) asio::post(io_, [this] { if (journal_due_) flush_journal(); });
     });
-    // Results and successes nobody waits for: committed as soon as the
-    // relay thread is otherwise idle, or along with the next call's commit.
+    // Results and successes nobody waits for: committed along with the next
+    // call's commit, or by flush_deferred_work's timer.
     journal_->set_deferred_wakeup([this] { asio::post(io_, [this] { flush_deferred_work(); }); });
     return std::make_unique<JournalAuditor>(*journal_);
   }

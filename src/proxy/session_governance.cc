@@ -39,7 +39,9 @@ const json* call_arguments(const Message& m) {
   return it == params.end() ? nullptr : &*it;
 }
 
-const std::string& call_tool(const Message& m) { return m.body["params"]["name"].get_ref<const std::string&>(); }
+// The tool of a tools/call that passed has_tool_name(): the classifier kept
+// params.name (Message::params_name), the same string as in the body.
+const std::string& call_tool(const Message& m) { return m.params_name; }
 
 // params._meta.progressToken of a request (a string or an integer), or null.
 json progress_token_of(const Message& m) {
@@ -117,7 +119,6 @@ std::string outcome_payload(int64_t call_seq, const std::string& outcome, int64_
 
 }  // namespace
 
-// `deferred`: nobody waits for the commit (CallAuditor::record_deferred).
 const std::string& Session::decision_text(const Decision& decision) {
   if (!decision_text_ || decision_text_->first != decision) {
     decision_text_.emplace(decision, rpc::dump_wire(policy::to_json(decision)));
@@ -125,6 +126,7 @@ const std::string& Session::decision_text(const Decision& decision) {
   return decision_text_->second;
 }
 
+// `deferred`: nobody waits for the commit (CallAuditor::record_deferred).
 void Session::record(audit::NewEntry entry, CallAuditor::Done done, bool deferred) {
   entry.session_id = options_.session_id;
   entry.server = options_.server_name;
