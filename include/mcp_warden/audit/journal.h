@@ -110,6 +110,9 @@ class Journal {
   // process has been seen. 0 before the first transaction, -1 when it could
   // not be read (then nothing can be assumed unchanged).
   int64_t data_version() const { return data_version_; }
+  // Entry hashes its checkpoints have read back from the database so far
+  // (AuditStore::entry_hashes_read): for tests of the frontier it keeps.
+  int64_t entry_hashes_read() const { return store_->entry_hashes_read(); }
 
   // Commits everything queued before this call, then writes a checkpoint if
   // one is due. Work queued by callbacks waits for the next flush().
