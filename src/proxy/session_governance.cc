@@ -205,7 +205,7 @@ void Session::judge_tool_call(Message m, uint64_t ticket) {
     entry.payload += "}";
   }
   auto shared = std::make_shared<Message>(std::move(m));
-  record(std::move(entry), [this, shared, decision, ticket](Result<int64_t> seq) {
+  record(std::move(entry), [this, shared, decision = std::move(decision), ticket](Result<int64_t> seq) {
     on_call_recorded(*shared, decision, ticket, std::move(seq));
   });
 }
