@@ -73,9 +73,11 @@ class BenchDir {
   fs::path path_;
 };
 
-// Opens a log or marks the benchmark skipped (null).
-std::unique_ptr<AuditLog> open_or_skip(benchmark::State& state, const AuditLogOptions& o) {
-  auto log = AuditLog::open(o);
+// Opens a log (AuditLog, or the proxy's Journal) or marks the benchmark
+// skipped (null).
+template <typename Log = AuditLog>
+std::unique_ptr<Log> open_or_skip(benchmark::State& state, const AuditLogOptions& o) {
+  auto log = Log::open(o);
   if (!log) {
     state.SkipWithError(log.status().to_string().c_str());
     return nullptr;
@@ -145,16 +147,6 @@ void BM_AppendSyncOneByOne(benchmark::State& state) {
 }
 BENCHMARK(BM_AppendSyncOneByOne)->UseRealTime();
 
-// Opens a journal or marks the benchmark skipped (null).
-std::unique_ptr<Journal> open_journal_or_skip(benchmark::State& state, const AuditLogOptions& o) {
-  auto journal = Journal::open(o);
-  if (!journal) {
-    state.SkipWithError(journal.status().to_string().c_str());
-    return nullptr;
-  }
-  return std::move(*journal);
-}
-
 // The proxy's path for one sequential tools/call (audit::Journal, on the
 // relay's own thread): the call's entry appended and committed alone, with
 // the previous call's result entry riding along, as when a client calls
@@ -162,7 +154,7 @@ std::unique_ptr<Journal> open_journal_or_skip(benchmark::State& state, const Aud
 // to a call's latency. Proxy settings: a checkpoint every 10 000 entries.
 void BM_JournalCommitPerCall(benchmark::State& state) {
   BenchDir dir;
-  auto journal = open_journal_or_skip(state, dir.options(10000));
+  auto journal = open_or_skip<Journal>(state, dir.options(10000));
   if (!journal) return;
   int64_t next = 0;
   int64_t failed = 0;

@@ -38,22 +38,21 @@ OpenObjectKeys::OpenObjectKeys() {
 }
 OpenObjectKeys::~OpenObjectKeys() = default;
 
+namespace {
+// Empties `buffer`; one grown past 64 typical messages' worth is given back.
+template <typename Buffer>
+void clear_to_typical(Buffer& buffer, std::size_t typical) {
+  buffer.clear();
+  if (buffer.capacity() <= 64 * typical) return;
+  Buffer().swap(buffer);
+  buffer.reserve(typical);
+}
+}  // namespace
+
 void OpenObjectKeys::clear() {
-  frames_.clear();
-  keys_.clear();
-  bytes_.clear();
-  if (bytes_.capacity() > 64 * kTypicalKeyBytes) {
-    std::string().swap(bytes_);
-    bytes_.reserve(kTypicalKeyBytes);
-  }
-  if (keys_.capacity() > 64 * kTypicalKeys) {
-    std::vector<KeySpan>().swap(keys_);
-    keys_.reserve(kTypicalKeys);
-  }
-  if (frames_.capacity() > 64 * kTypicalDepth) {
-    std::vector<Frame>().swap(frames_);
-    frames_.reserve(kTypicalDepth);
-  }
+  clear_to_typical(frames_, kTypicalDepth);
+  clear_to_typical(keys_, kTypicalKeys);
+  clear_to_typical(bytes_, kTypicalKeyBytes);
 }
 
 void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), bytes_.size(), nullptr}); }

@@ -88,6 +88,15 @@ class TrustJournalTest : public ::testing::Test {
     return tree.root();
   }
 
+  // Writes a checkpoint through `journal`; it must cover `size` entries
+  // with the root recomputed from the rows.
+  void expect_checkpoint_matches_rows(audit::Journal& journal, int64_t size) {
+    auto made = journal.checkpoint();
+    ASSERT_TRUE(made.is_ok()) << made.status().to_string();
+    EXPECT_EQ(made->tree_size, size);
+    EXPECT_EQ(made->root, recomputed_root());
+  }
+
   fs::path dir_;
   audit::AuditLogOptions options_;
 };
@@ -281,10 +290,7 @@ TEST_F(TrustJournalTest, CheckpointsMatchTheRowsAcrossRollbacksAndOtherWriters) 
   journal->flush();
   journal->append(entry("b2"), nullptr);
   journal->flush();
-  auto first = journal->checkpoint();
-  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
-  EXPECT_EQ(first->tree_size, 5);
-  EXPECT_EQ(first->root, recomputed_root());
+  expect_checkpoint_matches_rows(*journal, 5);
   EXPECT_EQ(journal->entry_hashes_read(), 0) << "the journal's own entries are not read back";
 
   auto other = open_journal();  // another process's connection
@@ -294,18 +300,12 @@ TEST_F(TrustJournalTest, CheckpointsMatchTheRowsAcrossRollbacksAndOtherWriters) 
   other->flush();
   journal->append(entry("c"), nullptr);
   journal->flush();
-  auto second = journal->checkpoint();
-  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
-  EXPECT_EQ(second->tree_size, 8);
-  EXPECT_EQ(second->root, recomputed_root());
+  expect_checkpoint_matches_rows(*journal, 8);
   EXPECT_GE(journal->entry_hashes_read(), 2) << "after another writer's entries the gap is read";
 
   journal->append(entry("d"), nullptr);
   journal->flush();
-  auto third = journal->checkpoint();
-  ASSERT_TRUE(third.is_ok()) << third.status().to_string();
-  EXPECT_EQ(third->tree_size, 9);
-  EXPECT_EQ(third->root, recomputed_root());
+  expect_checkpoint_matches_rows(*journal, 9);
   ASSERT_TRUE(other->close().is_ok());
   ASSERT_TRUE(journal->close().is_ok());
   EXPECT_EQ(verified_entries(), 9);
