@@ -10,8 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-// A SAX handler that builds a DOM like nlohmann's own, but refuses duplicate
-// keys and excessive depth. Returning false stops the parse.
+// A strict reader's handler (strict_sax.h) that builds the DOM nlohmann's
+// own parser would build, but refuses duplicate keys and excessive depth.
+// Returning false stops the parse.
 class StrictDomBuilder {
  public:
   StrictDomBuilder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
@@ -20,26 +21,21 @@ class StrictDomBuilder {
   bool boolean(bool v) { return put(json(v)); }
   bool number_integer(json::number_integer_t v) { return put(json(v)); }
   bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
-  bool number_float(json::number_float_t v, const std::string&) { return put(json(v)); }
-  bool string(std::string& v) { return put(json(std::move(v))); }
-  bool binary(json::binary_t&) { return fail(internal::binary_value()); }
+  bool number_float(json::number_float_t v) { return put(json(v)); }
+  bool string(std::string_view v) { return put(json(std::string(v))); }
 
-  bool start_object(std::size_t) { return open(json::object()); }
-  bool start_array(std::size_t) { return open(json::array()); }
+  bool start_object() { return open(json::object()); }
+  bool start_array() { return open(json::array()); }
   bool end_object() { return close(); }
   bool end_array() { return close(); }
 
-  bool key(std::string& k) {
+  bool key(std::string_view k) {
     json& object = *stack_.back();
     if (object.contains(k)) {
       return fail(internal::duplicate_key(k));
     }
-    pending_key_ = std::move(k);
+    pending_key_.assign(k);
     return true;
-  }
-
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    return fail(internal::malformed_json_at(position, e));
   }
 
   const Status& error() const { return error_; }
@@ -97,7 +93,7 @@ class StrictDomBuilder {
 Result<nlohmann::json> parse_json_strict(std::string_view text, const JsonParseOptions& options) {
   json root;
   StrictDomBuilder builder(root, options.max_depth);
-  Status status = internal::run_strict_sax(text, builder);
+  Status status = internal::run_strict_sax(text, builder, options.max_depth);
   if (!status.is_ok()) return status;
   return root;
 }

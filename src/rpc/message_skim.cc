@@ -13,9 +13,10 @@ namespace {
 
 using nlohmann::json;
 
-// A SAX handler as strict as parse_json_strict's DOM builder — it fails at
-// the same event with the same error for depth, duplicate keys (in every
-// object, not only the top level) and malformed input — that keeps only the
+// A strict reader's handler (strict_sax.h), as strict as parse_json_strict's
+// DOM builder — it fails at the same event with the same error for depth,
+// duplicate keys (in every object, not only the top level) and malformed
+// input — that keeps only the
 // header of a top-level object and "params"."name" (a tools/call's tool).
 // For what it does not read itself (a root that is not an object, an "id"
 // that is an object or an array) it stops and asks for a full parse, which
@@ -31,26 +32,25 @@ class HeaderSkimmer {
   bool boolean(bool v) { return scalar([v] { return json(v); }); }
   bool number_integer(json::number_integer_t v) { return scalar([v] { return json(v); }); }
   bool number_unsigned(json::number_unsigned_t v) { return scalar([v] { return json(v); }); }
-  bool number_float(json::number_float_t v, const std::string&) { return scalar([v] { return json(v); }); }
-  bool string(std::string& v) {
+  bool number_float(json::number_float_t v) { return scalar([v] { return json(v); }); }
+  bool string(std::string_view v) {
     if (depth_ == 1 && member_ == Member::kMethod) {
       header_.method_is_string = true;
       header_.method = v;
     } else if (depth_ == 2 && in_params_ && at_params_name_) {
       header_.params_name = v;
     }
-    return scalar([&v] { return json(v); });
+    return scalar([v] { return json(std::string(v)); });
   }
-  bool binary(json::binary_t&) { return fail(internal::binary_value()); }
 
-  bool start_object(std::size_t) {
+  bool start_object() {
     bool opens_params = depth_ == 1 && member_ == Member::kParams;
     if (!enter()) return false;
     keys_.open();
     in_params_ = in_params_ || opens_params;
     return true;
   }
-  bool start_array(std::size_t) { return depth_ == 0 ? full_parse() : enter(); }
+  bool start_array() { return depth_ == 0 ? full_parse() : enter(); }
   bool end_object() {
     if (depth_ == 2) in_params_ = false;
     keys_.close();
@@ -62,15 +62,11 @@ class HeaderSkimmer {
     return true;
   }
 
-  bool key(std::string& k) {
+  bool key(std::string_view k) {
     if (!keys_.insert(k)) return fail(internal::duplicate_key(k));
     if (depth_ == 1) note_member(k);
     if (depth_ == 2 && in_params_) at_params_name_ = k == "name";
     return true;
-  }
-
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    return fail(internal::malformed_json_at(position, e));
   }
 
   const Status& error() const { return error_; }
@@ -96,7 +92,7 @@ class HeaderSkimmer {
     return true;
   }
 
-  void note_member(const std::string& k) {
+  void note_member(std::string_view k) {
     member_ = Member::kOther;
     if (k == "id") {
       header_.has_id = true;
@@ -140,7 +136,7 @@ std::variant<Message, MessageError> skim_message(std::string raw, const JsonPars
   if (internal::starts_with_bom(raw)) return internal::bom_error();
   thread_local internal::OpenObjectKeys keys;  // its buffers outlive a line
   HeaderSkimmer skimmer(options.max_depth, keys);
-  Status status = internal::run_strict_sax(raw, skimmer);
+  Status status = internal::run_strict_sax(raw, skimmer, options.max_depth);
   if (skimmer.needs_full_parse()) return parse_message(std::move(raw), options);
   if (!status.is_ok()) return internal::parse_error(status);
   Message m;

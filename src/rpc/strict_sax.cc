@@ -1,28 +1,33 @@
 #include "strict_sax.h"
 
+#include <locale.h>
+#include <stdlib.h>
+
 #include <functional>
 
 namespace mcp_warden::rpc::internal {
 
-Status malformed_json_at(std::size_t position, const nlohmann::detail::exception& e) {
-  // nlohmann's text reads "[json.exception.parse_error.101] parse error at
-  // line 1, column 3: syntax error while parsing value - <detail>"; keep
-  // the detail after the last " - " when there is one.
-  std::string what = e.what();
-  auto dash = what.rfind(" - ");
-  std::string detail = dash == std::string::npos ? what : what.substr(dash + 3);
-  return Status::invalid_argument("malformed JSON at byte " + std::to_string(position) + ": " + detail);
+Status malformed_json_at(std::size_t position, std::string_view detail) {
+  return Status::invalid_argument("malformed JSON at byte " + std::to_string(position) + ": " + std::string(detail));
+}
+
+std::optional<double> finite_double(std::string_view text) {
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", nullptr);  // never freed: lives as long as the process
+  if (c_locale == nullptr) return std::nullopt;
+  const std::string terminated(text);  // strtod wants a C string
+  char* end = nullptr;
+  const double value = strtod_l(terminated.c_str(), &end, c_locale);
+  if (end != terminated.c_str() + terminated.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 Status nested_too_deep(std::size_t max_depth) {
   return Status::limit_exceeded("JSON nested deeper than " + std::to_string(max_depth) + " levels");
 }
 
-Status duplicate_key(const std::string& key) {
-  return Status::invalid_argument("duplicate object key \"" + key + "\"");
+Status duplicate_key(std::string_view key) {
+  return Status::invalid_argument("duplicate object key \"" + std::string(key) + "\"");
 }
-
-Status binary_value() { return Status::invalid_argument("binary values are not JSON"); }
 
 namespace {
 constexpr std::size_t kTypicalKeyBytes = 256;

@@ -18,8 +18,13 @@
 
 namespace mcp_warden::rpc {
 
+// The reader recurses once per level: nesting deeper than this is refused
+// whatever JsonParseOptions::max_depth says.
+inline constexpr std::size_t kMaxSupportedDepth = 10000;
+
 struct JsonParseOptions {
-  // Objects and arrays nested deeper than this are refused (kLimitExceeded).
+  // Objects and arrays nested deeper than this (or than kMaxSupportedDepth)
+  // are refused (kLimitExceeded).
   std::size_t max_depth = 1000;
 };
 
