@@ -1,5 +1,7 @@
 // The governed half of the Session: tools/call judging, recording and
 // answering; the tool catalog; tools/list filtering. See session.h.
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/audit/digest.h"
@@ -128,9 +130,9 @@ const std::string& Session::decision_text(const Decision& decision) {
 
 // `deferred`: nobody waits for the commit (CallAuditor::record_deferred).
 void Session::record(audit::NewEntry entry, CallAuditor::Done done, bool deferred) {
+  if (governance_.auditor == nullptr) return done(int64_t{0});
   entry.session_id = options_.session_id;
   entry.server = options_.server_name;
-  if (governance_.auditor == nullptr) return done(int64_t{0});
   if (deferred) return governance_.auditor->record_deferred(std::move(entry), std::move(done));
   governance_.auditor->record(std::move(entry), std::move(done));
 }
@@ -214,7 +216,9 @@ void Session::on_call_recorded(Message& m, const Decision& decision, uint64_t ti
   PendingRequest* pending = client_pending_.find(m.id);
   if (pending == nullptr) return outbox_.settle(ticket, std::nullopt);  // cancelled or already answered
   int64_t audit_seq = seq.is_ok() ? seq.value() : -1;
-  Decision effective = seq.is_ok() ? decision : after_audit_failure(m, decision, seq.status());
+  std::optional<Decision> refused;  // what the call becomes when it could not be recorded
+  if (!seq.is_ok()) refused = after_audit_failure(m, decision, seq.status());
+  const Decision& effective = refused ? *refused : decision;
   if (!effective.forwards()) {
     deny_tool_call(m, effective, audit_seq);
     return outbox_.settle(ticket, std::nullopt);
@@ -280,7 +284,7 @@ bool Session::relay_result_fast(const PendingRequest& request, Message& response
   record_outcome_as(request, flagged ? "is_error" : "ok", response);
   if (!options_.footer || !layout->result_is_object || flagged || !layout->content_end) return true;
   // {"text":…,"type":"text"} as dump_wire() writes the object, without building one.
-  std::string item = "{\"text\":" + rpc::dump_wire(footer_text(request)) + ",\"type\":\"text\"}";
+  std::string item = "{\"text\":" + footer_json(request) + ",\"type\":\"text\"}";
   response.raw.insert(*layout->content_end, layout->content_empty ? item : "," + item);
   return true;
 }
@@ -329,15 +333,38 @@ void Session::record_no_reply(const PendingRequest& request, std::string_view ou
 // ---- what the client sees of an allowed call's result -------------------------------
 
 std::string Session::footer_text(const PendingRequest& request) const {
+  return footer_from(governance_.policy->name(), request.reason, request);
+}
+
+std::string Session::footer_from(std::string_view policy_name, std::string_view reason,
+                                 const PendingRequest& request) const {
   std::string text;
   if (governance_.trust != nullptr) {
-    text = trust::footer_text(governance_.policy->name(), governance_.trust->score(), request.audit_seq);
+    text = trust::footer_text(policy_name, governance_.trust->score(), request.audit_seq);
   } else {
-    text = "\xF0\x9F\x94\x92 mcp-warden \xC2\xB7 policy " + governance_.policy->name();
+    text = "\xF0\x9F\x94\x92 mcp-warden \xC2\xB7 policy ";
+    text.append(policy_name);
     if (request.audit_seq >= 0) text += " \xC2\xB7 audit #" + std::to_string(request.audit_seq);
   }
-  if (request.action == "warn") text += " \xC2\xB7 warning: " + request.reason;
+  if (request.action == "warn") text.append(" \xC2\xB7 warning: ").append(reason);
   return text;
+}
+
+// JSON escaping is per character, so the footer's JSON is its pieces
+// escaped one by one: only the policy's name and a warning's reason can hold
+// anything to escape, and the name's escaping is kept from call to call.
+std::string Session::footer_json(const PendingRequest& request) {
+  const std::string& name = governance_.policy->name();
+  if (escaped_policy_name_.first != name || escaped_policy_name_.second.empty()) {
+    const std::string quoted = rpc::dump_wire(name);
+    escaped_policy_name_ = {name, quoted.substr(1, quoted.size() - 2)};
+  }
+  std::string reason;
+  if (request.action == "warn") {
+    reason = rpc::dump_wire(request.reason);
+    reason = reason.substr(1, reason.size() - 2);
+  }
+  return "\"" + footer_from(escaped_policy_name_.second, reason, request) + "\"";
 }
 
 // Marks a warned call's result under _meta["mcp-warden"] and appends the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,36 @@ TEST_F(GovernedSessionTest, ToolCallNotificationIsDropped) {
   session_.on_client_line(R"({"jsonrpc":"2.0","method":"tools/call","params":{"name":"write_file","arguments":{}}})");
   auditor_.commit_all();
   EXPECT_TRUE(out_.to_server.empty());
+}
+
+// The footer item is spliced into the result as JSON text built from pieces;
+// a policy name with characters JSON must escape is escaped there.
+TEST(FooterSpliceTest, APolicyNameWithQuotesAndBackslashesIsEscaped) {
+  const std::string path = ::testing::TempDir() + "/footer-splice-policy.yaml";
+  std::ofstream(path) << "version: 1\nname: 'say \"hi\" \\ now'\ndefault: allow\n";
+  auto policy = policy::Policy::load_file(path);
+  ASSERT_TRUE(policy.is_ok()) << policy.status().to_string();
+  FakeClock clock;
+  CapturingOutput out;
+  ManualAuditor auditor;
+  SessionOptions options;
+  options.server_name = "filesystem";
+  options.session_id = "test-session";
+  options.footer = true;
+  Session session(options, out, clock, Governance{&policy.value(), &auditor, nullptr});
+  session.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  session.on_server_line(kToolsList);
+  auditor.commit_all();
+  session.on_client_line(call(7, "read_text_file"));
+  auditor.commit_all();
+  session.on_server_line(R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"hi"}]}})");
+  ASSERT_FALSE(out.to_client.empty());
+  json reply = json::parse(out.to_client.back());
+  ASSERT_EQ(reply["result"]["content"].size(), 2u);
+  const json& footer = reply["result"]["content"][1];
+  EXPECT_NE(footer["text"].get<std::string>().find(R"(policy say "hi" \ now)"), std::string::npos) << footer.dump();
+  EXPECT_NE(out.to_client.back().find("," + footer.dump() + "]"), std::string::npos)
+      << "spliced as dump_wire() would write it: " << out.to_client.back();
 }
 
 TEST_F(GovernedSessionTest, AllowedResultGetsTheFooterAndTheOutcomeIsRecorded) {

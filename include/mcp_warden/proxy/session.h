@@ -187,6 +187,11 @@ class Session : public io::FrameSink {
   void fail_unreadable_result(const PendingRequest& request);
   bool decorate_result(const PendingRequest& request, rpc::Message& response);
   std::string footer_text(const PendingRequest& request) const;
+  // The same text as a JSON string (quoted, escaped as dump_wire() escapes).
+  std::string footer_json(const PendingRequest& request);
+  // The footer with the policy's name and the warning's reason spelled as
+  // given: raw, or already JSON-escaped (the rest needs no escaping).
+  std::string footer_from(std::string_view policy_name, std::string_view reason, const PendingRequest& request) const;
   void record_no_reply(const PendingRequest& request, std::string_view outcome = "no_reply");
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
@@ -211,6 +216,8 @@ class Session : public io::FrameSink {
   // The last decision recorded and its JSON text: consecutive calls mostly
   // get the same decision, which is then not serialized again.
   std::optional<std::pair<policy::Decision, std::string>> decision_text_;
+  // (policy name, its JSON escaping without quotes) for footer_json().
+  std::pair<std::string, std::string> escaped_policy_name_;
   bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
