@@ -1,11 +1,9 @@
 // RealFileSystem: symlink resolution with the answer of
 // std::filesystem::weakly_canonical and as few syscalls as that answer
 // allows: one lstat per path component below the longest cached prefix (the
-// canonical home and working directory, taken once, looked up from there
-// through a descriptor), plus one readlink per symlink met.
-// weakly_canonical itself stats every prefix of the path and then readlinks
-// every component of the part that exists.
-#include <fcntl.h>
+// canonical home and working directory, taken once), plus one readlink per
+// symlink met. weakly_canonical itself stats every prefix of the path and
+// then readlinks every component of the part that exists.
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,27 +66,12 @@ std::optional<std::string> read_link(const std::string& link) {
   return std::string(buffer, static_cast<size_t>(n));
 }
 
-using Prefixes = std::vector<RealFileSystem::CachedPrefix>;
-
-// lstat(path), made relative to a cached prefix's descriptor when `path`
-// (canonical up to its last component) lies below it.
-int lstat_below(const Prefixes& prefixes, const std::string& path, struct stat* st) {
-  for (const RealFileSystem::CachedPrefix& prefix : prefixes) {
-    const std::string& dir = prefix.canonical;
-    if (prefix.fd >= 0 && path.size() > dir.size() + 1 && path[dir.size()] == '/' &&
-        path.compare(0, dir.size(), dir) == 0) {
-      return ::fstatat(prefix.fd, path.c_str() + dir.size() + 1, st, AT_SYMLINK_NOFOLLOW);
-    }
-  }
-  return ::lstat(path.c_str(), st);
-}
-
 // Walks `pending` ('/'-separated, may hold `.`, `..` and symlinks) from the
 // canonical directory *dir the way the kernel would: every component must
 // exist, a non-directory ends the walk unless it is the last component,
 // `..` goes to the physical parent. On kFound *dir is the canonical result.
 // *hops counts the symlinks followed so far (kError beyond 40, like ELOOP).
-Step walk(const Prefixes& prefixes, std::string* dir, std::string pending, int* hops) {
+Step walk(std::string* dir, std::string pending, int* hops) {
   size_t pos = 0;
   while (pos < pending.size()) {
     size_t end = pending.find('/', pos);
@@ -102,7 +85,7 @@ Step walk(const Prefixes& prefixes, std::string* dir, std::string pending, int* 
     }
     std::string next = child_path(*dir, name);
     struct stat st {};
-    if (lstat_below(prefixes, next, &st) != 0) return failed_step();
+    if (::lstat(next.c_str(), &st) != 0) return failed_step();
     if (!S_ISLNK(st.st_mode)) {
       if (!S_ISDIR(st.st_mode) && end < pending.size()) return Step::kMissing;  // ENOTDIR
       *dir = std::move(next);
@@ -123,7 +106,7 @@ Step walk(const Prefixes& prefixes, std::string* dir, std::string pending, int* 
 std::optional<std::string> canonical_existing(const std::string& path) {
   std::string dir;
   int hops = 0;
-  if (walk(Prefixes(), &dir, path, &hops) != Step::kFound) return std::nullopt;
+  if (walk(&dir, path, &hops) != Step::kFound) return std::nullopt;
   return dir.empty() ? std::string(1, '/') : dir;
 }
 
@@ -149,17 +132,10 @@ RealFileSystem::RealFileSystem(std::string home, std::string cwd)
   cache_prefix(cwd_);
 }
 
-RealFileSystem::~RealFileSystem() {
-  for (const CachedPrefix& prefix : canonical_prefixes_) {
-    if (prefix.fd >= 0) ::close(prefix.fd);
-  }
-}
-
 void RealFileSystem::cache_prefix(const std::string& dir) {
   if (dir.size() < 2 || dir.front() != '/') return;  // "" or "/": nothing to save
   if (std::optional<std::string> canonical = canonical_existing(dir)) {
-    const int fd = ::open(canonical->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    canonical_prefixes_.push_back(CachedPrefix{dir, *canonical, fd});
+    canonical_prefixes_.emplace_back(dir, *canonical);
   }
 }
 
@@ -171,10 +147,10 @@ bool RealFileSystem::resolve_into(const std::string& absolute_path, std::string*
   if (path.empty() || path.front() != '/') return false;
   std::string dir;
   size_t pos = 0;
-  for (const CachedPrefix& prefix : canonical_prefixes_) {
-    if (prefix.lexical.size() > pos && starts_with_dir(path, prefix.lexical)) {
-      dir = prefix.canonical == "/" ? std::string() : prefix.canonical;
-      pos = prefix.lexical.size();
+  for (const auto& [lexical, canonical] : canonical_prefixes_) {
+    if (lexical.size() > pos && starts_with_dir(path, lexical)) {
+      dir = canonical == "/" ? std::string() : canonical;
+      pos = lexical.size();
     }
   }
   int hops = 0;
@@ -182,7 +158,7 @@ bool RealFileSystem::resolve_into(const std::string& absolute_path, std::string*
     size_t end = path.find('/', pos + 1);
     if (end == std::string::npos) end = path.size();
     std::string entered = dir;
-    const Step step = walk(canonical_prefixes_, &entered, path.substr(pos + 1, end - pos - 1), &hops);
+    const Step step = walk(&entered, path.substr(pos + 1, end - pos - 1), &hops);
     if (step == Step::kError) return false;
     if (step == Step::kMissing) {
       *out = dir + path.substr(pos);

@@ -57,39 +57,27 @@ class FileSystem {
 // The OS. resolve() answers exactly as std::filesystem::weakly_canonical
 // on the lexically normal path, but starts below the home and working
 // directory when the path lies there: their canonical forms are taken once,
-// when the RealFileSystem is made, with a directory descriptor for each (the
-// proxy never changes directory; a directory renamed or replaced above them
-// later is not seen). Everything below them is looked at on every call, so a
-// symlink created later counts. Costs one lstat per component below the
-// starting point, up to the first that does not exist (made relative to the
-// descriptor, so the kernel does not walk the prefix again), and one
-// readlink per symlink met.
+// when the RealFileSystem is made (the proxy never changes directory; a
+// directory renamed or replaced above them later is not seen). Everything
+// below them is looked at on every call, so a symlink created later counts.
+// Costs one lstat per component below the starting point, up to the first
+// that does not exist, and one readlink per symlink met.
 class RealFileSystem final : public FileSystem {
  public:
   RealFileSystem();  // reads $HOME (else the passwd entry) and getcwd() once
   // Explicit home and working directory (absolute), e.g. for tests.
   RealFileSystem(std::string home, std::string cwd);
-  ~RealFileSystem() override;
-  RealFileSystem(const RealFileSystem&) = delete;
-  RealFileSystem& operator=(const RealFileSystem&) = delete;
   std::string home_dir() const override { return home_; }
   std::string current_dir() const override { return cwd_; }
   bool resolve_into(const std::string& absolute_path, std::string* out) const override;
-
-  // A directory whose canonical form is known, with an O_PATH descriptor on
-  // it (-1 if it could not be opened).
-  struct CachedPrefix {
-    std::string lexical;
-    std::string canonical;
-    int fd = -1;
-  };
 
  private:
   void cache_prefix(const std::string& dir);
 
   std::string home_;
   std::string cwd_;
-  std::vector<CachedPrefix> canonical_prefixes_;  // home and cwd, when they exist
+  // (lexical directory, its canonical form) for home and cwd when they exist.
+  std::vector<std::pair<std::string, std::string>> canonical_prefixes_;
 };
 
 // A FileSystem for tests: a fixed home and working directory, and symlinks

@@ -20,7 +20,7 @@ namespace mcp_warden::rpc {
 
 // The reader recurses once per level: nesting deeper than this is refused
 // whatever JsonParseOptions::max_depth says.
-inline constexpr std::size_t kMaxSupportedDepth = 10000;
+inline constexpr std::size_t kMaxSupportedDepth = 2000;
 
 struct JsonParseOptions {
   // Objects and arrays nested deeper than this (or than kMaxSupportedDepth)
