@@ -140,12 +140,14 @@ class ProxyRunner final : public SessionOutput {
   explicit ProxyRunner(const ProxyOptions& options)
       : options_(options),
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
+        // The server starts before the policy is loaded and the audit
+        // database opened, so that its start-up overlaps ours; nothing
+        // reaches it before io_.run(). If the policy cannot be loaded, the
+        // constructor throws and ~ChildProcess kills and reaps the server.
+        spawned_(io::ChildProcess::spawn(io_, options.command)),
         policy_(options.layers == Layers::kRelayOnly ? std::nullopt
                                                      : std::optional<policy::Policy>(load_policy(options.policy))),
         trust_level_(policy_ ? declared_level(options, *policy_, server_name_) : trust::TrustLevel::kStandard),
-        // The server starts before the audit database is opened, so that
-        // its start-up overlaps ours; nothing reaches it before io_.run().
-        spawned_(io::ChildProcess::spawn(io_, options.command)),
         auditor_(open_audit()),
         session_options_(session_options(options, server_name_)),
         trust_(open_trust()),
@@ -473,9 +475,9 @@ class ProxyRunner final : public SessionOutput {
   const ProxyOptions& options_;
   asio::io_context io_{1};
   std::string server_name_;
+  std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::optional<policy::Policy> policy_;  // none in the relay-only layer
   trust::TrustLevel trust_level_;
-  std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   SessionOptions session_options_;
