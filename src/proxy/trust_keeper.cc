@@ -11,7 +11,9 @@ Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Jour
                                                                      trust::TrustLevel level, std::string session_id,
                                                                      trust::ToolChangeAcceptor accept,
                                                                      const Clock& clock) {
-  auto store = trust::TrustStore::attach(journal.connection(), journal.db_path());
+  trust::TrustStoreOptions options;
+  options.clock = &clock;
+  auto store = trust::TrustStore::attach(journal.connection(), journal.db_path(), options);
   if (!store) return store.status();
   auto state = (*store)->ensure_server(server, level);
   if (!state) return state.status();
@@ -48,9 +50,13 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
     bool moved = true;
   };
   auto outcome = std::make_shared<Outcome>();
+  // Stamped now, not when the step runs at the commit: entries carry the
+  // time they were queued, so the event's time follows the entry queued
+  // before it (the call's result) and precedes the next call's.
+  const int64_t happened_us = clock_.now_unix_micros();
   audit::JournalStep step;
-  step.run = [this, kind, tool, reason, outcome](audit::AuditStore::Appender& appender) -> Status {
-    auto event = store_->record(server_, kind, tool, reason);
+  step.run = [this, kind, tool, reason, outcome, happened_us](audit::AuditStore::Appender& appender) -> Status {
+    auto event = store_->record(server_, kind, tool, reason, happened_us);
     if (!event) return event.status();
     outcome->score = event->score_after();
     outcome->moved = event->id != 0;

@@ -530,17 +530,19 @@ Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLe
 }
 
 Result<TrustEvent> TrustStore::record(const std::string& server, EventKind kind,
-                                      const std::string& tool, const std::string& reason) {
+                                      const std::string& tool, const std::string& reason,
+                                      std::optional<int64_t> at_us) {
   if (server.empty()) return Status::invalid_argument("a server name must not be empty");
   if (kind == EventKind::kReset || kind == EventKind::kToolApproved) {
     return Status::invalid_argument("reset and tool_approved are recorded by reset() and approve()");
   }
-  int64_t now = now_us();
+  const int64_t now = at_us.value_or(now_us());
   TrustEvent event;
   Status done = impl_->transaction([&]() -> Status {
     Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
     if (!row) return row.status();
-    event = advance(*row, kind, now, options_.weights);
+    const int64_t when = std::max({now, row->updated_us, row->view.last_seen_us});
+    event = advance(*row, kind, when, options_.weights);
     event.tool = tool;
     event.reason = reason;
     if (moves_nothing(event)) return Status::ok();

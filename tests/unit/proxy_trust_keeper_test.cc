@@ -127,5 +127,23 @@ TEST_F(TrustKeeperTest, AFallEndsTheSkipping) {
   EXPECT_TRUE(success_queues_a_step()) << "a success after a fall raises the score again";
 }
 
+// The step runs at the commit, which may come milliseconds later (the next
+// call's, or the deferred timer's); the event keeps the time it happened, so
+// in the log it is not later than the call queued after it.
+TEST_F(TrustKeeperTest, AnEventCarriesTheTimeItWasRecordedNotTheCommitsTime) {
+  const int64_t recorded_at = clock_.now_unix_micros();
+  keeper_->record(EventKind::kToolError, "echo", "failed");
+  clock_.advance_micros(5000);
+  ASSERT_FALSE(journal_->idle());
+  journal_->flush();
+  auto store = trust::TrustStore::open(dir_ / "audit.db");
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  auto history = (*store)->history("srv", 1);
+  ASSERT_TRUE(history.is_ok()) << history.status().to_string();
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().kind, EventKind::kToolError);
+  EXPECT_EQ(history->front().time_us, recorded_at);
+}
+
 }  // namespace
 }  // namespace mcp_warden::proxy

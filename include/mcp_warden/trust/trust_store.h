@@ -97,9 +97,13 @@ class TrustStore {
   // approve()) and for an empty server name. A kCallSucceeded that moves
   // nothing (the score is saturated: its rise rounds to 0, nothing
   // recovered) is not stored: the returned event has id 0 and delta 0, and
-  // neither the score row nor trust_events changes.
+  // neither the score row nor trust_events changes. `at_us` is when the
+  // event happened, when the caller knows it better than now (a step
+  // committed after it was queued); never earlier than the server's last
+  // change or sighting, so recovery never runs backwards.
   Result<TrustEvent> record(const std::string& server, EventKind kind,
-                            const std::string& tool = {}, const std::string& reason = {});
+                            const std::string& tool = {}, const std::string& reason = {},
+                            std::optional<int64_t> at_us = std::nullopt);
 
   // The server's state now; kNotFound when it was never seen.
   Result<ServerTrust> get(const std::string& server);
