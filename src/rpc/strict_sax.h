@@ -77,9 +77,11 @@ class BoostEvents {
   bool on_array_begin(error_code&) { return handler_.start_array(); }
   bool on_array_end(std::size_t, error_code&) { return handler_.end_array(); }
   bool on_key_part(string_view part, std::size_t, error_code&) { return append_part(part); }
-  bool on_key(string_view last, std::size_t, error_code&) { return handler_.key(whole_text(last)); }
+  bool on_key(string_view last, std::size_t, error_code&) { return forget_parts(handler_.key(whole_text(last))); }
   bool on_string_part(string_view part, std::size_t, error_code&) { return append_part(part); }
-  bool on_string(string_view last, std::size_t, error_code&) { return handler_.string(whole_text(last)); }
+  bool on_string(string_view last, std::size_t, error_code&) {
+    return forget_parts(handler_.string(whole_text(last)));
+  }
   bool on_number_part(string_view part, error_code&) { return append_part(part); }
   bool on_int64(std::int64_t v, string_view last, error_code&) {
     const bool minus = (parts_.empty() ? last.front() : parts_.front()) == '-';
@@ -111,19 +113,21 @@ class BoostEvents {
     parts_.append(part.data(), part.size());
     return true;
   }
-  // The text made of the parts so far and `last`; the parts are forgotten
-  // once the caller is done with it (next event).
+  // The text made of the parts so far and `last`, valid until the parts
+  // are cleared (forget_parts, or a number handler's clear).
   std::string_view whole_text(string_view last) {
     if (parts_.empty()) return std::string_view(last.data(), last.size());
     parts_.append(last.data(), last.size());
-    joined_.swap(parts_);
+    return parts_;
+  }
+  // Clears the parts once the value made of them has been handed over.
+  bool forget_parts(bool accepted) {
     parts_.clear();
-    return joined_;
+    return accepted;
   }
 
   Handler& handler_;
-  std::string parts_;   // a string, key or number read in pieces (escapes, or a split input)
-  std::string joined_;  // the last one joined
+  std::string parts_;  // a string, key or number read in pieces (escapes, or a split input)
   bool number_overflow_ = false;
 };
 
