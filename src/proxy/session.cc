@@ -57,7 +57,8 @@ bool Session::parse_client_line_whole(std::string_view raw) const {
   return governed() && raw.find("tools/call") != std::string_view::npos;
 }
 
-// True when the Session will look into `m`'s body (see the handlers).
+// True when the Session will look into `m`'s body. A response is decided
+// in handle_server_response(), once its request is known.
 bool Session::needs_body(const Message& m, bool from_client) const {
   if (m.body_parsed) return false;
   switch (m.kind) {
@@ -67,16 +68,9 @@ bool Session::needs_body(const Message& m, bool from_client) const {
                              m.method == "tools/list");
     case MessageKind::kNotification:
       return m.method == "notifications/cancelled" || (!from_client && m.method == "notifications/progress");
-    case MessageKind::kResponse: {
-      if (from_client) return false;
-      if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) return true;
-      const PendingRequest* request = client_pending_.find(m.id);
-      // A governed tools/call result is read from its raw text when it can
-      // be (see relay_result_fast); its body is built only when not.
-      return request != nullptr && (request->method == "initialize" || request->method == "tools/list");
-    }
-    case MessageKind::kBatch:
-      return false;  // skim_message() parses batches whole
+    case MessageKind::kResponse:
+    case MessageKind::kBatch:  // skim_message() parses batches whole
+      return false;
   }
   return true;
 }
@@ -95,7 +89,7 @@ void Session::on_client_line(std::string raw) {
     if (m.kind == MessageKind::kRequest) reply_to_client(m.id, rpc::kInternalError, "mcp-warden could not read this message");
     return;
   }
-  handle_client_message(std::move(m));
+  handle_client_message(m);
 }
 
 bool Session::load_body(Message& m) {
@@ -104,11 +98,11 @@ bool Session::load_body(Message& m) {
   return built.is_ok();
 }
 
-void Session::handle_client_message(Message m) {
+void Session::handle_client_message(Message& m) {
   if (!unavailable_reason_.empty()) return answer_unavailable(m);
   switch (m.kind) {
     case MessageKind::kRequest:
-      return handle_client_request(std::move(m));
+      return handle_client_request(m);
     case MessageKind::kNotification:
       if (governed() && m.method == "tools/call") {
         // A call without an id cannot be answered; some servers would still run it.
@@ -121,11 +115,11 @@ void Session::handle_client_message(Message m) {
       if (!server_pending_.take(m.id)) spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
       return output_.send_to_server(std::move(m.raw));
     case MessageKind::kBatch:
-      return handle_client_batch(std::move(m));
+      return handle_client_batch(m);
   }
 }
 
-void Session::handle_client_request(Message m) {
+void Session::handle_client_request(Message& m) {
   if (governed() && m.method == "tools/call") return start_tool_call(std::move(m));
   if (m.method == "initialize") note_initialize_request(m);
   if (m.method == "tools/list") note_tools_list_request(m);
@@ -139,7 +133,7 @@ void Session::handle_client_request(Message m) {
 
 // A batch (protocol 2025-03-26) is relayed as one line; each request in it
 // is tracked so its response can be paired.
-void Session::handle_client_batch(Message m) {
+void Session::handle_client_batch(Message& m) {
   if (governed()) {
     for (const Message& element : m.batch) {
       if (element.method == "tools/call") return refuse_governed_batch(m);
@@ -186,44 +180,59 @@ void Session::note_initialize_request(const Message& m) {
 
 void Session::on_server_line(std::string raw) {
   ++counters_.server_messages;
-  std::string shown = preview(raw);
-  std::string shown_head = raw.substr(0, io::FrameReader::kKeptHeadBytes);
-  std::string shown_tail = raw.substr(raw.size() - std::min(raw.size(), io::FrameReader::kKeptTailBytes));
   auto parsed = rpc::skim_message(std::move(raw), options_.json);
-  if (auto* error = std::get_if<MessageError>(&parsed)) {
-    ++counters_.server_non_protocol_lines;
-    spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error->message, shown);
-    if (!server_noise_burst_) report_trust(trust::EventKind::kStdoutNoise, {}, "non-protocol output on stdout");
-    server_noise_burst_ = true;
-    return answer_garbled_response(shown_head, shown_tail);
-  }
+  if (auto* error = std::get_if<MessageError>(&parsed)) return on_server_noise(*error);
   server_noise_burst_ = false;
   Message& m = std::get<Message>(parsed);
+  if (m.kind == MessageKind::kResponse) return handle_server_response(m);
   if (needs_body(m, false) && !load_body(m)) return;
-  handle_server_message(std::move(m));
+  handle_server_message(m);
 }
 
-void Session::handle_server_message(Message m) {
-  switch (m.kind) {
-    case MessageKind::kResponse: {
-      if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) {
-        return on_internal_response(m);
-      }
-      auto request = client_pending_.take(m.id);
-      if (!request && expired_ids_.erase(rpc::id_key(m.id)) > 0) {
-        spdlog::info("dropped the server's late response to timed-out request {}", rpc::id_key(m.id));
-        return;  // the client already has its timeout error
-      }
-      if (!request) break;
-      if (request->method == "initialize") note_initialize_result(m, *request);
-      if (request->method == "tools/list") on_tools_list_result(m);
-      if (request->method == "tools/call" && governed() && !relay_result_fast(*request, m)) {
-        if (!load_body(m)) return fail_unreadable_result(*request);
-        record_outcome(*request, m);
-        if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
-      }
-      break;
+// A line from the server's stdout that is not a JSON-RPC message.
+void Session::on_server_noise(const MessageError& error) {
+  ++counters_.server_non_protocol_lines;
+  spdlog::warn("server wrote non-protocol output to stdout ({}); dropped: {}", error.message, preview(error.line));
+  if (!server_noise_burst_) report_trust(trust::EventKind::kStdoutNoise, {}, "non-protocol output on stdout");
+  server_noise_burst_ = true;
+  std::string_view line = error.line;
+  answer_garbled_response(line.substr(0, io::FrameReader::kKeptHeadBytes),
+                          line.substr(line.size() - std::min(line.size(), io::FrameReader::kKeptTailBytes)));
+}
+
+// The request is taken from the table first: whether the body is read
+// depends on what was asked.
+void Session::handle_server_response(Message& m) {
+  if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) {
+    if (load_body(m)) on_internal_response(m);
+    return;
+  }
+  auto request = client_pending_.take(m.id);
+  if (!request) {
+    if (!expired_ids_.empty() && expired_ids_.erase(rpc::id_key(m.id)) > 0) {
+      spdlog::info("dropped the server's late response to timed-out request {}", rpc::id_key(m.id));
+      return;  // the client already has its timeout error
     }
+    return output_.send_to_client(std::move(m.raw));
+  }
+  if (request->method == "initialize" || request->method == "tools/list") {
+    if (!load_body(m)) {
+      return reply_to_client(request->id, rpc::kInternalError, "mcp-warden could not read the server's response");
+    }
+    if (request->method == "initialize") note_initialize_result(m, *request);
+    if (request->method == "tools/list") on_tools_list_result(m);
+  }
+  if (request->method == "tools/call" && governed() && !relay_result_fast(*request, m)) {
+    if (!load_body(m)) return fail_unreadable_result(*request);
+    record_outcome(*request, m);
+    if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
+  }
+  output_.send_to_client(std::move(m.raw));
+}
+
+// Requests, notifications and batches from the server.
+void Session::handle_server_message(Message& m) {
+  switch (m.kind) {
     case MessageKind::kRequest:
       server_pending_.insert(PendingRequest(m.id, m.method, clock_.now_steady_nanos()));
       break;
@@ -238,6 +247,8 @@ void Session::handle_server_message(Message m) {
     case MessageKind::kBatch:
       note_server_batch(m);
       break;
+    case MessageKind::kResponse:
+      break;  // handle_server_response()
   }
   output_.send_to_client(std::move(m.raw));
 }
@@ -269,7 +280,7 @@ void Session::note_server_batch(const Message& m) {
 
 // A response the client waits for arrived garbled (e.g. invalid UTF-8): if
 // its id can still be read, the client gets an error instead of waiting forever.
-void Session::answer_garbled_response(const std::string& head, const std::string& tail) {
+void Session::answer_garbled_response(std::string_view head, std::string_view tail) {
   rpc::RecoveredHeader header = rpc::recover_header(head, tail);
   if (!header.id || header.has_method || !client_pending_.take(*header.id)) return;
   reply_to_client(*header.id, rpc::kInternalError, "the MCP server's response was not valid JSON-RPC (see mcp-warden's log)");

@@ -33,6 +33,11 @@ ObjectHeader header_of(const nlohmann::json& object);
 // kept as given), or names why the object is not a JSON-RPC message.
 std::variant<Message, MessageError> classify_object(Message m, ObjectHeader header);
 
+// Gives `raw` to the outcome of reading it: as the Message's raw line, or as
+// the refusal's line (handed back to the caller).
+MessageError with_line(MessageError error, std::string raw);
+void attach_line(std::variant<Message, MessageError>& result, std::string raw);
+
 // A line starting with a UTF-8 byte order mark is refused before parsing:
 // nlohmann would skip it, JSON.parse (the SDKs) does not.
 bool starts_with_bom(std::string_view raw);

@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 MessageError invalid(std::string message, json id = nullptr) {
-  return MessageError{kInvalidRequest, std::move(message), std::move(id)};
+  return MessageError{kInvalidRequest, std::move(message), std::move(id), {}};
 }
 
 bool is_valid_request_id(const json& id) {
@@ -180,14 +180,27 @@ std::variant<Message, MessageError> classify_object(Message m, ObjectHeader h) {
   return invalid("not a JSON-RPC message: no \"method\", \"result\" or \"error\"");
 }
 
+MessageError with_line(MessageError error, std::string raw) {
+  error.line = std::move(raw);
+  return error;
+}
+
+void attach_line(std::variant<Message, MessageError>& result, std::string raw) {
+  if (auto* m = std::get_if<Message>(&result)) {
+    m->raw = std::move(raw);
+  } else {
+    std::get<MessageError>(result).line = std::move(raw);
+  }
+}
+
 bool starts_with_bom(std::string_view raw) { return raw.substr(0, 3) == "\xEF\xBB\xBF"; }
 
 MessageError bom_error() {
-  return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr};
+  return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr, {}};
 }
 
 MessageError parse_error(const Status& status) {
-  return MessageError{kParseError, "Parse error: " + status.message(), nullptr};
+  return MessageError{kParseError, "Parse error: " + status.message(), nullptr, {}};
 }
 
 }  // namespace internal
@@ -205,11 +218,11 @@ std::variant<Message, MessageError> classify_message(json body) {
 
 std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options) {
   // Refuse a byte order mark, so we never judge a line the server would read differently.
-  if (internal::starts_with_bom(raw)) return internal::bom_error();
+  if (internal::starts_with_bom(raw)) return internal::with_line(internal::bom_error(), std::move(raw));
   auto parsed = parse_json_strict(raw, options);
-  if (!parsed) return internal::parse_error(parsed.status());
+  if (!parsed) return internal::with_line(internal::parse_error(parsed.status()), std::move(raw));
   auto classified = classify_message(std::move(parsed).value());
-  if (auto* m = std::get_if<Message>(&classified)) m->raw = std::move(raw);
+  internal::attach_line(classified, std::move(raw));
   return classified;
 }
 

@@ -133,16 +133,17 @@ class HeaderSkimmer {
 }  // namespace
 
 std::variant<Message, MessageError> skim_message(std::string raw, const JsonParseOptions& options) {
-  if (internal::starts_with_bom(raw)) return internal::bom_error();
+  if (internal::starts_with_bom(raw)) return internal::with_line(internal::bom_error(), std::move(raw));
   thread_local internal::OpenObjectKeys keys;  // its buffers outlive a line
   HeaderSkimmer skimmer(options.max_depth, keys);
   Status status = internal::run_strict_sax(raw, skimmer, options.max_depth);
   if (skimmer.needs_full_parse()) return parse_message(std::move(raw), options);
-  if (!status.is_ok()) return internal::parse_error(status);
+  if (!status.is_ok()) return internal::with_line(internal::parse_error(status), std::move(raw));
   Message m;
-  m.raw = std::move(raw);
   m.body_parsed = false;
-  return internal::classify_object(std::move(m), skimmer.take_header());
+  auto classified = internal::classify_object(std::move(m), skimmer.take_header());
+  internal::attach_line(classified, std::move(raw));
+  return classified;
 }
 
 Status ensure_body(Message& m) {

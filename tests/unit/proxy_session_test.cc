@@ -104,6 +104,18 @@ TEST_F(SessionTest, NonProtocolServerOutputIsDroppedAndCounted) {
   EXPECT_EQ(session_.counters().server_non_protocol_lines, 1u);
 }
 
+TEST_F(SessionTest, AGarbledServerResponseIsAnsweredWithAnErrorNotLeftPending) {
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"a"}})");
+  // Invalid UTF-8 inside the text: the line is refused, but its id can be read.
+  session_.on_server_line("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"text\":\"\xff\xfe\"}}");
+  ASSERT_EQ(out_.to_client.size(), 1u);
+  json reply = last_to_client();
+  EXPECT_EQ(reply["id"], 9);
+  EXPECT_EQ(reply["error"]["code"], rpc::kInternalError);
+  EXPECT_TRUE(session_.client_pending().empty());
+  EXPECT_EQ(session_.counters().server_non_protocol_lines, 1u);
+}
+
 TEST_F(SessionTest, ServerExitAnswersEveryPendingRequest) {
   session_.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}})");
   session_.on_client_line(R"({"jsonrpc":"2.0","id":"two","method":"tools/call","params":{"name":"b"}})");

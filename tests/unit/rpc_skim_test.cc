@@ -32,7 +32,12 @@ void expect_same(const std::string& line, const JsonParseOptions& options = {}) 
   auto full = parse_message(line, options);
   auto skim = skim_message(line, options);
   ASSERT_EQ(describe(skim), describe(full));
-  if (std::holds_alternative<MessageError>(full)) return;
+  if (std::holds_alternative<MessageError>(full)) {
+    // A refusal hands the line back, so the caller can still show it.
+    EXPECT_EQ(std::get<MessageError>(full).line, line);
+    EXPECT_EQ(std::get<MessageError>(skim).line, line);
+    return;
+  }
   Message& parsed = std::get<Message>(full);
   Message& skimmed = std::get<Message>(skim);
   EXPECT_EQ(skimmed.raw, line);

@@ -56,6 +56,9 @@ struct MessageError {
   int code = 0;           // -32700 parse error, -32600 invalid request
   std::string message;    // human-readable, names the problem
   nlohmann::json id;      // the request's id when it could be read, else null
+  // The refused line as it was given to parse_message()/skim_message(),
+  // handed back so the caller can still show or inspect it.
+  std::string line;
 };
 
 // Parses and classifies one line. Errors carry the reply to send: malformed

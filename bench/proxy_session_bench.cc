@@ -1,0 +1,76 @@
+// The Session's own cost per relayed call, with no I/O: one tools/call
+// request from the client and its result from the server, as the relay
+// benchmark's load generator and server write them, through a Session with
+// nothing governed (issue 2's "relay alone"). This is the user-space work the
+// relay layer adds to a byte-copying relay, measured without the scheduler
+// and pipe noise of bench.sh. Run with --benchmark_repetitions=10
+// --benchmark_report_aggregates_only=true and read the _median rows (CPU).
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/proxy/session.h"
+
+namespace mcp_warden::proxy {
+namespace {
+
+// Counts what the Session sends, so the optimiser cannot drop it.
+class CountingOutput final : public SessionOutput {
+ public:
+  void send_to_client(std::string line) override { bytes_ += line.size(); }
+  void send_to_server(std::string line) override { bytes_ += line.size(); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::size_t bytes_ = 0;
+};
+
+// The load generator's echo request (bench/mcp_client.cc) and the bench
+// server's result for it.
+std::string echo_request(long long id) {
+  return R"({"id":)" + std::to_string(id) +
+         R"(,"jsonrpc":"2.0","method":"tools/call","params":{"arguments":{"message":"loadgen call #)" +
+         std::to_string(id) + R"( \u00e9"},"name":"echo"}})";
+}
+
+std::string echo_result(long long id) {
+  return R"({"id":)" + std::to_string(id) +
+         R"(,"jsonrpc":"2.0","result":{"content":[{"text":"loadgen call #)" + std::to_string(id) +
+         R"( \u00e9","type":"text"}]}})";
+}
+
+void BM_RelayOneCall(benchmark::State& state) {
+  CountingOutput output;
+  Session session(SessionOptions{}, output, SystemClock::instance());
+  const long long window = state.range(0);
+  long long id = 0;
+  for (auto _ : state) {
+    // `window` calls in flight, as in the pipelined run: requests first.
+    for (long long k = 0; k < window; ++k) session.on_client_line(echo_request(id + k));
+    for (long long k = 0; k < window; ++k) session.on_server_line(echo_result(id + k));
+    id += window;
+  }
+  benchmark::DoNotOptimize(output.bytes());
+  state.SetItemsProcessed(state.iterations() * window);
+}
+BENCHMARK(BM_RelayOneCall)->Arg(1)->Arg(16);
+
+// What building the two lines costs by itself (subtract from the above).
+void BM_BuildLinesOnly(benchmark::State& state) {
+  long long id = 0;
+  for (auto _ : state) {
+    std::string a = echo_request(id);
+    std::string b = echo_result(id);
+    benchmark::DoNotOptimize(a.data());
+    benchmark::DoNotOptimize(b.data());
+    ++id;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BuildLinesOnly);
+
+}  // namespace
+}  // namespace mcp_warden::proxy
+
+BENCHMARK_MAIN();
