@@ -473,7 +473,10 @@ class ProxyRunner final : public SessionOutput {
   }
 
   const ProxyOptions& options_;
-  asio::io_context io_{1};
+  // One thread runs everything on it; only handlers are posted from other
+  // threads (FdReader's fallback for regular files), which the hint keeps
+  // safe, while I/O objects skip their locks.
+  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::string server_name_;
   std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::optional<policy::Policy> policy_;  // none in the relay-only layer

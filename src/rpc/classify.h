@@ -4,6 +4,7 @@
 // cannot disagree. Internal to the rpc module. Stateless.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,9 +30,11 @@ struct ObjectHeader {
 
 ObjectHeader header_of(const nlohmann::json& object);
 
-// Fills kind, id, method, has_result and has_error of `m` (raw and body are
-// kept as given), or names why the object is not a JSON-RPC message.
-std::variant<Message, MessageError> classify_object(Message m, ObjectHeader header);
+// Fills kind, id, method, has_result and has_error of `m` from `header`
+// (raw and body are kept as given; the header's strings and id are moved
+// out); or names why the object is not a JSON-RPC message (`m` is then
+// partly filled, to be thrown away).
+std::optional<MessageError> classify_into(Message& m, ObjectHeader& header);
 
 // Gives `raw` to the outcome of reading it: as the Message's raw line, or as
 // the refusal's line (handed back to the caller).

@@ -1,6 +1,7 @@
 #include "mcp_warden/rpc/message.h"
 
 #include <cctype>
+#include <optional>
 
 #include "classify.h"
 #include "mcp_warden/rpc/reply.h"
@@ -19,23 +20,23 @@ bool is_valid_request_id(const json& id) {
 }
 
 // A request or a notification: the object has a "method".
-std::variant<Message, MessageError> classify_call(Message m, internal::ObjectHeader h) {
+std::optional<MessageError> classify_call(Message& m, internal::ObjectHeader& h) {
   if (!h.method_is_string) return invalid("\"method\" must be a string");
   m.method = std::move(h.method);
   m.params_name = std::move(h.params_name);
   if (!h.has_id) {
     m.kind = MessageKind::kNotification;
-    return m;
+    return std::nullopt;
   }
   if (!is_valid_request_id(h.id)) {
     return invalid("request id must be a string or an integer, not " + std::string(h.id.type_name()));
   }
   m.id = std::move(h.id);
   m.kind = MessageKind::kRequest;
-  return m;
+  return std::nullopt;
 }
 
-std::variant<Message, MessageError> classify_batch(Message m) {
+std::optional<MessageError> classify_batch(Message& m) {
   if (m.body.empty()) return invalid("empty batch");
   for (const json& element : m.body) {
     auto classified = classify_message(element);
@@ -45,7 +46,7 @@ std::variant<Message, MessageError> classify_batch(Message m) {
     m.batch.push_back(std::move(std::get<Message>(classified)));
   }
   m.kind = MessageKind::kBatch;
-  return m;
+  return std::nullopt;
 }
 
 // SAX handler noting the top-level keys of an object and its "id" value.
@@ -168,14 +169,14 @@ ObjectHeader header_of(const json& object) {
   return h;
 }
 
-std::variant<Message, MessageError> classify_object(Message m, ObjectHeader h) {
+std::optional<MessageError> classify_into(Message& m, ObjectHeader& h) {
   m.has_result = h.has_result;
   m.has_error = h.has_error;
-  if (h.has_method) return classify_call(std::move(m), std::move(h));
+  if (h.has_method) return classify_call(m, h);
   if ((h.has_result || h.has_error) && h.has_id) {
     m.id = std::move(h.id);
     m.kind = MessageKind::kResponse;
-    return m;
+    return std::nullopt;
   }
   return invalid("not a JSON-RPC message: no \"method\", \"result\" or \"error\"");
 }
@@ -206,14 +207,21 @@ MessageError parse_error(const Status& status) {
 }  // namespace internal
 
 std::variant<Message, MessageError> classify_message(json body) {
-  Message m;
+  // Built in place: the Message is not moved on its way out.
+  std::variant<Message, MessageError> result(std::in_place_type<Message>);
+  Message& m = std::get<Message>(result);
   m.body = std::move(body);
+  std::optional<MessageError> error;
   if (m.body.is_object()) {
     internal::ObjectHeader header = internal::header_of(m.body);
-    return internal::classify_object(std::move(m), std::move(header));
+    error = internal::classify_into(m, header);
+  } else if (m.body.is_array()) {
+    error = classify_batch(m);
+  } else {
+    error = invalid(std::string("not a JSON-RPC message: a JSON ") + m.body.type_name());
   }
-  if (m.body.is_array()) return classify_batch(std::move(m));
-  return invalid(std::string("not a JSON-RPC message: a JSON ") + m.body.type_name());
+  if (error) result = std::move(*error);
+  return result;
 }
 
 std::variant<Message, MessageError> parse_message(std::string raw, const JsonParseOptions& options) {

@@ -139,11 +139,13 @@ std::variant<Message, MessageError> skim_message(std::string raw, const JsonPars
   Status status = internal::run_strict_sax(raw, skimmer, options.max_depth);
   if (skimmer.needs_full_parse()) return parse_message(std::move(raw), options);
   if (!status.is_ok()) return internal::with_line(internal::parse_error(status), std::move(raw));
-  Message m;
+  std::variant<Message, MessageError> result(std::in_place_type<Message>);  // built in place, never moved
+  Message& m = std::get<Message>(result);
   m.body_parsed = false;
-  auto classified = internal::classify_object(std::move(m), skimmer.take_header());
-  internal::attach_line(classified, std::move(raw));
-  return classified;
+  internal::ObjectHeader header = skimmer.take_header();
+  if (auto error = internal::classify_into(m, header)) result = std::move(*error);
+  internal::attach_line(result, std::move(raw));
+  return result;
 }
 
 Status ensure_body(Message& m) {
