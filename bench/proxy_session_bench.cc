@@ -10,6 +10,7 @@
 #include <string>
 
 #include "mcp_warden/base/clock.h"
+#include "mcp_warden/io/frame_reader.h"
 #include "mcp_warden/proxy/session.h"
 
 namespace mcp_warden::proxy {
@@ -27,17 +28,17 @@ class CountingOutput final : public SessionOutput {
 };
 
 // The load generator's echo request (bench/mcp_client.cc) and the bench
-// server's result for it.
+// server's result for it, as nlohmann writes them (keys sorted, UTF-8 as is).
 std::string echo_request(long long id) {
   return R"({"id":)" + std::to_string(id) +
          R"(,"jsonrpc":"2.0","method":"tools/call","params":{"arguments":{"message":"loadgen call #)" +
-         std::to_string(id) + R"( \u00e9"},"name":"echo"}})";
+         std::to_string(id) + " \xc3\xa9" + R"("},"name":"echo"}})";
 }
 
 std::string echo_result(long long id) {
   return R"({"id":)" + std::to_string(id) +
          R"(,"jsonrpc":"2.0","result":{"content":[{"text":"loadgen call #)" + std::to_string(id) +
-         R"( \u00e9","type":"text"}]}})";
+         " \xc3\xa9" + R"(","type":"text"}]}})";
 }
 
 void BM_RelayOneCall(benchmark::State& state) {
@@ -56,7 +57,35 @@ void BM_RelayOneCall(benchmark::State& state) {
 }
 BENCHMARK(BM_RelayOneCall)->Arg(1)->Arg(16);
 
-// What building the two lines costs by itself (subtract from the above).
+// The same through the framing, as the relay reads it when pipelined:
+// `window` requests arrive in one chunk, their results in another.
+void BM_RelayChunkOfCalls(benchmark::State& state) {
+  CountingOutput output;
+  Session session(SessionOptions{}, output, SystemClock::instance());
+  ServerFrameSink server_sink(session);
+  io::FrameReader client_frames(SessionOptions{}.max_message_bytes);
+  io::FrameReader server_frames(SessionOptions{}.max_message_bytes);
+  const long long window = state.range(0);
+  long long id = 0;
+  std::string requests;
+  std::string results;
+  for (auto _ : state) {
+    state.PauseTiming();
+    requests.clear();
+    results.clear();
+    for (long long k = 0; k < window; ++k) requests += echo_request(id + k) + "\n";
+    for (long long k = 0; k < window; ++k) results += echo_result(id + k) + "\n";
+    id += window;
+    state.ResumeTiming();
+    client_frames.feed(requests, session);
+    server_frames.feed(results, server_sink);
+  }
+  benchmark::DoNotOptimize(output.bytes());
+  state.SetItemsProcessed(state.iterations() * window);
+}
+BENCHMARK(BM_RelayChunkOfCalls)->Arg(16);
+
+// What building the two lines costs by itself (subtract from BM_RelayOneCall).
 void BM_BuildLinesOnly(benchmark::State& state) {
   long long id = 0;
   for (auto _ : state) {

@@ -24,8 +24,10 @@ using nlohmann::json;
 class HeaderSkimmer {
  public:
   // `keys` is scratch space, cleared first: reused from line to line.
-  HeaderSkimmer(std::size_t max_depth, internal::OpenObjectKeys& keys) : max_depth_(max_depth), keys_(keys) {
-    keys_.clear();
+  // `text` is the line about to be read (it must outlive the reading).
+  HeaderSkimmer(std::size_t max_depth, internal::OpenObjectKeys& keys, std::string_view text)
+      : max_depth_(max_depth), keys_(keys) {
+    keys_.clear(text);
   }
 
   bool null() { return scalar([] { return json(nullptr); }); }
@@ -135,7 +137,7 @@ class HeaderSkimmer {
 std::variant<Message, MessageError> skim_message(std::string raw, const JsonParseOptions& options) {
   if (internal::starts_with_bom(raw)) return internal::with_line(internal::bom_error(), std::move(raw));
   thread_local internal::OpenObjectKeys keys;  // its buffers outlive a line
-  HeaderSkimmer skimmer(options.max_depth, keys);
+  HeaderSkimmer skimmer(options.max_depth, keys, raw);
   Status status = internal::run_strict_sax(raw, skimmer, options.max_depth);
   if (skimmer.needs_full_parse()) return parse_message(std::move(raw), options);
   if (!status.is_ok()) return internal::with_line(internal::parse_error(status), std::move(raw));

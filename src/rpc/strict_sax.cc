@@ -30,20 +30,9 @@ Status duplicate_key(std::string_view key) {
 }
 
 namespace {
-constexpr std::size_t kTypicalKeyBytes = 256;
 constexpr std::size_t kTypicalKeys = 32;
 constexpr std::size_t kTypicalDepth = 8;
-}  // namespace
 
-// Room for the keys of a typical message, so most lines allocate once.
-OpenObjectKeys::OpenObjectKeys() {
-  bytes_.reserve(kTypicalKeyBytes);
-  keys_.reserve(kTypicalKeys);
-  frames_.reserve(kTypicalDepth);
-}
-OpenObjectKeys::~OpenObjectKeys() = default;
-
-namespace {
 // Empties `buffer`; one grown past 64 typical messages' worth is given back.
 template <typename Buffer>
 void clear_to_typical(Buffer& buffer, std::size_t typical) {
@@ -52,51 +41,58 @@ void clear_to_typical(Buffer& buffer, std::size_t typical) {
   Buffer().swap(buffer);
   buffer.reserve(typical);
 }
+
+// True when `part` lies inside `whole` (std::less: a total order on pointers).
+bool lies_in(std::string_view part, std::string_view whole) {
+  const std::less<const char*> before;
+  return !whole.empty() && !before(part.data(), whole.data()) &&
+         !before(whole.data() + whole.size(), part.data() + part.size());
+}
 }  // namespace
 
-void OpenObjectKeys::clear() {
+// Room for the keys of a typical message, so most lines allocate once.
+OpenObjectKeys::OpenObjectKeys() {
+  keys_.reserve(kTypicalKeys);
+  frames_.reserve(kTypicalDepth);
+}
+OpenObjectKeys::~OpenObjectKeys() = default;
+
+void OpenObjectKeys::clear(std::string_view text) {
+  text_ = text;
+  copies_.clear();  // keeps one block: most lines copy no key
   clear_to_typical(frames_, kTypicalDepth);
   clear_to_typical(keys_, kTypicalKeys);
-  clear_to_typical(bytes_, kTypicalKeyBytes);
 }
 
-void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), bytes_.size(), nullptr}); }
+void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), nullptr}); }
 
 void OpenObjectKeys::close() {
-  keys_.resize(frames_.back().first_key);
-  bytes_.resize(frames_.back().first_byte);
+  if (!frames_.back().index) keys_.resize(frames_.back().first_key);
   frames_.pop_back();
 }
 
 bool OpenObjectKeys::insert(std::string_view key) {
-  keys_.push_back(KeySpan{bytes_.size(), key.size()});
-  bytes_.append(key);
-  return last_key_is_new(frames_.back());
-}
-
-bool OpenObjectKeys::last_key_is_new(Frame& frame) {
-  std::size_t last = keys_.size() - 1;
-  if (frame.index) return frame.index->insert(last).second;
-  std::string_view key = key_at(last);
-  for (std::size_t i = frame.first_key; i < last; ++i) {
-    if (key_at(i) == key) return false;
+  Frame& frame = frames_.back();
+  if (frame.index) return frame.index->insert(stable(key)).second;
+  for (std::size_t i = frame.first_key; i < keys_.size(); ++i) {
+    if (keys_[i] == key) return false;
   }
-  if (last - frame.first_key + 1 > kLinearKeys) build_index(frame);
+  keys_.push_back(stable(key));
+  if (keys_.size() - frame.first_key > kLinearKeys) build_index(frame);
   return true;
 }
 
-// Called once the object's keys are known to be distinct.
+std::string_view OpenObjectKeys::stable(std::string_view key) {
+  if (lies_in(key, text_)) return key;
+  return copies_.emplace_back(key);
+}
+
+// Called once the object's keys are known to be distinct; they move from
+// keys_ into the index.
 void OpenObjectKeys::build_index(Frame& frame) {
-  frame.index = std::make_unique<Index>(4 * kLinearKeys, IndexHash{this}, IndexEqual{this});
-  for (std::size_t i = frame.first_key; i < keys_.size(); ++i) frame.index->insert(i);
-}
-
-std::size_t OpenObjectKeys::IndexHash::operator()(std::size_t key) const {
-  return std::hash<std::string_view>()(owner->key_at(key));
-}
-
-bool OpenObjectKeys::IndexEqual::operator()(std::size_t a, std::size_t b) const {
-  return owner->key_at(a) == owner->key_at(b);
+  frame.index = std::make_unique<Index>(keys_.begin() + static_cast<std::ptrdiff_t>(frame.first_key), keys_.end(),
+                                        4 * kLinearKeys);
+  keys_.resize(frame.first_key);
 }
 
 }  // namespace mcp_warden::rpc::internal

@@ -25,6 +25,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -163,7 +165,9 @@ Status run_strict_sax(std::string_view text, Handler& handler, std::size_t max_d
 // duplicate the moment its second occurrence is read. Keys compare as their
 // decoded bytes, as nlohmann's objects compare them. An object is searched
 // linearly up to kLinearKeys keys, through a hash index beyond, so a line
-// with a huge object is still read in linear time.
+// with a huge object is still read in linear time. A key that lies in the
+// line being read (no escapes: the parser hands over a view of the line) is
+// kept as that view; any other is copied, once.
 class OpenObjectKeys {
  public:
   OpenObjectKeys();
@@ -171,9 +175,9 @@ class OpenObjectKeys {
   OpenObjectKeys(const OpenObjectKeys&) = delete;
   OpenObjectKeys& operator=(const OpenObjectKeys&) = delete;
 
-  // Forgets every key and object, ready for the next line; memory beyond a
-  // typical message's is given back.
-  void clear();
+  // Forgets every key and object, ready for the line `text`, which must
+  // outlive the reading; memory beyond a typical message's is given back.
+  void clear(std::string_view text = {});
   void open();   // an object starts
   void close();  // the innermost object ends; its keys are forgotten
   // Records `key` in the innermost object; false if it is already there.
@@ -181,32 +185,20 @@ class OpenObjectKeys {
 
  private:
   static constexpr std::size_t kLinearKeys = 16;
-  struct IndexHash {
-    const OpenObjectKeys* owner;
-    std::size_t operator()(std::size_t key) const;
-  };
-  struct IndexEqual {
-    const OpenObjectKeys* owner;
-    bool operator()(std::size_t a, std::size_t b) const;
-  };
-  using Index = std::unordered_set<std::size_t, IndexHash, IndexEqual>;
+  using Index = std::unordered_set<std::string_view>;
   struct Frame {
-    std::size_t first_key = 0;   // into keys_
-    std::size_t first_byte = 0;  // into bytes_
+    std::size_t first_key = 0;     // into keys_ (unused once indexed)
     std::unique_ptr<Index> index;  // once the object has more than kLinearKeys keys
   };
-  struct KeySpan {
-    std::size_t offset;  // into bytes_
-    std::size_t size;
-  };
 
-  std::string_view key_at(std::size_t i) const { return std::string_view(bytes_).substr(keys_[i].offset, keys_[i].size); }
-  bool last_key_is_new(Frame& frame);
+  // `key`, or a copy of it, valid until clear().
+  std::string_view stable(std::string_view key);
   void build_index(Frame& frame);
 
-  std::string bytes_;          // the keys of all open objects, back to back
-  std::vector<KeySpan> keys_;  // in the order read
-  std::vector<Frame> frames_;  // one per open object
+  std::string_view text_;                // the line being read
+  std::deque<std::string> copies_;       // keys that are not in text_ (stable addresses)
+  std::vector<std::string_view> keys_;   // keys of the open objects not indexed, in the order read
+  std::vector<Frame> frames_;            // one per open object
 };
 
 }  // namespace mcp_warden::rpc::internal

@@ -195,6 +195,27 @@ TEST(SkimTest, AgreesOnDuplicateKeysAtEveryDepth) {
   });
 }
 
+// Keys are kept as views of the line when they have no escapes and copied
+// when they do; a duplicate is a duplicate either way, in a small object and
+// in one past the linear search, also with objects nested inside it.
+TEST(SkimTest, AgreesOnDuplicatesBetweenEscapedAndPlainKeys) {
+  expect_same_on_all({
+      R"({"id":1,"method":"x","params":{"\u006b1":0,"k1":1}})",
+      R"({"id":1,"method":"x","params":{"k1":0,"\u006b1":1}})",
+      R"({"id":1,"method":"x","params":{"\u006b1":0,"\u006b1":1}})",
+      R"({"id":1,"method":"x","params":{"\u006b1":0,"\u006b2":1,"k1":2}})",
+      R"({"id":1,"method":"x","params":{"\u006b1":0,"\u006b2":1,"k3":2}})",
+      wide_object(20, R"(,"\u006b3":0)"),
+      wide_object(20, R"(,"n":{"k3":0,"\u006b4":{"k5":0}},"k6":0)"),
+      wide_object(20, R"(,"n":{"k3":0,"\u006b4":{"k5":0}},"n2":0)"),
+      wide_object(20, R"(,"\u006b20":0,"n":{"a":{"b":0}},"k20":0)"),
+  });
+  EXPECT_EQ(skim_error(wide_object(20, R"(,"\u006b3":0)")).message, R"(Parse error: duplicate object key "k3")");
+  EXPECT_EQ(skim_error(R"({"id":1,"method":"x","params":{"\u006b1":0,"\u006b2":1,"k1":2}})").message,
+            R"(Parse error: duplicate object key "k1")");
+  EXPECT_EQ(skim_ok(wide_object(20, R"(,"n":{"k3":0,"\u006b4":{"k5":0}},"n2":0)")).kind, MessageKind::kRequest);
+}
+
 TEST(SkimTest, AgreesOnDepthAtAndOverTheLimit) {
   expect_same(request_nested(1000));
   expect_same(request_nested(1001));
