@@ -4,17 +4,15 @@
 
 namespace mcp_warden::proxy {
 
-bool PendingRequests::insert(PendingRequest request) {
+bool PendingRequests::insert(PendingRequest&& request) {
   std::string key = rpc::id_key(request.id);
   return entries_.emplace(std::move(key), std::move(request)).second;
 }
 
-std::optional<PendingRequest> PendingRequests::take(const nlohmann::json& id) {
+PendingRequests::Taken PendingRequests::take(const nlohmann::json& id) {
   auto it = entries_.find(rpc::id_key(id));
-  if (it == entries_.end()) return std::nullopt;
-  PendingRequest request = std::move(it->second);
-  entries_.erase(it);
-  return request;
+  if (it == entries_.end()) return Taken();
+  return Taken(entries_.extract(it));
 }
 
 bool PendingRequests::contains(const nlohmann::json& id) const {

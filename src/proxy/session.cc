@@ -17,6 +17,15 @@ namespace {
 
 constexpr std::size_t kLogPreviewBytes = 200;
 
+// Method names as views: comparing a std::string with one checks the sizes
+// before any bytes (every relayed message meets a few of these).
+constexpr std::string_view kInitialize = "initialize";
+constexpr std::string_view kToolsList = "tools/list";
+constexpr std::string_view kToolsCall = "tools/call";
+constexpr std::string_view kCancelled = "notifications/cancelled";
+constexpr std::string_view kProgress = "notifications/progress";
+constexpr std::string_view kToolsListChanged = "notifications/tools/list_changed";
+
 std::string preview(std::string_view line) {
   if (line.size() <= kLogPreviewBytes) return std::string(line);
   return std::string(line.substr(0, kLogPreviewBytes)) + "...";
@@ -64,10 +73,10 @@ bool Session::needs_body(const Message& m, bool from_client) const {
   switch (m.kind) {
     case MessageKind::kRequest:
       // An ungoverned tools/call is relayed as it came (its tool is m.params_name).
-      return from_client && ((governed() && m.method == "tools/call") || m.method == "initialize" ||
-                             m.method == "tools/list");
+      return from_client && ((governed() && m.method == kToolsCall) || m.method == kInitialize ||
+                             m.method == kToolsList);
     case MessageKind::kNotification:
-      return m.method == "notifications/cancelled" || (!from_client && m.method == "notifications/progress");
+      return m.method == kCancelled || (!from_client && m.method == kProgress);
     case MessageKind::kResponse:
     case MessageKind::kBatch:  // skim_message() parses batches whole
       return false;
@@ -104,12 +113,12 @@ void Session::handle_client_message(Message& m) {
     case MessageKind::kRequest:
       return handle_client_request(m);
     case MessageKind::kNotification:
-      if (governed() && m.method == "tools/call") {
+      if (governed() && m.method == kToolsCall) {
         // A call without an id cannot be answered; some servers would still run it.
         spdlog::warn("dropped a tools/call sent as a notification (no id): it is never forwarded");
         return;
       }
-      if (m.method == "notifications/cancelled") note_cancellation(m, client_pending_);
+      if (m.method == kCancelled) note_cancellation(m, client_pending_);
       return outbox_.push(std::move(m.raw));
     case MessageKind::kResponse:
       if (!server_pending_.take(m.id)) spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
@@ -120,11 +129,11 @@ void Session::handle_client_message(Message& m) {
 }
 
 void Session::handle_client_request(Message& m) {
-  if (governed() && m.method == "tools/call") return start_tool_call(std::move(m));
-  if (m.method == "initialize") note_initialize_request(m);
-  if (m.method == "tools/list") note_tools_list_request(m);
+  if (governed() && m.method == kToolsCall) return start_tool_call(std::move(m));
+  if (m.method == kInitialize) note_initialize_request(m);
+  if (m.method == kToolsList) note_tools_list_request(m);
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
-  if (m.method == "tools/call") pending.tool = std::move(m.params_name);
+  if (m.method == kToolsCall) pending.tool = std::move(m.params_name);
   if (!client_pending_.insert(std::move(pending))) {
     spdlog::warn("client reused request id {} while it is still pending", rpc::id_key(m.id));
   }
@@ -136,7 +145,7 @@ void Session::handle_client_request(Message& m) {
 void Session::handle_client_batch(Message& m) {
   if (governed()) {
     for (const Message& element : m.batch) {
-      if (element.method == "tools/call") return refuse_governed_batch(m);
+      if (element.method == kToolsCall) return refuse_governed_batch(m);
     }
   }
   for (const Message& element : m.batch) {
@@ -215,14 +224,14 @@ void Session::handle_server_response(Message& m) {
     }
     return output_.send_to_client(std::move(m.raw));
   }
-  if (request->method == "initialize" || request->method == "tools/list") {
+  if (request->method == kInitialize || request->method == kToolsList) {
     if (!load_body(m)) {
       return reply_to_client(request->id, rpc::kInternalError, "mcp-warden could not read the server's response");
     }
-    if (request->method == "initialize") note_initialize_result(m, *request);
-    if (request->method == "tools/list") on_tools_list_result(m);
+    if (request->method == kInitialize) note_initialize_result(m, *request);
+    if (request->method == kToolsList) on_tools_list_result(m);
   }
-  if (request->method == "tools/call" && governed() && !relay_result_fast(*request, m)) {
+  if (governed() && request->method == kToolsCall && !relay_result_fast(*request, m)) {
     if (!load_body(m)) return fail_unreadable_result(*request);
     record_outcome(*request, m);
     if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
@@ -237,9 +246,9 @@ void Session::handle_server_message(Message& m) {
       server_pending_.insert(PendingRequest(m.id, m.method, clock_.now_steady_nanos()));
       break;
     case MessageKind::kNotification:
-      if (m.method == "notifications/cancelled") note_cancellation(m, server_pending_);
-      if (m.method == "notifications/progress") note_progress(m);
-      if (m.method == "notifications/tools/list_changed" && governed()) {
+      if (m.method == kCancelled) note_cancellation(m, server_pending_);
+      if (m.method == kProgress) note_progress(m);
+      if (m.method == kToolsListChanged && governed()) {
         catalog_.invalidate();
         if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
       }
@@ -270,7 +279,7 @@ void Session::note_server_batch(const Message& m) {
       expired_ids_.erase(rpc::id_key(element.id));
       continue;
     }
-    if (request->method == "tools/call" && governed()) {
+    if (request->method == kToolsCall && governed()) {
       Message answer = element;
       answer.raw = rpc::dump_wire(element.body);
       record_outcome(*request, answer);
@@ -313,7 +322,7 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
 
 void Session::fail_pending_client_requests(std::string_view reason) {
   client_pending_.drain([&](const PendingRequest& request) {
-    if (request.method == "tools/call" && governed() && request.audit_seq >= 0) record_no_reply(request);
+    if (request.method == kToolsCall && governed() && request.audit_seq >= 0) record_no_reply(request);
     reply_to_client(request.id, rpc::kInternalError, reason);
   });
 }
@@ -326,7 +335,7 @@ void Session::set_server_unavailable(std::string reason) {
 void Session::answer_unavailable(const Message& m) {
   if (m.kind != MessageKind::kRequest) return;
   reply_to_client(m.id, rpc::kInternalError, unavailable_reason_);
-  if (m.method == "initialize") unavailable_initialize_answered_ = true;
+  if (m.method == kInitialize) unavailable_initialize_answered_ = true;
 }
 
 }  // namespace mcp_warden::proxy

@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,12 +36,28 @@ struct PendingRequest {
 };
 
 class PendingRequests {
+  using Entries = std::unordered_map<std::string, PendingRequest>;
+
  public:
+  // An entry taken out of the table (or none), owned by the taker: the
+  // table's own node, handed over without copying or moving the request.
+  class Taken {
+   public:
+    Taken() = default;
+    explicit Taken(Entries::node_type node) : node_(std::move(node)) {}
+    explicit operator bool() const { return !node_.empty(); }
+    PendingRequest& operator*() { return node_.mapped(); }
+    PendingRequest* operator->() { return &node_.mapped(); }
+
+   private:
+    Entries::node_type node_;
+  };
+
   // Records `request`; returns false (and keeps the first) if its id is
   // already in flight.
-  bool insert(PendingRequest request);
+  bool insert(PendingRequest&& request);
   // Removes and returns the entry for `id`, if any.
-  std::optional<PendingRequest> take(const nlohmann::json& id);
+  Taken take(const nlohmann::json& id);
   bool contains(const nlohmann::json& id) const;
   // The entry for `id`, or nullptr; valid until the table changes.
   PendingRequest* find(const nlohmann::json& id);
@@ -80,7 +95,7 @@ class PendingRequests {
   }
 
  private:
-  std::unordered_map<std::string, PendingRequest> entries_;
+  Entries entries_;
 };
 
 }  // namespace mcp_warden::proxy
