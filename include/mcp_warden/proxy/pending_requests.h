@@ -11,7 +11,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,7 +38,13 @@ struct PendingRequest {
 };
 
 class PendingRequests {
-  using Entries = std::unordered_map<std::string, PendingRequest>;
+  // std::hash<std::string> itself would make libstdc++ search a table of up
+  // to 20 entries linearly, comparing every key; a hasher of our own makes
+  // every lookup hash first (a full pipeline window is 16 requests).
+  struct KeyHash {
+    std::size_t operator()(const std::string& key) const noexcept { return std::hash<std::string_view>()(key); }
+  };
+  using Entries = std::unordered_map<std::string, PendingRequest, KeyHash>;
 
  public:
   // An entry taken out of the table (or none), owned by the taker: the
