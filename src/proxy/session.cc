@@ -103,7 +103,7 @@ void Session::on_client_line(std::string raw) {
 
 bool Session::load_body(Message& m) {
   Status built = rpc::ensure_body(m);
-  if (!built) spdlog::error("could not build a message's body ({}); it was dropped", built.to_string());
+  if (!built) spdlog::error("could not build a message's body ({}); the message is not relayed", built.to_string());
   return built.is_ok();
 }
 

@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace mcp_warden::rpc::internal {
@@ -59,15 +60,24 @@ OpenObjectKeys::~OpenObjectKeys() = default;
 
 void OpenObjectKeys::clear(std::string_view text) {
   text_ = text;
-  copies_.clear();  // keeps one block: most lines copy no key
+  if (copies_peak_ > 64 * kTypicalKeys) {
+    std::deque<std::string>().swap(copies_);  // give back a grown map too
+  } else {
+    copies_.clear();  // keeps one block: most lines copy no key
+  }
+  copies_peak_ = 0;
   clear_to_typical(frames_, kTypicalDepth);
   clear_to_typical(keys_, kTypicalKeys);
 }
 
-void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), nullptr}); }
+void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), copies_.size(), nullptr}); }
 
+// Shrinking a deque from the back leaves the other elements where they are,
+// so the outer objects' views of their copies stay valid.
 void OpenObjectKeys::close() {
-  if (!frames_.back().index) keys_.resize(frames_.back().first_key);
+  const Frame& frame = frames_.back();
+  if (!frame.index) keys_.resize(frame.first_key);
+  copies_.resize(frame.first_copy);
   frames_.pop_back();
 }
 
@@ -84,7 +94,9 @@ bool OpenObjectKeys::insert(std::string_view key) {
 
 std::string_view OpenObjectKeys::stable(std::string_view key) {
   if (lies_in(key, text_)) return key;
-  return copies_.emplace_back(key);
+  std::string_view copy = copies_.emplace_back(key);
+  copies_peak_ = std::max(copies_peak_, copies_.size());
+  return copy;
 }
 
 // Called once the object's keys are known to be distinct; they move from

@@ -188,6 +188,7 @@ class OpenObjectKeys {
   using Index = std::unordered_set<std::string_view>;
   struct Frame {
     std::size_t first_key = 0;     // into keys_ (unused once indexed)
+    std::size_t first_copy = 0;    // into copies_
     std::unique_ptr<Index> index;  // once the object has more than kLinearKeys keys
   };
 
@@ -196,7 +197,8 @@ class OpenObjectKeys {
   void build_index(Frame& frame);
 
   std::string_view text_;                // the line being read
-  std::deque<std::string> copies_;       // keys that are not in text_ (stable addresses)
+  std::deque<std::string> copies_;       // keys of open objects that are not in text_ (stable addresses)
+  std::size_t copies_peak_ = 0;          // the most copies_ held since clear()
   std::vector<std::string_view> keys_;   // keys of the open objects not indexed, in the order read
   std::vector<Frame> frames_;            // one per open object
 };

@@ -82,6 +82,14 @@ std::string wide_object(int keys, const std::string& extra = "") {
   return line + extra + "}}";
 }
 
+// "params" starts with the escaped key "k0", then "k1".."k19" (past the
+// linear search: the keys move into an index), then `extra`.
+std::string escaped_then_wide(const std::string& extra) {
+  std::string line = R"({"id":1,"method":"m","params":{"\u006b0":0)";
+  for (int i = 1; i < 20; ++i) line += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  return line + extra + "}}";
+}
+
 TEST(SkimTest, AgreesOnTheInputsOfTheMessageTests) {
   expect_same_on_all({
       R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{}})",
@@ -209,7 +217,18 @@ TEST(SkimTest, AgreesOnDuplicatesBetweenEscapedAndPlainKeys) {
       wide_object(20, R"(,"n":{"k3":0,"\u006b4":{"k5":0}},"k6":0)"),
       wide_object(20, R"(,"n":{"k3":0,"\u006b4":{"k5":0}},"n2":0)"),
       wide_object(20, R"(,"\u006b20":0,"n":{"a":{"b":0}},"k20":0)"),
+      // An escaped key copied while the object is still searched linearly,
+      // then moved into the index, then met again.
+      escaped_then_wide(R"(,"k0":0)"),
+      escaped_then_wide(R"(,"k20":0)"),
+      // An inner object's copies are dropped when it closes; the outer
+      // object's copies must survive that.
+      R"({"id":1,"method":"x","params":{"\u0061":1,"n":{"\u0062":2,"\u0063":3},"\u0064":4,"a":5}})",
+      R"({"id":1,"method":"x","params":{"\u0061":1,"n":{"\u0062":2,"\u0063":3},"\u0064":4,"b":5}})",
   });
+  EXPECT_EQ(skim_error(R"({"id":1,"method":"x","params":{"\u0061":1,"n":{"\u0062":2},"\u0064":4,"a":5}})").message,
+            R"(Parse error: duplicate object key "a")");
+  EXPECT_EQ(skim_error(escaped_then_wide(R"(,"k0":0)")).message, R"(Parse error: duplicate object key "k0")");
   EXPECT_EQ(skim_error(wide_object(20, R"(,"\u006b3":0)")).message, R"(Parse error: duplicate object key "k3")");
   EXPECT_EQ(skim_error(R"({"id":1,"method":"x","params":{"\u006b1":0,"\u006b2":1,"k1":2}})").message,
             R"(Parse error: duplicate object key "k1")");

@@ -57,7 +57,8 @@ struct MessageError {
   std::string message;    // human-readable, names the problem
   nlohmann::json id;      // the request's id when it could be read, else null
   // The refused line as it was given to parse_message()/skim_message(),
-  // handed back so the caller can still show or inspect it.
+  // handed back so the caller can still show or inspect it (empty from
+  // classify_message(), which is given no line).
   std::string line;
 };
 
