@@ -77,7 +77,7 @@ void OpenObjectKeys::open() { frames_.push_back(Frame{keys_.size(), copies_.size
 void OpenObjectKeys::close() {
   const Frame& frame = frames_.back();
   if (!frame.index) keys_.resize(frame.first_key);
-  copies_.resize(frame.first_copy);
+  if (copies_.size() > frame.first_copy) copies_.resize(frame.first_copy);
   frames_.pop_back();
 }
 
