@@ -132,10 +132,17 @@ void FdWriter::write_line(std::string line) {
   line.push_back('\n');
   queue_.push_back(std::move(line));
   if (blocking_fd_ >= 0) return write_blocking_now();
-  if (held_ == 0 && !writing_) write_queued_now();
+  if (writing_) return;
+  if (held_ == 0) return write_queued_now();
+  if (!wrote_in_hold_) {  // the hold's first line (see hold())
+    wrote_in_hold_ = true;
+    write_queued_now();
+  }
 }
 
-void FdWriter::hold() { ++held_; }
+void FdWriter::hold() {
+  if (held_++ == 0) wrote_in_hold_ = false;
+}
 
 void FdWriter::release() {
   if (held_ > 0 && --held_ == 0 && !writing_ && !closed_ && !failed_ && blocking_fd_ < 0) write_queued_now();
