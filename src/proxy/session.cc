@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/rpc/reply.h"
+#include "method_names.h"
 
 namespace mcp_warden::proxy {
 
@@ -12,19 +13,17 @@ using nlohmann::json;
 using rpc::Message;
 using rpc::MessageError;
 using rpc::MessageKind;
+using method::kCancelled;
+using method::kInitialize;
+using method::kProgress;
+using method::kToolsCall;
+using method::kToolsList;
+using method::kToolsListChanged;
 
 namespace {
 
 constexpr std::size_t kLogPreviewBytes = 200;
 
-// Method names as views: comparing a std::string with one checks the sizes
-// before any bytes (every relayed message meets a few of these).
-constexpr std::string_view kInitialize = "initialize";
-constexpr std::string_view kToolsList = "tools/list";
-constexpr std::string_view kToolsCall = "tools/call";
-constexpr std::string_view kCancelled = "notifications/cancelled";
-constexpr std::string_view kProgress = "notifications/progress";
-constexpr std::string_view kToolsListChanged = "notifications/tools/list_changed";
 
 std::string preview(std::string_view line) {
   if (line.size() <= kLogPreviewBytes) return std::string(line);

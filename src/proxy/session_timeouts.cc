@@ -4,6 +4,7 @@
 
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/rpc/reply.h"
+#include "method_names.h"
 
 namespace mcp_warden::proxy {
 
@@ -19,7 +20,7 @@ void Session::expire_overdue_calls() {
   if (!governed() || options_.call_timeout_ms <= 0) return;
   int64_t deadline = clock_.now_steady_nanos() - options_.call_timeout_ms * kNanosPerMilli;
   client_pending_.take_if(
-      [&](const PendingRequest& r) { return r.method == "tools/call" && r.audit_seq >= 0 && r.active_nanos <= deadline; },
+      [&](const PendingRequest& r) { return r.method == method::kToolsCall && r.audit_seq >= 0 && r.active_nanos <= deadline; },
       [&](const PendingRequest& r) { expire_call(r); });
 }
 
