@@ -28,6 +28,12 @@ bool words_hold(const Match& m, const std::vector<std::string>& words) {
   return m.not_tool_words.empty() || !any_word_listed(m.not_tool_words, words);
 }
 
+// `solicited:` and `url_host:`, which only server→client requests satisfy.
+bool request_holds(const Match& m, const CallContext& call) {
+  if (m.solicited && (!call.solicited || *call.solicited != *m.solicited)) return false;
+  return m.url_host_globs.empty() || (!call.url_host.empty() && empty_or_any_matches(m.url_host_globs, call.url_host));
+}
+
 bool trust_holds(const Match& m, const CallContext& call) {
   if (!m.trust_below && !m.trust_at_least && m.tiers.empty()) return true;
   if ((m.trust_below || m.trust_at_least) && !call.trust_score) return false;
@@ -132,14 +138,15 @@ bool condition_holds(const ArgCondition& cond, CallView& view, Evidence* evidenc
   return holds != cond.negate;
 }
 
-bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
+bool static_match_holds(const Match& match, std::string_view method, std::string_view server, std::string_view tool,
                         const ToolAnnotations& annotations, const std::vector<std::string>& words) {
-  return empty_or_any_matches(match.server_globs, server) && empty_or_any_matches(match.tool_globs, tool) &&
+  return empty_or_any_matches(match.method_globs, method) && empty_or_any_matches(match.server_globs, server) &&
+         empty_or_any_matches(match.tool_globs, tool) &&
          annotations_hold(match, annotations) && words_hold(match, words);
 }
 
 bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence) {
-  if (!trust_holds(match, view.call())) return false;
+  if (!trust_holds(match, view.call()) || !request_holds(match, view.call())) return false;
   for (const ArgCondition& cond : match.args) {
     if (!condition_holds(cond, view, evidence)) return false;
   }

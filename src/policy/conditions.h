@@ -18,11 +18,11 @@ struct Evidence {
   std::string value;    // the value, shortened for display
 };
 
-// Server, tool, annotation and tool-word conditions only.
-bool static_match_holds(const Match& match, std::string_view server, std::string_view tool,
+// Method, server, tool, annotation and tool-word conditions only.
+bool static_match_holds(const Match& match, std::string_view method, std::string_view server, std::string_view tool,
                         const ToolAnnotations& annotations, const std::vector<std::string>& words);
 
-// Trust, tier and args: what static_match_holds leaves out, so a rule
+// Trust, tier, solicited, url_host and args: what static_match_holds leaves out, so a rule
 // matches when both hold. On success *evidence names the last argument that
 // made an args condition hold.
 bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence);

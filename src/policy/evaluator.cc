@@ -43,10 +43,15 @@ std::string utc_text(int64_t unix_micros) {
   return buffer;
 }
 
-std::string lead_in(const std::string& policy, const std::string& rule, Action action,
-                    const std::string& tool) {
-  return "mcp-warden policy " + in_quotes(policy) + " (rule " + in_quotes(rule) + ") " + verb_of(action) +
-         " the call to tool " + in_quotes(tool) + ": ";
+// "the call to tool \"x\"", or "the resources/read request for \"file:///a\"".
+std::string what_of(const CallContext& call) {
+  if (call.method == kToolsCallMethod) return "the call to tool " + in_quotes(call.tool);
+  return "the " + std::string(call.method) + " request for " + in_quotes(call.tool);
+}
+
+std::string lead_in(const std::string& policy, const std::string& rule, Action action, const CallContext& call) {
+  return "mcp-warden policy " + in_quotes(policy) + " (rule " + in_quotes(rule) + ") " + verb_of(action) + " " +
+         what_of(call) + ": ";
 }
 
 std::string rule_reason(const Rule& rule) {
@@ -70,7 +75,7 @@ Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& 
   d.action = rule.action;
   d.policy = policy;
   d.rule = rule.name;
-  d.reason = with_period(lead_in(policy, rule.name, rule.action, call.tool) + rule_reason(rule) +
+  d.reason = with_period(lead_in(policy, rule.name, rule.action, call) + rule_reason(rule) +
                          evidence_text(evidence));
   d.credential_denial = rule.secret && rule.action == Action::kDeny;
   return d;
@@ -86,7 +91,7 @@ Decision from_default(const internal::Model& model, const CallContext& call, std
     std::string why = model.default_reason.empty()
                           ? std::string("no rule matched, so the default action applies")
                           : model.default_reason;
-    *cached_reason = with_period(lead_in(model.name, "default", d.action, call.tool) + why);
+    *cached_reason = with_period(lead_in(model.name, "default", d.action, call) + why);
   }
   d.reason = *cached_reason;
   return d;
@@ -99,7 +104,7 @@ void deny_for_rate(Decision& d, const Rule& rule, const CallContext& call, int64
   d.rule = rule.name;
   d.credential_denial = false;
   d.rate_limit_reset_unix_micros = reset;
-  d.reason = lead_in(d.policy, rule.name, Action::kDeny, call.tool) + "the rate limit of " +
+  d.reason = lead_in(d.policy, rule.name, Action::kDeny, call) + "the rate limit of " +
              rule.rate_limit->text + " for tool " + in_quotes(call.tool) + " on server " +
              in_quotes(call.server) + " is used up; try again after " + utc_text(reset) + " (in " +
              std::to_string(wait_seconds) + " s).";
@@ -161,7 +166,7 @@ bool Policy::always_denies(std::string_view server, const ToolInfo& tool) const 
   const std::vector<std::string> words = split_tool_words(tool.name);
   bool may_pass = impl_->model.default_action != Action::kDeny;
   for (const Rule& rule : impl_->model.rules) {
-    if (!internal::static_match_holds(rule.match, server, tool.name, tool.annotations, words)) continue;
+    if (!internal::static_match_holds(rule.match, kToolsCallMethod, server, tool.name, tool.annotations, words)) continue;
     if (rule.action != Action::kDeny) {
       may_pass = true;
     } else if (rule.match.is_static()) {

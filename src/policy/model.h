@@ -41,6 +41,15 @@ struct ArgCondition {
 };
 
 struct Match {
+  // The governed methods the rule applies to (fnmatch globs on the method
+  // name, e.g. "resources/read", "tasks/*"). Never empty once loaded: a rule
+  // without `method:` applies to tools/call, a `secret: true` one to every
+  // client→server method (kSecretRuleMethods).
+  std::vector<std::string> methods;
+  std::vector<Glob> method_globs;     // compiled from methods
+  std::optional<bool> solicited;      // server→client requests: a forwarded call is in flight
+  std::vector<std::string> url_hosts; // fnmatch globs on a URL elicitation's host
+  std::vector<Glob> url_host_globs;
   std::vector<std::string> servers;  // fnmatch globs; empty = any server
   std::vector<std::string> tools;    // fnmatch globs; empty = any tool
   std::vector<Glob> server_globs;    // compiled from servers
@@ -54,7 +63,7 @@ struct Match {
 
   // True when the match depends only on server, tool and annotations.
   bool is_static() const {
-    return args.empty() && !trust_below && !trust_at_least && tiers.empty();
+    return args.empty() && !trust_below && !trust_at_least && tiers.empty() && !solicited && url_hosts.empty();
   }
 };
 

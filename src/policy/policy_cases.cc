@@ -26,6 +26,8 @@ struct Case {
   std::string name;
   std::string server;
   std::string tool;
+  std::string method = std::string(kToolsCallMethod);  // the governed method judged
+  std::optional<bool> solicited;                       // server requests
   nlohmann::json arguments;
   std::optional<int> trust;
   std::optional<std::string> tier;
@@ -75,6 +77,12 @@ Status read_case_options(const CasesFile& f, const YAML::Node& node, Case* c) {
   if (node["arguments"]) c->arguments = internal::yaml_to_json(node["arguments"]);
   if (node["server"]) c->server = node["server"].Scalar();
   if (node["tier"]) c->tier = node["tier"].Scalar();
+  if (node["method"]) c->method = node["method"].Scalar();
+  if (node["solicited"]) {
+    Result<bool> solicited = internal::read_bool(f.origin, node["solicited"], "solicited");
+    if (!solicited.is_ok()) return solicited.status();
+    c->solicited = *solicited;
+  }
   if (node["trust"]) {
     Result<int64_t> trust = internal::read_int(f.origin, node["trust"], "trust");
     if (!trust.is_ok()) return trust.status();
@@ -90,7 +98,8 @@ Status read_case_options(const CasesFile& f, const YAML::Node& node, Case* c) {
 
 Result<Case> read_case(const CasesFile& f, const YAML::Node& node, const std::string& server) {
   Status s = internal::check_keys(f.origin, node, "case",
-                                  {"name", "server", "tool", "arguments", "trust", "tier", "repeat", "expect"});
+                                  {"name", "server", "tool", "method", "solicited", "arguments", "trust", "tier",
+                                   "repeat", "expect"});
   if (!s.is_ok()) return s;
   if (!node["tool"] || !node["expect"]) return error_at(f.origin, node, "a case needs tool and expect");
   Case c;
@@ -155,6 +164,8 @@ std::string mismatch(const Expectation& e, const Decision& d) {
 CaseResult run_case(Policy& policy, const std::vector<ToolInfo>& tools, const Case& c) {
   FakeClock clock;
   CallContext call{c.server, c.tool, &c.arguments, find_tool(tools, c.tool), c.trust, c.tier};
+  call.method = c.method;
+  call.solicited = c.solicited;
   Decision d;
   for (int64_t i = 0; i < c.repeat; ++i) d = policy.evaluate(call, clock);
   std::string wrong = mismatch(c.expect, d);

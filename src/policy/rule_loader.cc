@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "arg_loader.h"
+#include "mcp_warden/policy/call_context.h"
 #include "yaml_util.h"
 
 namespace mcp_warden::policy::internal {
@@ -11,6 +12,12 @@ namespace {
 
 constexpr int64_t kMaxRateCount = 1'000'000'000;
 constexpr int kMaxTrustScore = 1000;
+
+// What a `secret: true` rule without `method:` applies to: every
+// client→server method that can name a file or carry one's content, so a
+// credential stays out of reach whichever channel asks for it.
+const std::vector<std::string> kSecretRuleMethods = {
+    "tools/call", "resources/read", "resources/subscribe", "prompts/get", "completion/complete"};
 
 Status read_annotation_match(const std::string& origin, const YAML::Node& node, Match* match) {
   Status s = check_keys(origin, node, "annotations",
@@ -46,6 +53,14 @@ Status read_trust_match(const std::string& origin, const YAML::Node& node, Match
   return s;
 }
 
+Status read_optional_bool(const std::string& origin, const YAML::Node& node, const char* what,
+                          std::optional<bool>* out) {
+  Result<bool> value = read_bool(origin, node, what);
+  if (!value.is_ok()) return value.status();
+  *out = *value;
+  return Status::ok();
+}
+
 Status read_list_into(const std::string& origin, const YAML::Node& node, const char* what,
                       std::vector<std::string>* out) {
   if (!node) return Status::ok();
@@ -67,8 +82,13 @@ Result<Match> parse_match(const std::string& origin, const YAML::Node& node,
                           const PathNormalizer& normalizer) {
   Match match;
   Status s = check_keys(origin, node, "match",
-                        {"server", "tool", "annotations", "tool_words", "not_tool_words", "args",
-                         "trust", "tier"});
+                        {"method", "solicited", "url_host", "server", "tool", "annotations", "tool_words",
+                         "not_tool_words", "args", "trust", "tier"});
+  if (s.is_ok()) s = read_list_into(origin, node["method"], "method", &match.methods);
+  if (s.is_ok() && node["method"] && match.methods.empty()) s = error_at(origin, node["method"], "method: must name at least one method");
+  if (s.is_ok() && node["solicited"]) s = read_optional_bool(origin, node["solicited"], "solicited", &match.solicited);
+  if (s.is_ok()) s = read_list_into(origin, node["url_host"], "url_host", &match.url_hosts);
+  for (std::string& host : match.url_hosts) host = fold_case(host);
   if (s.is_ok()) s = read_list_into(origin, node["server"], "server", &match.servers);
   if (s.is_ok()) s = read_list_into(origin, node["tool"], "tool", &match.tools);
   if (s.is_ok() && node["annotations"]) s = read_annotation_match(origin, node["annotations"], &match);
@@ -78,6 +98,7 @@ Result<Match> parse_match(const std::string& origin, const YAML::Node& node,
   if (s.is_ok()) s = read_list_into(origin, node["tier"], "tier", &match.tiers);
   if (s.is_ok() && node["args"]) s = parse_arg_conditions(origin, node["args"], normalizer, &match.args);
   if (!s.is_ok()) return s;
+  match.url_host_globs = make_globs(match.url_hosts);
   match.server_globs = make_globs(match.servers);
   match.tool_globs = make_globs(match.tools);
   return match;
@@ -158,6 +179,10 @@ Result<Rule> parse_rule(const std::string& origin, const YAML::Node& node,
     if (!match.is_ok()) return match.status();
     rule.match = std::move(match).value();
   }
+  if (rule.match.methods.empty()) {
+    rule.match.methods = rule.secret ? kSecretRuleMethods : std::vector<std::string>{std::string(kToolsCallMethod)};
+  }
+  rule.match.method_globs = make_globs(rule.match.methods);
   rule.origin = where(origin, node);
   rule.definition = yaml_to_json(node);
   return rule;

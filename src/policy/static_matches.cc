@@ -37,7 +37,7 @@ std::vector<size_t> static_matches_of(const Model& model, const CallContext& cal
   const std::vector<std::string> words = split_tool_words(call.tool);
   std::vector<size_t> out;
   for (size_t i : rules_naming(model, call.tool)) {
-    if (static_match_holds(model.rules[i].match, call.server, call.tool, annotations, words)) out.push_back(i);
+    if (static_match_holds(model.rules[i].match, call.method, call.server, call.tool, annotations, words)) out.push_back(i);
   }
   return out;
 }
@@ -47,16 +47,16 @@ std::vector<size_t> static_matches_of(const Model& model, const CallContext& cal
 size_t StaticMatches::Hash::operator()(const KeyView& k) const {
   const size_t server = std::hash<std::string_view>{}(k.server);
   const size_t tool = std::hash<std::string_view>{}(k.tool);
-  return (server * 31 + tool) * 31 + k.hints;
+  return ((server * 31 + tool) * 31 + k.hints) * 31 + k.method.size();
 }
 
 StaticMatches::Entry& StaticMatches::rules_for(const Model& model, const CallContext& call,
                                                     const ToolAnnotations& annotations) {
-  const KeyView key{call.server, call.tool, hint_bits(annotations)};
+  const KeyView key{call.method, call.server, call.tool, hint_bits(annotations)};
   auto it = entries_.find(key);
   if (it != entries_.end()) return it->second;
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  Key stored{call.server, call.tool, key.hints};
+  Key stored{std::string(call.method), call.server, call.tool, key.hints};
   Entry entry{static_matches_of(model, call, annotations), {}, {}};
   entry.plan = QuickPlan::for_rules(model.quick_groups, entry.rules);
   return entries_.emplace(std::move(stored), std::move(entry)).first->second;

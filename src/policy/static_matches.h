@@ -1,5 +1,5 @@
-// StaticMatches: for one (server, tool, effective annotations), the rules
-// whose static conditions hold — server, tool, annotations and tool words,
+// StaticMatches: for one (method, server, tool, effective annotations), the
+// rules whose static conditions hold — method, server, tool, annotations and tool words,
 // see static_match_holds() — in file order. Nothing else affects them, so
 // each distinct combination is worked out once and kept; evaluate() then
 // checks only trust, tier and args, and only on these rules.
@@ -37,11 +37,13 @@ class StaticMatches {
 
  private:
   struct KeyView {
+    std::string_view method;
     std::string_view server;
     std::string_view tool;
     unsigned hints;
   };
   struct Key {
+    std::string method;
     std::string server;
     std::string tool;
     unsigned hints;
@@ -49,17 +51,17 @@ class StaticMatches {
   struct Hash {
     using is_transparent = void;
     size_t operator()(const KeyView& k) const;
-    size_t operator()(const Key& k) const { return (*this)(KeyView{k.server, k.tool, k.hints}); }
+    size_t operator()(const Key& k) const { return (*this)(KeyView{k.method, k.server, k.tool, k.hints}); }
   };
   struct Equal {
     using is_transparent = void;
-    static KeyView view(const Key& k) { return {k.server, k.tool, k.hints}; }
+    static KeyView view(const Key& k) { return {k.method, k.server, k.tool, k.hints}; }
     static KeyView view(const KeyView& k) { return k; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       const KeyView x = view(a);
       const KeyView y = view(b);
-      return x.hints == y.hints && x.server == y.server && x.tool == y.tool;
+      return x.hints == y.hints && x.server == y.server && x.tool == y.tool && x.method == y.method;
     }
   };
 

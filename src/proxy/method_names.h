@@ -13,5 +13,6 @@ inline constexpr std::string_view kToolsCall = "tools/call";
 inline constexpr std::string_view kCancelled = "notifications/cancelled";
 inline constexpr std::string_view kProgress = "notifications/progress";
 inline constexpr std::string_view kToolsListChanged = "notifications/tools/list_changed";
+inline constexpr std::string_view kTaskStatus = "notifications/tasks/status";
 
 }  // namespace mcp_warden::proxy::method

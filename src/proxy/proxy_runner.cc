@@ -30,6 +30,7 @@
 #include "mcp_warden/io/fd_stream.h"
 #include "mcp_warden/io/frame_reader.h"
 #include "mcp_warden/proxy/session.h"
+#include "random_id.h"
 
 namespace mcp_warden::proxy {
 namespace {
@@ -51,14 +52,6 @@ std::string join_command(const std::vector<std::string>& argv) {
   std::string joined;
   for (const auto& arg : argv) joined += (joined.empty() ? "" : " ") + arg;
   return joined;
-}
-
-std::string random_session_id() {
-  std::random_device device;
-  std::uniform_int_distribution<uint32_t> word;
-  char text[33];
-  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", word(device), word(device), word(device), word(device));
-  return text;
 }
 
 // Hands entries to the journal, which the relay thread flushes right after
@@ -106,7 +99,7 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   s.max_message_bytes = options.max_message_bytes;
   s.server_command = join_command(options.command);
   s.server_name = server_name;
-  s.session_id = random_session_id();
+  s.session_id = random_hex128();
   s.show_denied_tools = options.show_denied_tools;
   s.audit_fail_open = options.audit_fail_open;
   s.footer = options.footer;

@@ -2,14 +2,19 @@
 
 namespace mcp_warden::proxy {
 
-void ServerOutbox::push(std::string line) {
-  if (queue_.empty()) return send_(std::move(line));
-  queue_.push_back(Slot{0, true, std::move(line)});
+void ServerOutbox::send(std::string line, const nlohmann::json& id) {
+  send_(std::move(line));
+  if (sent_ && !id.is_null()) sent_(id);
 }
 
-uint64_t ServerOutbox::reserve() {
+void ServerOutbox::push(std::string line, const nlohmann::json& id) {
+  if (queue_.empty()) return send(std::move(line), id);
+  queue_.push_back(Slot{0, true, std::move(line), id});
+}
+
+uint64_t ServerOutbox::reserve(const nlohmann::json& id) {
   uint64_t ticket = next_ticket_++;
-  queue_.push_back(Slot{ticket, false, std::nullopt});
+  queue_.push_back(Slot{ticket, false, std::nullopt, id});
   return ticket;
 }
 
@@ -25,9 +30,9 @@ void ServerOutbox::settle(uint64_t ticket, std::optional<std::string> line) {
 
 void ServerOutbox::flush() {
   while (!queue_.empty() && queue_.front().settled) {
-    std::optional<std::string> line = std::move(queue_.front().line);
+    Slot slot = std::move(queue_.front());
     queue_.pop_front();
-    if (line) send_(std::move(*line));
+    if (slot.line) send(std::move(*slot.line), slot.id);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "mcp_warden/rpc/reply.h"
 #include "method_names.h"
+#include "random_id.h"
 
 namespace mcp_warden::proxy {
 
@@ -19,10 +20,14 @@ using method::kProgress;
 using method::kToolsCall;
 using method::kToolsList;
 using method::kToolsListChanged;
+using method::kTaskStatus;
 
 namespace {
 
 constexpr std::size_t kLogPreviewBytes = 200;
+// How many settled (timed-out, cancelled) request ids are remembered so
+// their late answers are dropped quietly rather than as forgeries.
+constexpr std::size_t kMaxSettledIds = 4096;
 
 
 std::string preview(std::string_view line) {
@@ -42,7 +47,14 @@ Session::Session(SessionOptions options, SessionOutput& output, const Clock& clo
       output_(output),
       clock_(clock),
       governance_(governance),
-      outbox_([this](std::string line) { output_.send_to_server(std::move(line)); }) {}
+      outbox_([this](std::string line) { output_.send_to_server(std::move(line)); },
+              [this](const json& id) {
+                if (PendingRequest* pending = client_pending_.find(id)) pending->forwarded = true;
+              }),
+      recorder_(governance.auditor, options_.session_id, options_.server_name),
+      internal_nonce_(random_hex128()) {
+  if (governed()) build_pipeline();
+}
 
 std::string Session::oversize_text(std::size_t size) const {
   return "message of " + std::to_string(size) + " bytes exceeds mcp-warden's limit of " +
@@ -71,11 +83,12 @@ bool Session::needs_body(const Message& m, bool from_client) const {
   if (m.body_parsed) return false;
   switch (m.kind) {
     case MessageKind::kRequest:
-      // An ungoverned tools/call is relayed as it came (its tool is m.params_name).
-      return from_client && ((governed() && m.method == kToolsCall) || m.method == kInitialize ||
-                             m.method == kToolsList);
+      // An ungoverned request is relayed as it came (a tools/call's tool is m.params_name).
+      if (!from_client) return governed_spec(m, Direction::kServerToClient) != nullptr;
+      return governed_spec(m, Direction::kClientToServer) != nullptr || m.method == kInitialize ||
+             m.method == kToolsList;
     case MessageKind::kNotification:
-      return m.method == kCancelled || (!from_client && m.method == kProgress);
+      return m.method == kCancelled || (!from_client && (m.method == kProgress || (governed() && m.method == kTaskStatus)));
     case MessageKind::kResponse:
     case MessageKind::kBatch:  // skim_message() parses batches whole
       return false;
@@ -120,23 +133,25 @@ void Session::handle_client_message(Message& m) {
       if (m.method == kCancelled) note_cancellation(m, client_pending_);
       return outbox_.push(std::move(m.raw));
     case MessageKind::kResponse:
-      if (!server_pending_.take(m.id)) spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
-      return output_.send_to_server(std::move(m.raw));
+      return on_client_answer(m);
     case MessageKind::kBatch:
       return handle_client_batch(m);
   }
 }
 
 void Session::handle_client_request(Message& m) {
-  if (governed() && m.method == kToolsCall) return start_tool_call(std::move(m));
+  if (const MethodSpec* spec = governed_spec(m, Direction::kClientToServer)) return start_governed(*spec, m);
   if (m.method == kInitialize) note_initialize_request(m);
   if (m.method == kToolsList) note_tools_list_request(m);
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
   if (m.method == kToolsCall) pending.tool = std::move(m.params_name);
+  // Governed, the outbox reports when the line leaves; a plain relay keeps no watch.
+  pending.forwarded = !governed();
   if (!client_pending_.insert(std::move(pending))) {
     spdlog::warn("client reused request id {} while it is still pending", rpc::id_key(m.id));
   }
-  outbox_.push(std::move(m.raw));
+  if (!governed()) return outbox_.push(std::move(m.raw));
+  outbox_.push(std::move(m.raw), m.id);
 }
 
 // A batch (protocol 2025-03-26) is relayed as one line; each request in it
@@ -144,12 +159,16 @@ void Session::handle_client_request(Message& m) {
 void Session::handle_client_batch(Message& m) {
   if (governed()) {
     for (const Message& element : m.batch) {
-      if (element.method == kToolsCall) return refuse_governed_batch(m);
+      if (governed_spec(element, Direction::kClientToServer) != nullptr || element.kind == MessageKind::kBatch) {
+        return refuse_governed_batch(m);
+      }
     }
   }
   for (const Message& element : m.batch) {
     if (element.kind == MessageKind::kRequest) {
-      client_pending_.insert(PendingRequest(element.id, element.method, clock_.now_steady_nanos()));
+      PendingRequest pending(element.id, element.method, clock_.now_steady_nanos());
+      pending.forwarded = true;  // the batch is written at once or behind earlier lines, never judged
+      client_pending_.insert(std::move(pending));
     }
   }
   outbox_.push(std::move(m.raw));
@@ -163,18 +182,25 @@ void Session::on_client_oversized(const io::OversizedFrame& frame) {
                options_.max_message_bytes);
   if (header.has_result_or_error && !header.has_method && header.id) {
     // The client's answer to a server request: the server must not wait forever.
-    server_pending_.take(id);
-    output_.send_to_server(rpc::make_error_reply(id, rpc::kInternalError, oversize_text(frame.size)));
+    auto request = server_pending_.take(id);
+    if (request && request->spec != nullptr) record_outcome(*request, Outcome::kDroppedOversize, nullptr);
+    if (request || !governed()) output_.send_to_server(rpc::make_error_reply(id, rpc::kInternalError, oversize_text(frame.size)));
     return;
   }
   reply_to_client(id, rpc::kInvalidRequest, oversize_text(frame.size));
 }
 
+// A cancelled request is settled: a governed one that reached the other
+// side gets its outcome recorded, and a late answer to it is dropped quietly.
 void Session::note_cancellation(const Message& m, PendingRequests& table) {
   auto params = m.body.find("params");
   if (params == m.body.end() || !params->is_object()) return;
   auto request_id = params->find("requestId");
-  if (request_id != params->end()) table.take(*request_id);
+  if (request_id == params->end()) return;
+  auto request = table.take(*request_id);
+  if (!request || request->spec == nullptr || !request->forwarded || request->audit_seq < 0) return;
+  record_outcome(*request, Outcome::kCancelled, nullptr);
+  if (&table == &client_pending_ && expired_ids_.size() < kMaxSettledIds) expired_ids_.insert(rpc::id_key(request->id));
 }
 
 void Session::note_initialize_request(const Message& m) {
@@ -211,17 +237,23 @@ void Session::on_server_noise(const MessageError& error) {
 // The request is taken from the table first: whether the body is read
 // depends on what was asked.
 void Session::handle_server_response(Message& m) {
-  if (m.id.is_string() && m.id.get_ref<const std::string&>().rfind(kInternalIdPrefix, 0) == 0) {
+  if (!internal_server_ids_.empty() && m.id.is_string() &&
+      internal_server_ids_.erase(m.id.get_ref<const std::string&>()) > 0) {
     if (load_body(m)) on_internal_response(m);
     return;
   }
   auto request = client_pending_.take(m.id);
   if (!request) {
     if (!expired_ids_.empty() && expired_ids_.erase(rpc::id_key(m.id)) > 0) {
-      spdlog::info("dropped the server's late response to timed-out request {}", rpc::id_key(m.id));
-      return;  // the client already has its timeout error
+      spdlog::info("dropped the server's late response to settled request {}", rpc::id_key(m.id));
+      return;  // the client already has its answer (a timeout error) or gave up
     }
+    if (governed()) return drop_forged_response(m, "a request it never received");
     return output_.send_to_client(std::move(m.raw));
+  }
+  if (!request->forwarded) {  // held, denied or answered by mcp-warden: the server cannot know it
+    client_pending_.insert(std::move(*request));
+    return drop_forged_response(m, "a request mcp-warden had not forwarded to it");
   }
   if (request->method == kInitialize || request->method == kToolsList) {
     if (!load_body(m)) {
@@ -230,11 +262,7 @@ void Session::handle_server_response(Message& m) {
     if (request->method == kInitialize) note_initialize_result(m, *request);
     if (request->method == kToolsList) on_tools_list_result(m);
   }
-  if (governed() && request->method == kToolsCall && !relay_result_fast(*request, m)) {
-    if (!load_body(m)) return fail_unreadable_result(*request);
-    record_outcome(*request, m);
-    if (decorate_result(*request, m)) m.raw = rpc::dump_wire(m.body);
-  }
+  if (governed() && request->spec != nullptr && !handle_governed_response(*request, m)) return;
   output_.send_to_client(std::move(m.raw));
 }
 
@@ -242,17 +270,27 @@ void Session::handle_server_response(Message& m) {
 void Session::handle_server_message(Message& m) {
   switch (m.kind) {
     case MessageKind::kRequest:
-      server_pending_.insert(PendingRequest(m.id, m.method, clock_.now_steady_nanos()));
+      if (const MethodSpec* spec = governed_spec(m, Direction::kServerToClient)) return start_server_request(*spec, m);
+      if (!server_pending_.insert(PendingRequest(m.id, m.method, clock_.now_steady_nanos())) && governed()) {
+        spdlog::warn("server reused request id {} while it is still pending; refused", rpc::id_key(m.id));
+        return output_.send_to_server(rpc::make_error_reply(m.id, rpc::kInvalidRequest,
+                                                            "request id " + rpc::id_key(m.id) + " is already in use"));
+      }
       break;
     case MessageKind::kNotification:
       if (m.method == kCancelled) note_cancellation(m, server_pending_);
       if (m.method == kProgress) note_progress(m);
+      if (m.method == kTaskStatus && governed()) {
+        auto params = m.body.find("params");
+        if (params != m.body.end()) note_task_status(*params);
+      }
       if (m.method == kToolsListChanged && governed()) {
         catalog_.invalidate();
         if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
       }
       break;
     case MessageKind::kBatch:
+      if (governed()) return split_server_batch(m);
       note_server_batch(m);
       break;
     case MessageKind::kResponse:
@@ -278,10 +316,27 @@ void Session::note_server_batch(const Message& m) {
       expired_ids_.erase(rpc::id_key(element.id));
       continue;
     }
-    if (request->method == kToolsCall && governed()) {
+    if (request->spec != nullptr && governed()) {
       Message answer = element;
       answer.raw = rpc::dump_wire(element.body);
-      record_outcome(*request, answer);
+      Outcome outcome = answer.body.contains("error") ? Outcome::kError : Outcome::kOk;
+      record_outcome(*request, outcome, &answer);
+    }
+  }
+}
+
+// Governed, a server's batch (protocol 2025-03-26) is taken apart: each
+// element passes the pipeline as if it had come alone (a request is judged,
+// a response paired), and what passes reaches the client as single lines.
+void Session::split_server_batch(Message& m) {
+  for (Message& element : m.batch) {
+    element.raw = rpc::dump_wire(element.body);
+    if (element.kind == MessageKind::kResponse) {
+      handle_server_response(element);
+    } else if (element.kind == MessageKind::kBatch) {
+      spdlog::warn("server sent a nested batch; dropped");
+    } else {
+      handle_server_message(element);
     }
   }
 }
@@ -312,7 +367,8 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
     output_.send_to_server(rpc::make_error_reply(*header.id, rpc::kInternalError, oversize_text(frame.size)));
     return;
   }
-  if (client_pending_.take(*header.id)) {
+  if (auto request = client_pending_.take(*header.id)) {
+    if (request->spec != nullptr && request->audit_seq >= 0) record_outcome(*request, Outcome::kDroppedOversize, nullptr);
     reply_to_client(*header.id, rpc::kInternalError, "the server's response: " + oversize_text(frame.size));
   }
 }
@@ -321,9 +377,16 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
 
 void Session::fail_pending_client_requests(std::string_view reason) {
   client_pending_.drain([&](const PendingRequest& request) {
-    if (request.method == kToolsCall && governed() && request.audit_seq >= 0) record_no_reply(request);
+    if (request.spec != nullptr && request.forwarded && request.audit_seq >= 0) {
+      record_outcome(request, Outcome::kNoReply, nullptr, /*deferred=*/false);
+    }
     reply_to_client(request.id, rpc::kInternalError, reason);
   });
+  // The server is gone: what mcp-warden asked the client on behalf of a
+  // request can no longer matter; each asker hears so once.
+  auto own = std::move(own_client_requests_);
+  own_client_requests_.clear();
+  for (auto& [id, answer] : own) answer(nullptr);
 }
 
 void Session::set_server_unavailable(std::string reason) {

@@ -20,18 +20,20 @@ void Session::expire_overdue_calls() {
   if (!governed() || options_.call_timeout_ms <= 0) return;
   int64_t deadline = clock_.now_steady_nanos() - options_.call_timeout_ms * kNanosPerMilli;
   client_pending_.take_if(
-      [&](const PendingRequest& r) { return r.method == method::kToolsCall && r.audit_seq >= 0 && r.active_nanos <= deadline; },
+      [&](const PendingRequest& r) {
+        return r.spec != nullptr && r.forwarded && r.audit_seq >= 0 && r.active_nanos <= deadline;
+      },
       [&](const PendingRequest& r) { expire_call(r); });
 }
 
 void Session::expire_call(const PendingRequest& request) {
-  std::string why = "the MCP server did not answer tools/call " + request.tool + " within " +
+  std::string why = "the MCP server did not answer " + request.method + " " + request.tool + " within " +
                     std::to_string(options_.call_timeout_ms) + " ms; mcp-warden cancelled it";
   spdlog::warn("{}", why);
-  expired_ids_.insert(rpc::id_key(request.id));
+  if (expired_ids_.size() < 4096) expired_ids_.insert(rpc::id_key(request.id));
   json params = {{"requestId", request.id}, {"reason", why}};
   output_.send_to_server(rpc::dump_wire(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", params}}));
-  record_no_reply(request, "timeout");
+  record_outcome(request, Outcome::kTimeout, nullptr, /*deferred=*/false);
   reply_to_client(request.id, rpc::kRequestTimeout, why);
 }
 

@@ -7,9 +7,11 @@
 //   2. every line it writes, to either side, is one JSON-RPC message: valid
 //      JSON (nlohmann, as the other side will read it), an object or an
 //      array, no newline inside;
-//   3. no tools/call reaches the server unless the audit log committed a
-//      record allowing that id and tool first (each record admits one
-//      forward; a batch or notification carrying tools/call never passes);
+//   3. no governed request (governed_methods.h) reaches the other side
+//      unless the audit log committed a record allowing that id and subject
+//      first (each record admits one forward; a batch carrying one, or a
+//      tools/call notification, never passes); a server request reaches
+//      the client only the same way;
 //   4. the client gets at most one reply per request it sent: the Session
 //      never answers an id that is not pending any more (answering a
 //      request the client sent twice, twice, is fine), never relays the
@@ -64,6 +66,7 @@
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
+#include "mcp_warden/proxy/governed_methods.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/proxy/trust_keeper.h"
 #include "mcp_warden/rpc/json_parse.h"
@@ -108,8 +111,8 @@ std::string key_of(const json& id) { return rpc::id_key(id); }
 // What the harness knows about both sides, shared by the fakes.
 struct World {
   bool fail_open = false;
-  // id key → tool names whose forwarding records were committed, not yet used.
-  std::map<std::string, std::multiset<std::string>> forward_credits;
+  // (direction, id key) → subjects whose forwarding records were committed, not yet used.
+  std::map<std::pair<int, std::string>, std::multiset<std::string>> forward_credits;
   // id key → requests the client sent with it and has no reply to yet.
   std::map<std::string, int> open_client_requests;
   std::set<std::string> timed_out;            // ids answered with a timeout error
@@ -128,8 +131,13 @@ struct FakeAuditor final : proxy::CallAuditor {
     if (queued.empty()) return false;
     auto [entry, done] = std::move(queued.front());
     queued.pop_front();
-    bool call = entry.kind == audit::EntryKind::kToolCall && forwards(entry.decision);
-    if (call && (ok || world_.fail_open)) world_.forward_credits[entry.request_id].insert(entry.tool);
+    bool governed = entry.kind == audit::EntryKind::kToolCall || entry.kind == audit::EntryKind::kRequest;
+    if (governed && forwards(entry.decision) && (ok || world_.fail_open)) {
+      int direction = entry.kind == audit::EntryKind::kRequest &&
+                              json::parse(entry.payload, nullptr, false).value("direction", "") == "server_to_client"
+                          ? 1 : 0;
+      world_.forward_credits[{direction, entry.request_id}].insert(entry.tool);
+    }
     if (ok) {
       done(next_seq++);
     } else {
@@ -168,21 +176,27 @@ bool is_response(const json& m) {
   return m.is_object() && !m.contains("method") && (m.contains("result") || m.contains("error"));
 }
 
-// Invariant 3, for one message the server is about to receive.
-void check_call_to_server(World& world, const json& m, const std::string& line) {
+// Invariant 3, for one request the other side is about to receive.
+void check_governed_request(World& world, const json& m, proxy::Direction direction, const std::string& line) {
   if (!m.is_object()) return;
   auto method = m.find("method");
-  if (method == m.end() || *method != "tools/call") return;
-  if (!m.contains("id")) violation("a tools/call notification reached the server", line);
-  std::string tool;
-  if (m.contains("params") && m["params"].is_object() && m["params"].contains("name") && m["params"]["name"].is_string()) {
-    tool = m["params"]["name"].get<std::string>();
+  if (method == m.end() || !method->is_string()) return;
+  const proxy::MethodSpec* spec = proxy::find_governed_method(method->get<std::string>(), direction);
+  if (spec == nullptr) return;
+  if (!m.contains("id")) {
+    if (spec->id == proxy::GovernedMethod::kToolsCall) violation("a tools/call notification reached the server", line);
+    return;
   }
-  auto credits = world.forward_credits.find(key_of(m["id"]));
-  if (credits == world.forward_credits.end() || credits->second.count(tool) == 0) {
-    violation("a tools/call reached the server without a committed record allowing it", line);
+  std::string subject = proxy::subject_of(*spec, m.contains("params") ? m["params"] : json());
+  auto credits = world.forward_credits.find({direction == proxy::Direction::kServerToClient ? 1 : 0, key_of(m["id"])});
+  if (credits == world.forward_credits.end() || credits->second.count(subject) == 0) {
+    violation("a governed request reached the other side without a committed record allowing it", line);
   }
-  credits->second.erase(credits->second.find(tool));
+  credits->second.erase(credits->second.find(subject));
+}
+
+void check_call_to_server(World& world, const json& m, const std::string& line) {
+  check_governed_request(world, m, proxy::Direction::kClientToServer, line);
 }
 
 void check_to_server(World& world, const std::string& line) {
@@ -229,6 +243,7 @@ void check_to_client(World& world, const std::string& line) {
   json m = parse_or_discard(line);
   if (m.is_discarded() || !(m.is_object() || m.is_array())) violation("invalid JSON-RPC line to the client", line);
   if (line.find('\n') != std::string::npos) violation("a newline inside a line to the client", line);
+  if (m.is_object()) check_governed_request(world, m, proxy::Direction::kServerToClient, line);
   if (m.is_array()) {
     for (const json& element : m) {
       if (is_response(element)) check_reply_to_client(world, element, line);

@@ -17,27 +17,8 @@ namespace {
 using nlohmann::json;
 
 using testing::CapturingOutput;
+using testing::ManualAuditor;
 
-// Holds every record until the test commits (or fails) it.
-struct ManualAuditor : CallAuditor {
-  std::deque<std::pair<audit::NewEntry, Done>> queued;
-  int64_t next_seq = 1;
-  void record(audit::NewEntry entry, Done done) override { queued.emplace_back(std::move(entry), std::move(done)); }
-  void commit_all() {
-    while (!queued.empty()) {
-      auto [entry, done] = std::move(queued.front());
-      queued.pop_front();
-      done(next_seq++);
-    }
-  }
-  void fail_all(const std::string& why) {
-    while (!queued.empty()) {
-      auto done = std::move(queued.front().second);
-      queued.pop_front();
-      done(Status::io_error(why));
-    }
-  }
-};
 
 const char* kToolsList =
     R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"

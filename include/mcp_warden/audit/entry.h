@@ -25,10 +25,12 @@ enum class EntryKind {
   kToolResult,  // the outcome of a forwarded tools/call
   kCatalog,     // a tools/list result (its hash and tool names)
   kTrustEvent,  // reserved for the trust module
+  kRequest,     // the decision on any other governed request (resources, prompts, server requests, …)
+  kResponse,    // the outcome of a governed request other than tools/call
 };
 
 // The stored name: "session_start", "session_end", "tool_call",
-// "tool_result", "catalog", "trust_event".
+// "tool_result", "catalog", "trust_event", "request", "response".
 std::string_view entry_kind_name(EntryKind kind);
 // Inverse of entry_kind_name; nullopt for unknown names.
 std::optional<EntryKind> parse_entry_kind(std::string_view name);

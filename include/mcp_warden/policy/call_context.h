@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -16,9 +17,15 @@
 
 namespace mcp_warden::policy {
 
+// The methods a rule without `method:` applies to.
+inline constexpr std::string_view kToolsCallMethod = "tools/call";
+
 struct CallContext {
   std::string server;  // the server's configured name (globbed by `server:`)
-  std::string tool;    // params.name, already JSON-decoded
+  // The subject, already JSON-decoded: the tool's name for tools/call; for
+  // other methods what the request is about (a resource URI, a prompt's
+  // name, a completion reference, a task id, the server request's method).
+  std::string tool;
   // params.arguments; nullptr (absent) and a JSON null are treated alike.
   const nlohmann::json* arguments = nullptr;
   // The catalog entry for `tool`; nullptr for a tool the server never listed,
@@ -28,6 +35,14 @@ struct CallContext {
   // `trust:` or `tier:` match never holds while they are unknown.
   std::optional<int> trust_score;
   std::optional<std::string> trust_tier;
+  // The governed method (must outlive evaluate()). For methods other than
+  // tools/call, `arguments` points at the request's params.
+  std::string_view method = kToolsCallMethod;
+  // Server→client requests: whether a forwarded client request was in
+  // flight at the server when it asked (`solicited:` matches).
+  std::optional<bool> solicited = std::nullopt;
+  // A URL-mode elicitation's host, lower-case ("" otherwise).
+  std::string url_host = {};
 };
 
 }  // namespace mcp_warden::policy

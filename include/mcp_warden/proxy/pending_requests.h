@@ -9,6 +9,9 @@
 // Owned by the Session; used only on the relay thread. In memory only.
 #pragma once
 
+#include "mcp_warden/policy/decision.h"
+#include "mcp_warden/proxy/governed_methods.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -29,10 +32,18 @@ struct PendingRequest {
   nlohmann::json id;          // exactly as the sender wrote it
   std::string method;
   int64_t started_nanos = 0;  // steady clock, for latency
-  std::string tool;           // tools/call: the tool's name
-  int64_t audit_seq = -1;     // tools/call: the decision's audit sequence number
-  std::string action;         // tools/call: the policy's action ("allow", "warn", ...)
-  std::string reason;         // tools/call: the policy's reason
+  // Governed requests (governed_methods.h): the method's entry, else null.
+  const MethodSpec* spec = nullptr;
+  // The request reached the other side (written to its pipe). An answer to
+  // a request that has not is a forgery and is dropped.
+  bool forwarded = false;
+  std::string tool;           // governed: the subject (a tools/call's tool name, …)
+  int64_t audit_seq = -1;     // governed: the decision's audit sequence number
+  policy::Action action = policy::Action::kAllow;  // governed: the decision's action
+  std::string reason;         // governed: the decision's reason
+  bool task_augmented = false;  // tools/call with params.task: answered by a CreateTaskResult
+  std::string task_id;        // tasks/*: the task asked about
+  int64_t first_round_seq = -1;  // a retried input-required request: its first round's entry
   nlohmann::json progress_token;  // params._meta.progressToken, or null
   int64_t active_nanos = 0;   // forwarded, or last progress from the server (steady clock)
 };

@@ -9,6 +9,8 @@
 // Owned by the Session; used only on the relay thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -20,12 +22,16 @@ namespace mcp_warden::proxy {
 class ServerOutbox {
  public:
   using Sender = std::function<void(std::string line)>;
-  explicit ServerOutbox(Sender send) : send_(std::move(send)) {}
+  // Told the id of each request once its line has been handed to the Sender
+  // (so the Session knows the server can have received it).
+  using Sent = std::function<void(const nlohmann::json& id)>;
+  explicit ServerOutbox(Sender send, Sent sent = {}) : send_(std::move(send)), sent_(std::move(sent)) {}
 
-  // Sends `line` now if nothing is waiting, else queues it.
-  void push(std::string line);
+  // Sends `line` now if nothing is waiting, else queues it. `id`: the
+  // request's id, reported to Sent when the line leaves (null: not a request).
+  void push(std::string line, const nlohmann::json& id = nullptr);
   // Reserves a place for a message not yet decided; returns its ticket.
-  uint64_t reserve();
+  uint64_t reserve(const nlohmann::json& id = nullptr);
   // Puts `line` in the reserved place (nullopt: the message is not sent).
   void settle(uint64_t ticket, std::optional<std::string> line);
   std::size_t waiting() const { return queue_.size(); }
@@ -35,10 +41,13 @@ class ServerOutbox {
     uint64_t ticket = 0;
     bool settled = false;
     std::optional<std::string> line;
+    nlohmann::json id;
   };
   void flush();
+  void send(std::string line, const nlohmann::json& id);
 
   Sender send_;
+  Sent sent_;
   std::deque<Slot> queue_;
   uint64_t next_ticket_ = 1;
 };

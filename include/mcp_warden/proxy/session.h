@@ -11,17 +11,25 @@
 // error naming the limit; non-protocol bytes on the server's stdout are logged
 // and dropped, never passed to the client.
 //
-// Governance (when a Policy is given): every tools/call is judged by the
-// policy, recorded through the CallAuditor, and only then forwarded — or
-// answered by mcp-warden itself with a CallToolResult `isError: true` whose
-// text says which policy and rule denied it. Messages the client sent after
-// a call wait behind it (ServerOutbox), so order is preserved. The tool
-// catalog comes from tools/list results; when a call arrives before any
-// listing, the Session lists the tools itself (ids "mcp-warden:tools/list:N",
-// responses consumed) and holds the call until the list is in. tools/list
-// responses lose the tools the policy always denies (unless
-// show_denied_tools). A JSON-RPC batch containing a tools/call is refused
-// whole: nothing in it is forwarded.
+// Governance (when a Policy is given): every governed request (the table in
+// governed_methods.h: tools/call, resources/read|subscribe, prompts/get,
+// completion/complete, tasks/*, and the server's sampling/createMessage,
+// elicitation/create and roots/list) passes the RequestPipeline (pipeline.h:
+// policy → trust → record) and only then takes effect — forwarded, or
+// answered by mcp-warden itself (a denied tools/call with a CallToolResult
+// `isError: true` whose text says which policy and rule denied it; every
+// other denial with a JSON-RPC error carrying the reason). Messages the
+// client sent after a request wait behind it (ServerOutbox), so order is
+// preserved. A response is paired only with a request the other side really
+// received: an answer to a held, denied, locally answered or unknown id is
+// dropped and counted against the server. The tool catalog comes from
+// tools/list results; when a call arrives before any listing, the Session
+// lists the tools itself (ids no peer can predict, responses consumed) and
+// holds the call until the list is in. tools/list responses lose the tools
+// the policy always denies (unless show_denied_tools). A JSON-RPC batch
+// containing a governed request is refused whole: nothing in it is
+// forwarded. The Session can also send its own requests to the client
+// (request_client); their answers are consumed, never forwarded.
 //
 // Used only on the relay thread; not thread-safe. Nothing here survives a
 // crash: what must be durable goes to the audit log first.
@@ -30,7 +38,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <string>
@@ -43,18 +54,31 @@
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
+#include "mcp_warden/proxy/governed_methods.h"
 #include "mcp_warden/proxy/pending_requests.h"
+#include "mcp_warden/proxy/pipeline.h"
+#include "mcp_warden/proxy/recorder.h"
+#include "mcp_warden/proxy/result_footer.h"
+#include "mcp_warden/proxy/task_registry.h"
 #include "mcp_warden/proxy/server_outbox.h"
 #include "mcp_warden/proxy/tool_catalog.h"
+#include "mcp_warden/proxy/audit_records.h"
 #include "mcp_warden/proxy/trust_keeper.h"
 #include "mcp_warden/rpc/json_parse.h"
 #include "mcp_warden/rpc/message.h"
 
 namespace mcp_warden::proxy {
 
-// Ids of the requests mcp-warden sends on its own begin with this; their
-// responses are consumed, never forwarded. No SDK uses such ids.
+// Ids of the requests mcp-warden sends on its own begin with this, followed
+// by a random 128-bit nonce drawn per session and a counter: nobody else can
+// produce or predict one. Only an exact id mcp-warden issued and still
+// waits for is consumed; a peer's message whose id merely begins like one
+// is treated as that peer's.
 inline constexpr std::string_view kInternalIdPrefix = "mcp-warden:";
+
+// The JSON-RPC error code of a request mcp-warden refused by policy (outside
+// the JSON-RPC reserved range; clients show the message).
+inline constexpr int kPolicyDenied = 403;
 
 // Where the Session's lines go. Lines carry no trailing '\n'.
 class SessionOutput {
@@ -104,6 +128,7 @@ struct SessionCounters {
   uint64_t server_messages = 0;
   uint64_t client_errors_answered = 0;  // bad client lines answered by us
   uint64_t server_non_protocol_lines = 0;
+  uint64_t forged_responses_dropped = 0;  // answers to requests the other side never received
 };
 
 class Session : public io::FrameSink {
@@ -134,6 +159,15 @@ class Session : public io::FrameSink {
   void expire_overdue_calls();
   bool done() const { return unavailable_initialize_answered_; }
 
+  // Sends mcp-warden's own request to the client (e.g. elicitation/create).
+  // `on_answer` runs once with the client's response (its body built), or
+  // with nullptr if the client can no longer answer (the session ends). The
+  // answer is consumed, never forwarded to the server.
+  using ClientAnswer = std::function<void(const rpc::Message* response)>;
+  void request_client(std::string_view method, nlohmann::json params, ClientAnswer on_answer);
+  // The pipeline's judging steps, in order (for tests and diagnostics).
+  const RequestPipeline* pipeline() const { return pipeline_.get(); }
+
   const Handshake& handshake() const { return handshake_; }
   const SessionOptions& options() const { return options_; }
   const SessionCounters& counters() const { return counters_; }
@@ -142,7 +176,9 @@ class Session : public io::FrameSink {
   const ToolCatalog& catalog() const { return catalog_; }
   // True while client→server messages wait for a decision or the catalog;
   // the child's stdin must stay open until they are written.
-  bool holding_messages() const { return outbox_.waiting() > 0 || !awaiting_catalog_.empty(); }
+  bool holding_messages() const {
+    return outbox_.waiting() > 0 || !awaiting_catalog_.empty() || (pipeline_ && pipeline_->parked() > 0);
+  }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
@@ -159,6 +195,7 @@ class Session : public io::FrameSink {
   void handle_server_response(rpc::Message& m);
   void handle_server_message(rpc::Message& m);
   void note_server_batch(const rpc::Message& m);
+  void split_server_batch(rpc::Message& m);
   void note_cancellation(const rpc::Message& m, PendingRequests& table);
   void note_initialize_request(const rpc::Message& m);
   void note_initialize_result(const rpc::Message& m, const PendingRequest& request);
@@ -167,15 +204,40 @@ class Session : public io::FrameSink {
   void reply_to_client(const nlohmann::json& id, int code, std::string_view message);
   std::string oversize_text(std::size_t size) const;
 
-  // Governance of tools/call and tools/list (session_governance.cc).
+  // Governed requests (session_governance.cc).
   bool governed() const { return governance_.policy != nullptr; }
-  void start_tool_call(rpc::Message m);
-  void judge_tool_call(rpc::Message m, uint64_t ticket);
-  void on_call_recorded(rpc::Message& m, const policy::Decision& decision, uint64_t ticket, Result<int64_t> seq);
-  policy::Decision after_audit_failure(const rpc::Message& m, const policy::Decision& decision,
-                                      const Status& error) const;
-  void deny_tool_call(const rpc::Message& m, const policy::Decision& decision, int64_t seq);
+  const MethodSpec* governed_spec(const rpc::Message& m, Direction direction) const;
+  void start_governed(const MethodSpec& spec, rpc::Message& m);
+  std::unique_ptr<GovernedRequest> make_governed(const MethodSpec& spec, rpc::Message& m);
+  void link_retry(GovernedRequest& request);
+  void start_server_request(const MethodSpec& spec, rpc::Message& m);
+  void finish_governed(GovernedRequest& request);
+  void finish_client_request(GovernedRequest& request);
+  void finish_server_request(GovernedRequest& request);
+  void deny_client_request(const GovernedRequest& request);
   void refuse_governed_batch(const rpc::Message& m);
+  bool solicited_now() const;
+  void build_pipeline();
+  // Outcomes of governed requests (session_outcomes.cc).
+  bool handle_governed_response(PendingRequest& request, rpc::Message& m);
+  bool handle_tool_result(PendingRequest& request, rpc::Message& m);
+  void note_task_created(const PendingRequest& request, const rpc::Message& m);
+  bool handle_task_result(PendingRequest& request, rpc::Message& m);
+  bool filter_task_list(rpc::Message& m);
+  void note_task_status(const nlohmann::json& task);
+  void record_refusal(const MethodSpec& spec, rpc::Message& m, std::string rule, std::string reason);
+  void note_input_required(const PendingRequest& request, const rpc::Message& m);
+  void record_outcome(const PendingRequest& request, Outcome outcome, const rpc::Message* response,
+                      bool deferred = true);
+  void report_outcome_trust(const PendingRequest& request, Outcome outcome);
+  void fail_unreadable_result(const PendingRequest& request);
+  void on_client_answer(rpc::Message& m);
+  void drop_forged_response(const rpc::Message& m, std::string_view why);
+  void note_progress(const rpc::Message& m);
+  void expire_call(const PendingRequest& request);
+  void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
+  // The tool catalog and mcp-warden's own requests to the server (session_catalog.cc).
+  std::string next_internal_id(std::string_view what);
   void fetch_catalog(const nlohmann::json& cursor);
   void on_internal_response(const rpc::Message& m);
   void release_held_calls();
@@ -183,28 +245,9 @@ class Session : public io::FrameSink {
   void on_tools_list_result(rpc::Message& m);
   bool hide_denied_tools(rpc::Message& m);
   void record_catalog();
-  void record_outcome(const PendingRequest& request, const rpc::Message& response);
-  void record_outcome_as(const PendingRequest& request, const std::string& outcome, const rpc::Message& response);
-  bool relay_result_fast(const PendingRequest& request, rpc::Message& response);
-  void fail_unreadable_result(const PendingRequest& request);
-  bool decorate_result(const PendingRequest& request, rpc::Message& response);
-  std::string footer_text(const PendingRequest& request) const;
-  // The same text as a JSON string (quoted, escaped as dump_wire() escapes).
-  std::string footer_json(const PendingRequest& request);
-  // The footer with the policy's name and the warning's reason spelled as
-  // given: raw, or already JSON-escaped (the rest needs no escaping).
-  std::string footer_from(std::string_view policy_name, std::string_view reason, const PendingRequest& request) const;
-  void record_no_reply(const PendingRequest& request, std::string_view outcome = "no_reply");
-  void note_progress(const rpc::Message& m);
-  void expire_call(const PendingRequest& request);
-  void record(audit::NewEntry entry, CallAuditor::Done done, bool deferred = false);
-  // False when nothing is recorded (no auditor): entries need not be built.
-  bool recording() const { return governance_.auditor != nullptr; }
-  const std::string& decision_text(const policy::Decision& decision);
-  void apply_trust(policy::Decision& decision, const policy::ToolInfo* tool, const std::string& name);
-  void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   void on_catalog_complete();
   bool catalog_usable() const { return catalog_.ready() && !catalog_checking_; }
+  void note_stateless_meta(const rpc::Message& m);
 
   SessionOptions options_;
   SessionOutput& output_;
@@ -212,19 +255,29 @@ class Session : public io::FrameSink {
   Governance governance_;
   ServerOutbox outbox_;
   ToolCatalog catalog_;
-  std::deque<std::pair<rpc::Message, uint64_t>> awaiting_catalog_;  // calls held for the catalog
+  Recorder recorder_;
+  std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
+  std::unique_ptr<ResultFooter> footer_;
+  std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
+  std::string internal_nonce_;  // random per session: see kInternalIdPrefix
   uint64_t internal_ids_ = 0;
+  std::unordered_set<std::string> internal_server_ids_;  // our requests the server has yet to answer
+  std::unordered_map<std::string, ClientAnswer> own_client_requests_;  // ours the client has yet to answer
+  // Tasks created through this proxy (task id → the creating call), and the
+  // first round of input-required requests (hash of requestState → seq);
+  // both bounded, oldest forgotten first.
+  TaskRegistry tasks_;
+  std::unordered_map<std::string, int64_t> input_rounds_;
+  std::deque<std::string> input_round_order_;
+  nlohmann::json stateless_meta_;  // 2026-07-28: the protocol keys of the client's _meta
   std::string last_catalog_digest_;
-  // The last decision recorded and its JSON text: consecutive calls mostly
-  // get the same decision, which is then not serialized again.
-  std::optional<std::pair<policy::Decision, std::string>> decision_text_;
-  // (policy name, its JSON escaping without quotes) for footer_json().
-  std::pair<std::string, std::string> escaped_policy_name_;
   bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client
-  std::unordered_set<std::string> expired_ids_;  // timed-out calls whose late responses are dropped
+  // Requests settled without the server's answer (timed out, cancelled):
+  // their late answers are dropped quietly. Bounded.
+  std::unordered_set<std::string> expired_ids_;
   Handshake handshake_;
   SessionCounters counters_;
   std::string unavailable_reason_;

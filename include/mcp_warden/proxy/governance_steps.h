@@ -1,0 +1,45 @@
+// The governance steps of the request pipeline (pipeline.h):
+//   policy  judges the request (policy::Policy::evaluate) → request.decision
+//   trust   tightens the decision by the server's trust: a tool whose
+//           definition changed and was not approved is denied; the tier
+//           denies what it does not permit (trust/enforcement.h) — other
+//           channels count as read-only reads (resources, prompts,
+//           completions, tasks) or, for the server's own requests, as
+//           neither read-only nor destructive
+//   record  commits the decision to the audit log before it takes effect
+//           (pending until the commit is reported); a failed commit turns
+//           the decision into a denial unless --audit-fail-open allowed it.
+// Each step only reads what it is given; none does I/O of its own.
+//
+// Thread safety: the relay thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/pipeline.h"
+#include "mcp_warden/proxy/recorder.h"
+#include "mcp_warden/proxy/trust_keeper.h"
+
+namespace mcp_warden::proxy {
+
+// The rule name of a denial caused by the audit log, not by the policy.
+inline constexpr std::string_view kAuditUnavailableRule = "audit-unavailable";
+
+// What the steps use. Borrowed: everything must outlive the steps.
+struct StepServices {
+  std::string server_name;
+  const Clock* clock = nullptr;
+  policy::Policy* policy = nullptr;
+  TrustKeeper* trust = nullptr;  // null: no trust scoring
+  Recorder* recorder = nullptr;
+  bool audit_fail_open = false;
+};
+
+std::unique_ptr<RequestStep> make_policy_step(const StepServices& services);
+std::unique_ptr<RequestStep> make_trust_step(const StepServices& services);
+std::unique_ptr<RequestStep> make_record_step(const StepServices& services);
+
+}  // namespace mcp_warden::proxy

@@ -1,0 +1,130 @@
+// The tool catalog the Session keeps for judging tools/call, and the
+// requests mcp-warden sends the server on its own. See session.h.
+#include <spdlog/spdlog.h>
+
+#include "mcp_warden/audit/digest.h"
+#include "mcp_warden/proxy/session.h"
+#include "mcp_warden/rpc/reply.h"
+
+namespace mcp_warden::proxy {
+
+using nlohmann::json;
+using rpc::Message;
+
+// "mcp-warden:<nonce>:<what>:<n>": unpredictable, so no peer can answer or
+// send one on purpose (kInternalIdPrefix).
+std::string Session::next_internal_id(std::string_view what) {
+  std::string id(kInternalIdPrefix);
+  id.append(internal_nonce_).append(":").append(what).append(":").append(std::to_string(++internal_ids_));
+  return id;
+}
+
+void Session::fetch_catalog(const json& cursor) {
+  if (cursor.is_null()) catalog_.begin_listing();
+  catalog_.set_fetch_in_flight(true);
+  std::string id = next_internal_id("tools/list");
+  internal_server_ids_.insert(id);
+  json params = json::object();
+  if (!cursor.is_null()) params["cursor"] = cursor;
+  if (!stateless_meta_.is_null()) params["_meta"] = stateless_meta_;
+  output_.send_to_server(rpc::make_request(id, "tools/list", params));
+}
+
+// MCP 2026-07-28 has no initialize: every request carries the protocol
+// version and the client's capabilities in params._meta. mcp-warden's own
+// requests to the server carry the same keys the client last sent (all of
+// _meta but progressToken), so a stateless server can answer them.
+void Session::note_stateless_meta(const Message& m) {
+  if (handshake_.initialized) return;
+  auto params = m.body.find("params");
+  if (params == m.body.end() || !params->is_object()) return;
+  auto meta = params->find("_meta");
+  if (meta == params->end() || !meta->is_object() || meta->empty()) return;
+  json kept = *meta;
+  kept.erase("progressToken");
+  if (!kept.empty()) stateless_meta_ = std::move(kept);
+}
+
+void Session::on_internal_response(const Message& m) {
+  const json& result = m.body.contains("result") ? m.body["result"] : json();
+  if (!result.is_object()) {
+    spdlog::warn("the server did not list its tools for mcp-warden; unknown tools are judged as not read-only");
+    catalog_.add_page(json::object());
+  } else if (!catalog_.add_page(result)) {
+    return fetch_catalog(result["nextCursor"]);
+  }
+  catalog_.set_fetch_in_flight(false);
+  on_catalog_complete();
+}
+
+// A listing is complete: record it, let the trust keeper compare it with
+// the last one, and only then judge the calls that waited for it.
+void Session::on_catalog_complete() {
+  record_catalog();
+  if (governance_.trust == nullptr) return release_held_calls();
+  json tools = json::array();
+  for (const auto& [name, tool] : catalog_.raw_tools()) tools.push_back(tool);
+  catalog_checking_ = true;
+  governance_.trust->observe_catalog(std::move(tools), [this] {
+    catalog_checking_ = false;
+    if (catalog_.ready()) release_held_calls();
+  });
+}
+
+void Session::release_held_calls() {
+  auto held = std::move(awaiting_catalog_);
+  awaiting_catalog_.clear();
+  for (auto& request : held) {
+    request->tool_info = catalog_.find(request->subject);
+    pipeline_->run(std::move(request));
+  }
+}
+
+void Session::note_tools_list_request(const Message& m) {
+  if (!governed()) return;
+  auto params = m.body.find("params");
+  bool first_page = params == m.body.end() || !params->is_object() || !params->contains("cursor");
+  if (first_page) catalog_.begin_listing();
+}
+
+void Session::on_tools_list_result(Message& m) {
+  if (!governed() || !m.body.contains("result")) return;
+  bool complete = catalog_.add_page(m.body["result"]);
+  if (!options_.show_denied_tools && hide_denied_tools(m)) m.raw = rpc::dump_wire(m.body);
+  if (complete && !catalog_.fetch_in_flight()) on_catalog_complete();
+}
+
+// Removes the tools the policy denies whatever the call; true if any was removed.
+bool Session::hide_denied_tools(Message& m) {
+  auto result = m.body.find("result");
+  if (result == m.body.end() || !result->is_object()) return false;
+  auto found = result->find("tools");
+  if (found == result->end() || !found->is_array()) return false;
+  json& tools = *found;
+  std::size_t before = tools.size();
+  json kept = json::array();
+  for (json& tool : tools) {
+    auto info = policy::parse_tool_info(tool);
+    if (info && governance_.policy->always_denies(options_.server_name, *info)) continue;
+    kept.push_back(std::move(tool));
+  }
+  tools = std::move(kept);
+  return tools.size() != before;
+}
+
+void Session::record_catalog() {
+  json names = json::array();
+  json raw = json::object();
+  for (const auto& [name, tool] : catalog_.raw_tools()) {
+    names.push_back(name);
+    raw[name] = tool;
+  }
+  std::string digest = audit::to_hex(audit::sha256(rpc::dump_wire(raw)));
+  if (digest == last_catalog_digest_) return;  // unchanged since last recorded
+  last_catalog_digest_ = digest;
+  json payload = {{"tools", names}, {"catalog_sha256", digest}};
+  audit::NewEntry entry{audit::EntryKind::kCatalog, 0, {}, {}, {}, {}, {}, rpc::dump_wire(payload)};
+  recorder_.record(std::move(entry), [](Result<int64_t>) {});
+}
+
+}  // namespace mcp_warden::proxy
