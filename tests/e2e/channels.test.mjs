@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
-  CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema,
+  CallToolResultSchema, CreateMessageRequestSchema, CreateTaskResultSchema, ElicitRequestSchema, ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   FIXTURES_DIR, everythingServer, filesystemServer, tempDir, waitUntil, withHangGuard,
@@ -152,6 +152,8 @@ async function eachBlocked(t, method, items, attempt) {
     attempts.push(await attemptBlocked(s, `${method} ${JSON.stringify(item)}`, method, () => attempt(s, item)));
   }
   await s.close();
+  const reached = serverRecord(ws).filter((r) => r.phase === 'received' && r.method === method);
+  assert.deepEqual(reached, [], `denied ${method} requests reached the server`);
   const entries = auditEntries(ws);
   for (const a of attempts) assertDenialRecorded(entries, a);
   assertLogHoldsNoKey(entries);
@@ -229,8 +231,7 @@ describe('under strict, a private key cannot be read through resources, prompts 
 
   test('resources/subscribe to the key is denied and recorded; the server never sees it', async (t) => {
     const uris = (ws) => [`file://${ws.keyPath}`, `file://localhost${ws.keyPath}`];
-    const { ws } = await eachBlocked(t, 'resources/subscribe', uris, (s, uri) => s.client.subscribeResource({ uri }));
-    assert.ok(!serverRecord(ws).some((r) => r.phase === 'subscribe'), 'the server saw a subscription to the key');
+    await eachBlocked(t, 'resources/subscribe', uris, (s, uri) => s.client.subscribeResource({ uri }));
   });
 
   test('prompts/get with a path to the key is denied and recorded', async (t) => {
@@ -245,6 +246,11 @@ describe('under strict, a private key cannot be read through resources, prompts 
   test('completion/complete of a partial path into ~/.ssh is denied and recorded', async (t) => {
     const { entries } = await eachBlocked(t, 'completion/complete', keyCompletions, (s, request) => s.client.complete(request));
     assert.ok(!entries.some((e) => JSON.stringify(e.payload ?? '').includes('"id_rsa"')), 'a completion value reached the log');
+  });
+
+  test('a malformed file: URI is refused and recorded, not forwarded unjudged', async (t) => {
+    const malformed = (ws) => [`file://[::1${ws.notesPath}`, `file://host:99999${ws.notesPath}`, 'file://exa mple/notes.txt'];
+    await eachBlocked(t, 'resources/read', malformed, (s, uri) => s.client.readResource({ uri }));
   });
 
   test('non-secret resources, prompts and completions pass unchanged and are recorded', async (t) => {
@@ -276,7 +282,8 @@ describe('under strict, a private key cannot be read through resources, prompts 
     const completeId = lastSent(s, 'completion/complete').id;
 
     await s.close();
-    assert.ok(serverRecord(ws).some((r) => r.phase === 'subscribe' && r.uri === notesUri), 'the allowed subscription never reached the server');
+    assert.ok(serverRecord(ws).some((r) => r.phase === 'received' && r.method === 'resources/subscribe' && r.params.uri === notesUri),
+      'the allowed subscription never reached the server');
     const entries = auditEntries(ws);
     const readEntry = assertAllowedRecorded(entries, 'resources/read', readId, 'resources/read notes');
     assert.equal(readEntry.tool, notesUri, `the subject of resources/read is its URI: ${JSON.stringify(readEntry)}`);
@@ -458,6 +465,29 @@ describe('task-augmented tools/call', () => {
     assertLogHoldsNoKey(entries);
   });
 
+  test('a cancelled task gets an outcome entry: tasks/cancel recorded, the task\'s tool_result says cancelled', async (t) => {
+    const ws = channelsWorkspace(t);
+    const s = await governed(t, ws, channelsServer(ws), 'strict');
+    await s.list();
+    const created = await withHangGuard(s.client.request({
+      method: 'tools/call', params: { name: 'task_report', arguments: { text: 'slow', delay_ms: 60_000 }, task: { ttl: 120_000 } },
+    }, CreateTaskResultSchema), 'task-augmented tools/call');
+    const taskId = created.task.taskId;
+    const callId = lastSent(s, 'tools/call').id;
+    const cancelled = await withHangGuard(s.client.experimental.tasks.cancelTask(taskId), 'tasks/cancel');
+    assert.equal(cancelled.status, 'cancelled', JSON.stringify(cancelled));
+    const cancelId = lastSent(s, 'tasks/cancel').id;
+    await s.close();
+    const entries = auditEntries(ws);
+    const cancel = assertAllowedRecorded(entries, 'tasks/cancel', cancelId, 'tasks/cancel');
+    assert.equal(cancel.tool, taskId, `the subject of tasks/cancel is the task id: ${JSON.stringify(cancel)}`);
+    const call = entryFor(entries, 'tool_call', callId, 'cancelled task');
+    const results = entries.filter((e) => e.kind === 'tool_result' && e.payload?.task_id === taskId);
+    assert.equal(results.length, 1, `expected one tool_result for the cancelled task, found ${JSON.stringify(results)}`);
+    assert.equal(results[0].payload.call_seq, call.seq);
+    assert.equal(results[0].payload.outcome, 'cancelled', JSON.stringify(results[0]));
+  });
+
   test('tasks/get of a task this client never created is refused and recorded', async (t) => {
     const ws = channelsWorkspace(t);
     const s = await governed(t, ws, channelsServer(ws), 'strict');
@@ -472,6 +502,8 @@ describe('reference servers still work through the governed path', () => {
   test('server-everything: resources, prompts, completions, sampling and roots pass under moderate and are recorded', async (t) => {
     const ws = channelsWorkspace(t);
     const s = await governed(t, ws, everythingServer(), 'moderate');
+    // server-everything asks for the roots on its own 350 ms after the handshake: no call in flight.
+    await waitUntil(() => s.seen.some((x) => x.method === 'roots/list'), 'server-everything to ask for the roots');
     const uri = 'demo://resource/dynamic/text/1';
     const read = await withHangGuard(s.client.readResource({ uri }), `resources/read ${uri}`);
     assert.equal(read.contents[0].uri, uri);
@@ -500,8 +532,9 @@ describe('reference servers still work through the governed path', () => {
     const sampling = serverRequests.filter((e) => e.payload.method === 'sampling/createMessage');
     assert.equal(sampling.length, 1, JSON.stringify(serverRequests));
     assert.equal(sampling[0].payload.solicited, true, JSON.stringify(sampling[0]));
-    assert.ok(serverRequests.some((e) => e.payload.method === 'roots/list' && e.payload.solicited === true),
-      `no solicited roots/list entry: ${JSON.stringify(serverRequests)}`);
+    const roots = serverRequests.filter((e) => e.payload.method === 'roots/list');
+    assert.equal(roots.length, 1, JSON.stringify(serverRequests));
+    assert.equal(roots[0].payload.solicited, false, `server-everything's own roots/list is unsolicited: ${JSON.stringify(roots[0])}`);
     assertAuditVerifies(ws);
   });
 
