@@ -17,7 +17,8 @@ import {
   FIXTURES_DIR, everythingServer, filesystemServer, tempDir, waitUntil, withHangGuard,
 } from './lib/harness.mjs';
 import {
-  assertAllowed, assertAuditVerifies, assertDenied, auditEntries, directClient, governedClient,
+  assertAllowed, assertAuditVerifies, assertDenied, auditEntries, directClient, governedArgs, governedClient, rawGoverned,
+  toolCall,
 } from './lib/governance.mjs';
 
 const KEY_MARK = 'E2E14-FAKE-PRIVATE-KEY-9c41d7';
@@ -548,5 +549,33 @@ describe('reference servers still work through the governed path', () => {
     assert.ok(!JSON.stringify(denied).includes(KEY_MARK));
     await s.close();
     assertLogHoldsNoKey(auditEntries(ws));
+  });
+});
+
+describe('bad input from the server', () => {
+  test('a server request whose id collides with a pending one is refused and recorded; the client sees only the first', async (t) => {
+    const ws = channelsWorkspace(t);
+    const server = [process.execPath, path.join(FIXTURES_DIR, 'line-server.mjs')];
+    const s = rawGoverned(t, ws, [...governedArgs(ws, 'moderate'), ...server]);
+    await s.initialize('init', { sampling: {} });
+    const sampling = (text) => Buffer.from(JSON.stringify({
+      jsonrpc: '2.0', id: 7, method: 'sampling/createMessage',
+      params: { messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens: 5 },
+    })).toString('base64');
+    // The line server writes each `emit` payload as its own line: two requests with id 7.
+    s.send(toolCall('c1', 'emit', { b64: sampling('first') }));
+    await s.waitFor((m) => m.method === 'sampling/createMessage', 'the first sampling request');
+    s.send(toolCall('c2', 'emit', { b64: sampling('second') }));
+    // The server answers c3 after writing the colliding line, so mcp-warden has judged it by then.
+    await s.request('c3', 'tools/call', { name: 'digest', arguments: { data: 'x' } });
+    const asked = s.messages.filter((m) => m.message.method === 'sampling/createMessage');
+    assert.equal(asked.length, 1, `the client got ${asked.length} sampling requests`);
+    assert.equal(asked[0].message.params.messages[0].content.text, 'first');
+    await s.close();
+    const requests = auditEntries(ws).filter((e) => e.kind === 'request' && e.payload?.method === 'sampling/createMessage');
+    assert.equal(requests.length, 2, `expected both sampling requests recorded: ${JSON.stringify(requests)}`);
+    assert.notEqual(requests[0].decision, 'deny', JSON.stringify(requests[0]));
+    assert.equal(requests[1].decision, 'deny', `the colliding request is not recorded as refused: ${JSON.stringify(requests[1])}`);
+    assert.ok(requests.every((e) => e.payload.direction === 'server_to_client' && e.payload.solicited === true), JSON.stringify(requests));
   });
 });
