@@ -408,6 +408,20 @@ describe('task-augmented tools/call', () => {
     return messages;
   }
 
+  /**
+   * Asserts the task's last tool_result entry (payload.task_id) came after the `after` request on
+   * that task, names the creating tool_call (call_seq) and carries `outcome`.
+   */
+  function assertTaskOutcome(entries, { what, taskId, call, after, outcome }) {
+    const trigger = entries.filter((e) => e.kind === 'request' && e.payload?.method === after && e.tool === taskId).at(-1);
+    assert.ok(trigger, `${what}: no ${after} request entry for task ${taskId}`);
+    const results = entries.filter((e) => e.kind === 'tool_result' && e.payload?.task_id === taskId);
+    const last = results.at(-1);
+    assert.ok(last && last.seq > trigger.seq, `${what}: no tool_result with task_id ${taskId} after its ${after} (#${trigger.seq}): ${JSON.stringify(results)}`);
+    assert.equal(last.payload.call_seq, call.seq, `${what}: ${JSON.stringify(last)}`);
+    assert.equal(last.payload.outcome, outcome, `${what}: ${JSON.stringify(last)}`);
+  }
+
   test('a task\'s outcome is recorded as a tool_result with its real status, bound to its tool_call', async (t) => {
     const ws = channelsWorkspace(t);
     const s = await governed(t, ws, channelsServer(ws), 'strict');
@@ -437,10 +451,7 @@ describe('task-augmented tools/call', () => {
     ]) {
       const call = entryFor(entries, 'tool_call', callId, what);
       assert.equal(call.decision, 'allow', JSON.stringify(call));
-      const results = entries.filter((e) => e.kind === 'tool_result' && e.payload?.task_id === taskId);
-      assert.equal(results.length, 1, `${what}: expected one tool_result with task_id ${taskId}, found ${JSON.stringify(results)}`);
-      assert.equal(results[0].payload.call_seq, call.seq, `${what}: ${JSON.stringify(results[0])}`);
-      assert.equal(results[0].payload.outcome, outcome, `${what}: ${JSON.stringify(results[0])}`);
+      assertTaskOutcome(entries, { what, taskId, call, after: 'tasks/result', outcome });
       const polls = entries.filter((e) => e.kind === 'request' && e.payload?.method === 'tasks/get' && e.tool === taskId);
       assert.ok(polls.length >= 1, `${what}: no tasks/get request entry for ${taskId}`);
     }
@@ -483,10 +494,7 @@ describe('task-augmented tools/call', () => {
     const cancel = assertAllowedRecorded(entries, 'tasks/cancel', cancelId, 'tasks/cancel');
     assert.equal(cancel.tool, taskId, `the subject of tasks/cancel is the task id: ${JSON.stringify(cancel)}`);
     const call = entryFor(entries, 'tool_call', callId, 'cancelled task');
-    const results = entries.filter((e) => e.kind === 'tool_result' && e.payload?.task_id === taskId);
-    assert.equal(results.length, 1, `expected one tool_result for the cancelled task, found ${JSON.stringify(results)}`);
-    assert.equal(results[0].payload.call_seq, call.seq);
-    assert.equal(results[0].payload.outcome, 'cancelled', JSON.stringify(results[0]));
+    assertTaskOutcome(entries, { what: 'cancelled task', taskId, call, after: 'tasks/cancel', outcome: 'cancelled' });
   });
 
   test('tasks/get of a task this client never created is refused and recorded', async (t) => {
