@@ -18,7 +18,7 @@ import {
 } from './lib/harness.mjs';
 import {
   assertAllowed, assertAuditVerifies, assertDenied, auditEntries, directClient, governedArgs, governedClient, rawGoverned,
-  toolCall,
+  toolCall, trustOf,
 } from './lib/governance.mjs';
 
 const KEY_MARK = 'E2E14-FAKE-PRIVATE-KEY-9c41d7';
@@ -293,6 +293,38 @@ describe('under strict, a private key cannot be read through resources, prompts 
     assertAllowedRecorded(entries, 'prompts/get', promptId, 'prompts/get notes');
     assertAllowedRecorded(entries, 'completion/complete', completeId, 'completion/complete notes');
     assertAuditVerifies(ws);
+  });
+});
+
+describe('a blocked server reaches nothing', () => {
+  test('once every tool of the server changed, its tier is blocked and resources, prompts and completions are denied too', async (t) => {
+    const ws = channelsWorkspace(t);
+    const first = await governed(t, ws, channelsServer(ws), 'strict');
+    await first.list(); // trust on first use
+    await first.close();
+    const changed = { ...channelsServer(ws) };
+    changed.args = [...changed.args, '--describe', ' (changed)'];
+    const second = await governed(t, ws, changed, 'strict');
+    await second.list(); // four catalog changes: 4 × −250
+    await second.close();
+    const server = auditEntries(ws).find((e) => e.kind === 'catalog')?.server;
+    assert.ok(server, 'no catalog entry names the server');
+    assert.equal(trustOf(ws, server).tier, 'blocked', JSON.stringify(trustOf(ws, server)));
+
+    const s = await governed(t, ws, changed, 'strict');
+    const notesUri = pathToFileURL(ws.notesPath).href;
+    const attempts = [
+      await attemptBlocked(s, 'resources/read of notes', 'resources/read', () => s.client.readResource({ uri: notesUri })),
+      await attemptBlocked(s, 'prompts/get of notes', 'prompts/get',
+        () => s.client.getPrompt({ name: 'show_file', arguments: { path: ws.notesPath } })),
+      await attemptBlocked(s, 'completion/complete in root', 'completion/complete', () => s.client.complete({
+        ref: { type: 'ref/prompt', name: 'show_file' }, argument: { name: 'path', value: `${ws.root}/no` },
+      })),
+    ];
+    await s.close();
+    assert.deepEqual(serverRecord(ws).filter((r) => r.phase === 'received'), [], 'a blocked server received a request');
+    const entries = auditEntries(ws);
+    for (const attempt of attempts) assertDenialRecorded(entries, attempt);
   });
 });
 
