@@ -89,6 +89,7 @@ describe('MCP 2026-07-28 through mcp-warden (strict)', () => {
     assert.equal(first.error, undefined, JSON.stringify(first));
     assert.equal(first.result.resultType, 'input_required', JSON.stringify(first));
     assert.equal(first.result.inputRequests?.confirm?.method, 'elicitation/create', JSON.stringify(first));
+    assert.equal(first.result.content, undefined, `an input-required result got content (a footer?): ${JSON.stringify(first)}`);
     assert.equal(requestStateWireIn(await s.responseBytes('call-1')), STATE_WIRE, 'the requestState the client got is not the bytes the server wrote');
 
     // Round 2: the retry, new id, inputResponses and the state echoed as it came.
