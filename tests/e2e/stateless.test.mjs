@@ -53,14 +53,19 @@ function received(ws) {
 }
 const receivedIds = (ws) => received(ws).map((l) => JSON.parse(l).id);
 
-/** A tools/call line written by hand; `requestStateWire` is spliced in as raw JSON text. */
-function callLine(id, name, args, { inputResponses, requestStateWire } = {}) {
-  let line = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"tools/call","params":{"_meta":${JSON.stringify(META)},` +
+/**
+ * A `method` request line ({name, arguments} params) written by hand; `requestStateWire` is
+ * spliced in as raw JSON text.
+ */
+function namedLine(method, id, name, args, { inputResponses, requestStateWire } = {}) {
+  let line = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"${method}","params":{"_meta":${JSON.stringify(META)},` +
     `"name":${JSON.stringify(name)},"arguments":${JSON.stringify(args)}`;
   if (inputResponses !== undefined) line += `,"inputResponses":${JSON.stringify(inputResponses)}`;
   if (requestStateWire !== undefined) line += `,"requestState":${requestStateWire}`;
   return `${line}}}`;
 }
+const callLine = (...args) => namedLine('tools/call', ...args);
+const promptLine = (...args) => namedLine('prompts/get', ...args);
 
 /** The raw JSON text of the requestState in `bytes`, or undefined. */
 function requestStateWireIn(bytes) {
@@ -164,5 +169,32 @@ describe('MCP 2026-07-28 through mcp-warden (strict)', () => {
     assert.ok(entry, `no request entry for the denied read: ${JSON.stringify(entries.map((e) => [e.kind, e.request_id]))}`);
     assert.equal(entry.decision, 'deny');
     assert.equal(entry.payload.method, 'resources/read');
+  });
+
+  test('a retried prompts/get is judged per round: linked to its first round, and a retry for the key is denied', async (t) => {
+    const ws = statelessWorkspace(t);
+    const s = proxied(t, ws);
+    s.send(promptLine('p-1', 'confirm_show', { path: ws.notesPath }));
+    const first = await s.response('p-1');
+    assert.equal(first.result?.resultType, 'input_required', JSON.stringify(first));
+    assert.equal(requestStateWireIn(await s.responseBytes('p-1')), STATE_WIRE);
+    s.send(promptLine('p-2', 'confirm_show', { path: ws.notesPath }, { inputResponses: ACCEPT, requestStateWire: STATE_WIRE }));
+    const second = await s.response('p-2');
+    assert.equal(second.error, undefined, JSON.stringify(second));
+    assert.equal(second.result.messages[0].content.text, NOTES_TEXT);
+    s.send(promptLine('p-3', 'confirm_show', { path: ws.keyPath }, { inputResponses: ACCEPT, requestStateWire: STATE_WIRE }));
+    const third = await s.response('p-3');
+    assert.ok(third.error?.message?.startsWith('mcp-warden blocked'), `expected mcp-warden's denial: ${JSON.stringify(third)}`);
+    assert.ok(!JSON.stringify(third).includes(KEY_MARK));
+    await s.close();
+    assert.ok(!receivedIds(ws).includes('p-3'), 'the denied retry reached the server');
+    const retryLine = received(ws).find((l) => JSON.parse(l).id === 'p-2');
+    assert.equal(requestStateWireIn(Buffer.from(retryLine ?? '')), STATE_WIRE, 'the requestState the server got is not the bytes the client sent');
+    const entries = auditEntries(ws).filter((e) => e.kind === 'request' && e.payload?.method === 'prompts/get');
+    const round = (id) => entries.find((e) => e.request_id === JSON.stringify(id));
+    assert.ok(round('p-1') && round('p-2') && round('p-3'), `expected a request entry per round: ${JSON.stringify(entries)}`);
+    assert.deepEqual(['p-1', 'p-2', 'p-3'].map((id) => round(id).decision === 'deny'), [false, false, true]);
+    assert.equal(round('p-2').payload.first_round_seq, round('p-1').seq, JSON.stringify(round('p-2')));
+    assert.equal(round('p-3').payload.first_round_seq, round('p-1').seq, JSON.stringify(round('p-3')));
   });
 });
