@@ -112,11 +112,14 @@ const SANITIZER_REPORT = /ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY
 /**
  * The SDK client connected to `server` ({command, args}) through `mcp-warden proxy` with
  * `policy`, ws.db and MCP_WARDEN_HOME = ws.home; `options.env` adds variables, `options.cwd` is
- * the working directory of mcp-warden and so of the server (default: the e2e folder).
+ * the working directory of mcp-warden and so of the server (default: the e2e folder);
+ * `options.capabilities` are the client's, `options.requestHandlers` [schema, handler] pairs answer
+ * the server's requests. `sent` holds every request the client sent, in order (ids included).
  * `close()` ends the session gracefully (stdin EOF) and waits for mcp-warden to exit, so what
  * it recorded is committed.
  */
-export async function governedClient(t, ws, server, policy, extra = [], { env = {}, cwd = E2E_DIR } = {}) {
+export async function governedClient(t, ws, server, policy, extra = [],
+  { env = {}, cwd = E2E_DIR, capabilities = {}, requestHandlers = [] } = {}) {
   const transport = new StdioClientTransport({
     command: wardenBin(),
     args: [...governedArgs(ws, policy, extra), server.command, ...server.args],
@@ -126,7 +129,14 @@ export async function governedClient(t, ws, server, policy, extra = [], { env = 
   });
   const stderr = { text: '' }; // the last 64 KiB
   transport.stderr.on('data', (chunk) => { stderr.text = (stderr.text + chunk).slice(-65_536); });
-  const client = new Client({ name: 'mcp-warden-governance-e2e', version: '1.0.0' }, { capabilities: {} });
+  const client = new Client({ name: 'mcp-warden-governance-e2e', version: '1.0.0' }, { capabilities });
+  for (const [schema, handler] of requestHandlers) client.setRequestHandler(schema, handler);
+  const sent = [];
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if (message.method !== undefined && message.id !== undefined) sent.push(message);
+    return send(message, options);
+  };
   await withHangGuard(client.connect(transport), `connecting through mcp-warden (${policy})`);
   const child = transport._process;
   const exited = new Promise((resolve) => {
@@ -136,6 +146,7 @@ export async function governedClient(t, ws, server, policy, extra = [], { env = 
   let closed = false;
   const session = {
     client,
+    sent,
     stderr,
     exited,
     call: (name, args) => withHangGuard(client.callTool({ name, arguments: args }), `tools/call ${name}`),
