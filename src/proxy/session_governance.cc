@@ -88,6 +88,7 @@ void Session::build_pipeline() {
                         options_.audit_fail_open};
   std::vector<std::unique_ptr<RequestStep>> judges;
   judges.push_back(make_policy_step(services));
+  judges.push_back(make_uri_step());
   judges.push_back(make_task_step(tasks_));
   judges.push_back(make_trust_step(services));
   pipeline_ = std::make_unique<RequestPipeline>(std::move(judges), make_record_step(services),
@@ -285,6 +286,8 @@ void Session::record_refusal(const MethodSpec& spec, Message& m, std::string rul
     const std::string decision_json = rpc::dump_wire(policy::to_json(decision));
     record.decision_json = decision_json;
     record.action = policy::action_name(decision.action);
+    record.arguments = &params_of(m);
+    if (spec.direction == Direction::kServerToClient) record.solicited = solicited_now();
     recorder_.record(record.to_entry(), [](Result<int64_t>) {});
   }
   output_.send_to_server(rpc::make_error_reply(id, rpc::kInvalidRequest, "mcp-warden refused this request: " + decision.reason));

@@ -124,7 +124,9 @@ const lastSent = (s, method) => s.sent.filter((m) => m.method === method).at(-1)
 
 /** The audit entry of `kind` for the client request with JSON-RPC id `id`. */
 function entryFor(entries, kind, id, what) {
-  const found = entries.filter((e) => e.kind === kind && e.request_id === JSON.stringify(id));
+  // Each direction numbers its own ids: a server request may share this id.
+  const found = entries.filter((e) => e.kind === kind && e.request_id === JSON.stringify(id) &&
+    (e.payload?.direction ?? 'client_to_server') === 'client_to_server');
   assert.equal(found.length, 1, `${what}: expected one ${kind} entry for request id ${id}, found ` +
     `${JSON.stringify(found)}; kinds recorded: ${[...new Set(entries.map((e) => e.kind))]}`);
   return found[0];

@@ -77,6 +77,20 @@ TEST_F(ChannelsTest, ResourceReadOfAKeyIsDeniedInEveryUriFormAndRecorded) {
   }
 }
 
+TEST_F(ChannelsTest, AMalformedUriIsDeniedNotForwarded) {
+  int id = 30;
+  for (std::string uri : {"file://[::1/tmp/notes.txt", "file:///tmp/a%2", "file:///tmp/a b", "no-scheme", "",
+                          "1file:///tmp/x", "file://host]/x", "file://host:99999/x", "file://h:8a/x"}) {
+    session_.on_client_line(request(++id, "resources/read", {{"uri", uri}}));
+    auditor_.commit_all();
+    EXPECT_TRUE(out_.to_server.empty()) << uri << " was forwarded";
+    EXPECT_EQ(last_to_client()["error"]["data"]["mcp-warden"]["rule"], "malformed-uri") << uri;
+  }
+  session_.on_client_line(request(++id, "resources/read", {{"uri", "file://[::1]:80/tmp/x"}}));
+  auditor_.commit_all();
+  EXPECT_EQ(out_.to_server.size(), 1u) << "a bracketed IPv6 host is well formed";
+}
+
 TEST_F(ChannelsTest, AnOrdinaryResourceReadIsForwardedAfterItsCommitAndItsOutcomeRecorded) {
   std::string line = request(2, "resources/read", {{"uri", "file:///tmp/notes.txt"}});
   session_.on_client_line(line);

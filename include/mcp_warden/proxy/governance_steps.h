@@ -1,5 +1,6 @@
 // The governance steps of the request pipeline (pipeline.h):
 //   policy  judges the request (policy::Policy::evaluate) → request.decision
+//   uri     denies a resource request whose URI is not well formed
 //   trust   tightens the decision by the server's trust: a tool whose
 //           definition changed and was not approved is denied; the tier
 //           denies what it does not permit (trust/enforcement.h) — other
@@ -41,5 +42,8 @@ struct StepServices {
 std::unique_ptr<RequestStep> make_policy_step(const StepServices& services);
 std::unique_ptr<RequestStep> make_trust_step(const StepServices& services);
 std::unique_ptr<RequestStep> make_record_step(const StepServices& services);
+// Denies resources/read|subscribe whose URI is not well formed (RFC 3986
+// scheme, percent-escapes, no spaces or controls, a closed bracketed host).
+std::unique_ptr<RequestStep> make_uri_step();
 
 }  // namespace mcp_warden::proxy
