@@ -66,10 +66,16 @@ Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Jour
   return keeper;
 }
 
+// Deferred: queued while the runner is still being constructed, when only
+// its deferred wakeup (a post to the io_context) is safe to trigger. The
+// change itself is already committed in the trust tables.
 void JournalTrustKeeper::queue_entry(const trust::TrustEvent& event) {
-  journal_.append(trust::trust_event_entry(event, session_id_), [](Result<int64_t> seq) {
-    if (!seq) spdlog::error("trust: cannot audit a trust event: {}", seq.status().to_string());
-  });
+  journal_.append(
+      trust::trust_event_entry(event, session_id_),
+      [](Result<int64_t> seq) {
+        if (!seq) spdlog::error("trust: cannot audit a trust event: {}", seq.status().to_string());
+      },
+      audit::Urgency::kDeferred);
 }
 
 void JournalTrustKeeper::start(const TrustSetup& setup) {
