@@ -110,7 +110,7 @@ TEST_F(TrustKeeperTest, AnotherProcessesCommitEndsTheSkipping) {
   {
     auto other = trust::TrustStore::open(dir_ / "audit.db");
     ASSERT_TRUE(other.is_ok()) << other.status().to_string();
-    ASSERT_TRUE((*other)->record("srv", EventKind::kCredentialDenied, "secret", "elsewhere").is_ok());
+    ASSERT_TRUE((*other)->record("srv", EventKind::kUnpairedResponse, "secret", "elsewhere").is_ok());
   }
   commit_a_call();
   EXPECT_TRUE(success_queues_a_step()) << "the foreign commit was seen: the success asks the store";

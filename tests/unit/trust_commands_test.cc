@@ -54,7 +54,7 @@ TEST_F(TrustCommandsTest, ShowJsonListsEveryServerWithItsScoreTierBaseEventsAndL
   {
     auto s = store();
     ASSERT_TRUE(s->ensure_server("b-server", TrustLevel::kTrusted).is_ok());
-    ASSERT_TRUE(s->record("a-server", EventKind::kCallDenied).is_ok());
+    ASSERT_TRUE(s->record("a-server", EventKind::kCallTimedOut).is_ok());
     ASSERT_TRUE(s->record("a-server", EventKind::kToolError).is_ok());
   }
   ASSERT_EQ(run_show(context(), std::nullopt, true), 0) << err_.str();
@@ -75,7 +75,7 @@ TEST_F(TrustCommandsTest, ShowJsonListsEveryServerWithItsScoreTierBaseEventsAndL
 }
 
 TEST_F(TrustCommandsTest, ShowOneServerAsATableAndAnUnknownServerExitsOne) {
-  { ASSERT_TRUE(store()->record("files", EventKind::kCallDenied).is_ok()); }
+  { ASSERT_TRUE(store()->record("files", EventKind::kCallTimedOut).is_ok()); }
   ASSERT_EQ(run_show(context(), std::string("files"), false), 0);
   EXPECT_NE(out_.str().find("files"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find(std::to_string(store()->get("files")->score())), std::string::npos);
@@ -93,7 +93,7 @@ TEST_F(TrustCommandsTest, ShowWithoutADatabaseListsNothingAndCreatesNothing) {
 TEST_F(TrustCommandsTest, HistoryListsEventsNewestFirstAndHonoursTheLimit) {
   {
     auto s = store();
-    ASSERT_TRUE(s->record("files", EventKind::kCallDenied, "write_file").is_ok());
+    ASSERT_TRUE(s->record("files", EventKind::kCallTimedOut, "write_file").is_ok());
     ASSERT_TRUE(s->record("files", EventKind::kStdoutNoise).is_ok());
     ASSERT_TRUE(s->record("files", EventKind::kCallSucceeded, "read_file").is_ok());
   }
@@ -108,12 +108,12 @@ TEST_F(TrustCommandsTest, HistoryListsEventsNewestFirstAndHonoursTheLimit) {
   out_.str("");
   ASSERT_EQ(run_history(context(), "files", 0, false), 0);
   std::string text = out_.str();
-  EXPECT_LT(text.find("call_succeeded"), text.find("call_denied")) << text;
+  EXPECT_LT(text.find("call_succeeded"), text.find("call_timed_out")) << text;
   EXPECT_NE(text.find("tool write_file"), std::string::npos) << text;
 }
 
 TEST_F(TrustCommandsTest, ResetRestoresTheBaseAndIsAudited) {
-  { ASSERT_TRUE(store()->record("files", EventKind::kCredentialDenied).is_ok()); }
+  { ASSERT_TRUE(store()->record("files", EventKind::kUnpairedResponse).is_ok()); }
   ASSERT_EQ(run_reset(context(), "files"), 0) << err_.str();
   ServerTrust after = *store()->get("files");
   EXPECT_EQ(after.score_milli, after.base_milli);
@@ -127,8 +127,8 @@ TEST_F(TrustCommandsTest, ResetRestoresTheBaseAndIsAudited) {
 TEST_F(TrustCommandsTest, ApproveUnblocksAChangedToolAndIsAudited) {
   {
     auto s = store();
-    ASSERT_TRUE(s->observe_catalog("files", {ToolDefinition{"read_file", "v1", nullptr, nullptr}}).is_ok());
-    ASSERT_TRUE(s->observe_catalog("files", {ToolDefinition{"read_file", "v2", nullptr, nullptr}}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {[&] { ToolDefinition t; t.name = "read_file"; t.description = "v1"; return t; }()}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {[&] { ToolDefinition t; t.name = "read_file"; t.description = "v2"; return t; }()}).is_ok());
     ASSERT_TRUE(s->is_tool_blocked("files", "read_file")->has_value());
   }
   ASSERT_EQ(run_approve(context(), "files", "read_file"), 0) << err_.str();
