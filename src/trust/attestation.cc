@@ -417,6 +417,12 @@ void attest_subject(Attestation& out, const AttestationRequest& request, const f
     return attest_python(out, "pipx", python_spec(spec), "", exe, request);
   }
   if (tool == "docker" || tool == "podman") return attest_docker(out, argv);
+  static const std::set<std::string> kShells{"sh", "bash", "zsh", "dash", "ruby", "perl", "php", "bun"};
+  if (kShells.contains(tool)) {
+    std::string script = first_operand(argv, 1, {"-c", "-e", "-o", "-O"});
+    if (!script.empty() && is_file(request.cwd / script)) attest_script(out, request.cwd / script, previous);
+    return;
+  }
   if (starts_with(tool, "node") || starts_with(tool, "python")) {
     bool python = starts_with(tool, "python");
     std::string module = python ? option_value(argv, 1, "-m") : "";
