@@ -6,7 +6,8 @@
 // child inherits) attest() finds, best effort and without running anything:
 // - the resolved executable (PATH lookup as execvp, symlinks resolved) and
 //   its SHA-256;
-// - for `node SCRIPT` / `python SCRIPT` the script and its SHA-256;
+// - for `node SCRIPT`, `python SCRIPT` and a script a shell or interpreter runs
+//   (sh, bash, zsh, dash, ruby, perl, php, bun) the script and its SHA-256;
 // - for `npx PKG`, `npm exec PKG` / `npm x PKG` and `node .../node_modules/PKG/…`
 //   the npm package name, version and integrity as installed: the nearest
 //   node_modules/PKG above the working directory (as npx looks first), else
