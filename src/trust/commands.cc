@@ -220,7 +220,7 @@ void print_identity_change(std::ostream& out, const ReviewItem& item) {
   out << "  was: " << (item.old_identity ? describe(*item.old_identity) : "(unknown)") << "\n";
   out << "  now: " << (item.new_identity ? describe(*item.new_identity) : "(unknown)") << "\n";
   if (!item.hostile.empty()) out << "  approving gives no trust back: " << item.hostile << "\n";
-  else out << "  approving gives back " << format_points(item.taken_milli) << " points\n";
+  else out << "  approving gives back " << format_points(item.taken_milli).substr(item.taken_milli > 0 ? 1 : 0) << " points\n";
 }
 
 void print_review(std::ostream& out, const std::string& server, const ReviewItem& item) {

@@ -1,6 +1,8 @@
-// The `mcp-warden trust` commands as functions: show (table and JSON),
-// history newest first, reset and approve (which also land in the audit
-// chain), and the exit statuses for unknown servers and missing databases.
+// The `mcp-warden trust` commands as functions: show (table and JSON, with
+// the pinned identity), history newest first, reset, approve and review
+// (which also land in the audit chain), what approve says while the tier
+// still denies, and the exit statuses for unknown servers and missing
+// databases.
 #include <unistd.h>
 
 #include <filesystem>
@@ -139,6 +141,65 @@ TEST_F(TrustCommandsTest, ApproveUnblocksAChangedToolAndIsAudited) {
   EXPECT_EQ(run_approve(context(), "files", "read_file"), 0);  // nothing left to approve
   EXPECT_NE(out_.str().find("not blocked"), std::string::npos) << out_.str();
   EXPECT_EQ(run_approve(context(), "files", "no_such_tool"), 1);
+}
+
+ToolDefinition described(const std::string& name, const std::string& description) {
+  ToolDefinition t;
+  t.name = name;
+  t.description = description;
+  return t;
+}
+
+TEST_F(TrustCommandsTest, ApproveDoesNotClaimCallsPassWhileTheTierStillDeniesThem) {
+  {
+    auto s = store();
+    ASSERT_TRUE(s->ensure_server("files", TrustLevel::kUntrusted).is_ok());  // 200
+    ASSERT_TRUE(s->observe_catalog("files", {described("read_file", "v1")}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("read_file", "v2")}).is_ok());  // −250: blocked tier
+  }
+  ASSERT_EQ(run_approve(context(), "files", "read_file"), 0) << err_.str();
+  EXPECT_EQ(out_.str().find("calls to it are allowed again"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("the tier still denies every call"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("mcp-warden trust reset files"), std::string::npos) << out_.str();
+}
+
+TEST_F(TrustCommandsTest, ReviewShowsTheUpgradeAndADiffThenApprovesEverythingInOneStep) {
+  Attestation before;
+  before.kind = SubjectKind::kNpmPackage;
+  before.package = "pkg";
+  before.version = "1.0.0";
+  Attestation after = before;
+  after.version = "1.1.0";
+  {
+    auto s = store();
+    ASSERT_TRUE(s->observe_attestation("files", before).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("a", "old a"), described("b", "old b")}).is_ok());
+    ASSERT_TRUE(s->observe_attestation("files", after).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("a", "new a"), described("b", "new b")}).is_ok());
+  }
+  ASSERT_EQ(run_review(context(), "files", {}, false), 0) << err_.str();
+  std::string shown = out_.str();
+  EXPECT_NE(shown.find("was: npm pkg 1.0.0"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("now: npm pkg 1.1.0"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("-  \"description\": \"old a\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("+  \"description\": \"new a\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("gives back 50 points"), std::string::npos) << shown;
+  EXPECT_TRUE(store()->is_tool_blocked("files", "a")->has_value()) << "showing approves nothing";
+  EXPECT_EQ(run_review(context(), "files", {"zzz"}, true), 1);
+
+  out_.str("");
+  ASSERT_EQ(run_review(context(), "files", {}, true), 0) << err_.str();
+  EXPECT_NE(out_.str().find("approved 2 tool(s) and closed the upgrade review"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("calls are allowed again"), std::string::npos) << out_.str();
+  EXPECT_FALSE(store()->is_tool_blocked("files", "b")->has_value());
+  EXPECT_EQ(store()->get("files")->score(), 700);
+  EXPECT_EQ(json::parse(last_audit_entry().payload)["event"], "change_reviewed");
+
+  out_.str("");
+  ASSERT_EQ(run_show(context(), std::string("files"), true), 0) << err_.str();
+  json shown_json = json::parse(out_.str());
+  EXPECT_EQ(shown_json[0]["identity"]["version"], "1.1.0");
+  EXPECT_EQ(shown_json[0]["review"], 0);
 }
 
 }  // namespace
