@@ -1,4 +1,4 @@
-// `mcp-warden trust show|history|reset|approve`: argument parsing only. The
+// `mcp-warden trust show|history|reset|approve|review`: argument parsing only. The
 // commands live in mcp_warden_trust (trust/commands.h) so unit tests reach
 // them. Not proxy mode: results go to stdout, diagnostics to stderr.
 //
@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -21,8 +22,10 @@ struct TrustArgs {
   std::string db;
   std::string server;
   std::string tool;
+  std::vector<std::string> tools;
   int64_t count = 0;
   bool json = false;
+  bool approve = false;
 
   trust::CommandContext context() const {
     return trust::CommandContext{std::filesystem::path(db), &std::cout, &std::cerr, nullptr};
@@ -68,6 +71,17 @@ void add_reset_and_approve(CLI::App& parent, std::shared_ptr<TrustArgs> a, int* 
   });
 }
 
+void add_review(CLI::App& parent, std::shared_ptr<TrustArgs> a, int* exit_status) {
+  CLI::App* sub = add_command(parent, "review",
+                              "show a server's pending upgrade and changed tools as a diff; approve them in one step", *a);
+  sub->add_option("server", a->server, "server name")->required();
+  sub->add_option("tools", a->tools, "only these tools (default: every changed tool)");
+  sub->add_flag("--approve", a->approve, "approve the shown changes (and close the upgrade review)");
+  sub->callback([a, exit_status] {
+    *exit_status = trust::run_review(a->context(), a->server, a->tools, a->approve);
+  });
+}
+
 }  // namespace
 
 void register_trust_commands(CLI::App& app, int* exit_status) {
@@ -77,6 +91,7 @@ void register_trust_commands(CLI::App& app, int* exit_status) {
   add_show(*trust, args, exit_status);
   add_history(*trust, args, exit_status);
   add_reset_and_approve(*trust, args, exit_status);
+  add_review(*trust, args, exit_status);
 }
 
 }  // namespace mcp_warden::cli

@@ -1,6 +1,7 @@
 #include "server_loader.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "yaml_util.h"
@@ -92,6 +93,42 @@ Status read_level(const std::string& origin, const YAML::Node& node, ServerEntry
   return Status::ok();
 }
 
+// One of `names`, or a line-numbered error listing them.
+template <std::size_t N>
+Result<std::string> read_choice(const std::string& origin, const YAML::Node& node, std::string_view what,
+                                const std::array<std::string_view, N>& names) {
+  Result<std::string> value = read_string(origin, node, what);
+  if (!value.is_ok()) return value;
+  if (std::find(names.begin(), names.end(), *value) != names.end()) return value;
+  std::string list;
+  for (std::string_view name : names) list += (list.empty() ? "" : ", ") + std::string(name);
+  return error_at(origin, node, std::string(what) + " \"" + *value + "\" is not one of " + list);
+}
+
+// pin, retention, reversibility, human_in_loop, training_consent: each optional.
+Status read_pin_and_manifest(const std::string& origin, const YAML::Node& value, ServerEntry* entry) {
+  auto choice = [&](const char* key, const auto& names, std::optional<std::string>& out) -> Status {
+    if (!value[key]) return Status::ok();
+    Result<std::string> read = read_choice(origin, value[key], key, names);
+    if (!read.is_ok()) return read.status();
+    out = std::move(read).value();
+    return Status::ok();
+  };
+  auto flag = [&](const char* key, std::optional<bool>& out) -> Status {
+    if (!value[key]) return Status::ok();
+    Result<bool> read = read_bool(origin, value[key], key);
+    if (!read.is_ok()) return read.status();
+    out = *read;
+    return Status::ok();
+  };
+  Status s = choice("pin", kPinModeNames, entry->pin);
+  if (s.is_ok()) s = choice("retention", kRetentionNames, entry->retention);
+  if (s.is_ok()) s = choice("reversibility", kReversibilityNames, entry->reversibility);
+  if (s.is_ok()) s = flag("human_in_loop", entry->human_in_loop);
+  if (s.is_ok()) s = flag("training_consent", entry->training_consent);
+  return s;
+}
+
 Result<ServerEntry> parse_entry(const std::string& origin, const YAML::Node& key, const YAML::Node& value) {
   ServerEntry entry;
   Result<std::string> glob = read_glob(origin, key, "server");
@@ -101,12 +138,14 @@ Result<ServerEntry> parse_entry(const std::string& origin, const YAML::Node& key
   entry.file = origin;
   if (!value.IsMap()) return error_at(origin, key, "server entry \"" + entry.server + "\" must be a mapping");
   Status s = check_keys(origin, value, "server entry \"" + entry.server + "\"",
-                        {"trust_level", "accept_tool_changes"});
+                        {"trust_level", "accept_tool_changes", "pin", "retention", "reversibility", "human_in_loop",
+                         "training_consent"});
   if (s.is_ok() && value["trust_level"]) s = read_level(origin, value["trust_level"], &entry);
   if (s.is_ok() && value["accept_tool_changes"]) s = read_tool_changes(origin, value["accept_tool_changes"], &entry);
-  if (s.is_ok() && !value["trust_level"] && !value["accept_tool_changes"]) {
-    s = error_at(origin, value, "server entry \"" + entry.server + "\" sets nothing (expected trust_level or "
-                                "accept_tool_changes)");
+  if (s.is_ok()) s = read_pin_and_manifest(origin, value, &entry);
+  if (s.is_ok() && value.size() == 0) {
+    s = error_at(origin, value, "server entry \"" + entry.server + "\" sets nothing (expected trust_level, "
+                                "accept_tool_changes, pin, retention, reversibility, human_in_loop or training_consent)");
   }
   if (!s.is_ok()) return s;
   return entry;

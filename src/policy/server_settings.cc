@@ -72,6 +72,33 @@ ServerSettings ServerSettings::for_server(std::string_view server, const std::ve
   return out;
 }
 
+std::optional<std::string> ServerSettings::pin() const {
+  std::optional<std::string> out;
+  for (const ServerEntry& entry : entries_) {
+    if (entry.pin && (!out || *entry.pin == "strict")) out = entry.pin;
+  }
+  return out;
+}
+
+ServerManifest ServerSettings::manifest() const {
+  ServerManifest out;
+  for (const ServerEntry& entry : entries_) {
+    bool any = false;
+    auto take = [&any](auto& field, const auto& value) {
+      if (!field && value) {
+        field = value;
+        any = true;
+      }
+    };
+    take(out.retention, entry.retention);
+    take(out.reversibility, entry.reversibility);
+    take(out.human_in_loop, entry.human_in_loop);
+    take(out.training_consent, entry.training_consent);
+    if (any && out.origin.empty()) out.origin = entry.origin;
+  }
+  return out;
+}
+
 std::optional<ToolChangeAcceptance> ServerSettings::accepts_tool_change(std::string_view tool,
                                                                         std::string_view definition_sha256) const {
   const std::string sha256 = lower(definition_sha256);

@@ -245,8 +245,10 @@ class ProxyRunner final : public SessionOutput {
 
   std::unique_ptr<JournalTrustKeeper> open_trust() {
     if (!journal_) return nullptr;  // no database: calls are denied anyway
-    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, trust_level_, session_options_.session_id,
-                                           change_acceptor());
+    // Trust setup (docs/trust.md): base from level and manifest, attestation of the spawned command, its pin.
+    TrustSetup setup = trust_setup(policy_->server_settings(server_name_), trust_level_, options_.command,
+                                   change_acceptor());
+    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, std::move(setup), session_options_.session_id);
     if (!keeper) {
       spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
       return nullptr;

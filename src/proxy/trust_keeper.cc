@@ -3,23 +3,125 @@
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/trust/catalog.h"
+#include "mcp_warden/trust/enforcement.h"
+#include "mcp_warden/trust/manifest.h"
 #include "mcp_warden/trust/trust_event.h"
 
 namespace mcp_warden::proxy {
+
+namespace {
+
+// The manifest the policy declares, mapped to the trust module's enums
+// (the loader has validated the names).
+trust::Manifest manifest_of(const policy::ServerManifest& declared) {
+  trust::Manifest out;
+  if (declared.retention) out.retention = trust::parse_retention(*declared.retention);
+  if (declared.reversibility) out.reversibility = trust::parse_reversibility(*declared.reversibility);
+  out.human_in_loop = declared.human_in_loop.value_or(false);
+  out.training_consent = declared.training_consent.value_or(false);
+  return out;
+}
+
+}  // namespace
+
+TrustSetup trust_setup(const policy::ServerSettings& settings, trust::TrustLevel level,
+                       const std::vector<std::string>& command, trust::ToolChangeAcceptor accept) {
+  TrustSetup setup;
+  setup.level = level;
+  policy::ServerManifest manifest = settings.manifest();
+  if (!manifest.empty()) {
+    setup.base = trust::manifest_base_score(level, manifest_of(manifest));
+    spdlog::info("trust: the manifest at {} sets the base to {} (level {}: {})", manifest.origin, *setup.base,
+                 trust::trust_level_name(level), trust::base_score(level));
+  }
+  setup.attestation = trust::request_from_environment(command);
+  setup.pin = trust::parse_pin_mode(settings.pin().value_or("record")).value_or(trust::PinMode::kRecord);
+  setup.accept = std::move(accept);
+  return setup;
+}
 
 Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Journal& journal, const std::string& server,
                                                                      trust::TrustLevel level, std::string session_id,
                                                                      trust::ToolChangeAcceptor accept,
                                                                      const Clock& clock) {
+  TrustSetup setup;
+  setup.level = level;
+  setup.accept = std::move(accept);
+  return open(journal, server, std::move(setup), std::move(session_id), clock);
+}
+
+Result<std::unique_ptr<JournalTrustKeeper>> JournalTrustKeeper::open(audit::Journal& journal, const std::string& server,
+                                                                     TrustSetup setup, std::string session_id,
+                                                                     const Clock& clock) {
   trust::TrustStoreOptions options;
   options.clock = &clock;
   auto store = trust::TrustStore::attach(journal.connection(), journal.db_path(), options);
   if (!store) return store.status();
-  auto state = (*store)->ensure_server(server, level);
+  auto state = (*store)->ensure_server(server, setup.level, setup.base);
   if (!state) return state.status();
   int score = state->score();
-  return std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id), score,
-                                              std::move(accept), clock);
+  auto keeper = std::make_unique<JournalTrustKeeper>(journal, std::move(store).value(), server, std::move(session_id),
+                                                     score, std::move(setup.accept), clock);
+  keeper->start(setup);
+  return keeper;
+}
+
+// Deferred: queued while the runner is still being constructed, when only
+// its deferred wakeup (a post to the io_context) is safe to trigger. The
+// change itself is already committed in the trust tables.
+void JournalTrustKeeper::queue_entry(const trust::TrustEvent& event) {
+  journal_.append(
+      trust::trust_event_entry(event, session_id_),
+      [](Result<int64_t> seq) {
+        if (!seq) spdlog::error("trust: cannot audit a trust event: {}", seq.status().to_string());
+      },
+      audit::Urgency::kDeferred);
+}
+
+void JournalTrustKeeper::start(const TrustSetup& setup) {
+  for (const auto& event : store_->take_migration_events()) queue_entry(event);
+  if (setup.attestation) {
+    auto pinned = store_->pinned_identity(server_);
+    std::optional<trust::Attestation> previous = pinned ? *pinned : std::nullopt;
+    trust::Attestation now = trust::attest(*setup.attestation, previous ? &*previous : nullptr);
+    auto report = store_->observe_attestation(server_, now, setup.pin);
+    if (!report) {
+      spdlog::error("trust: cannot pin what server '{}' runs: {}", server_, report.status().to_string());
+    } else {
+      for (const auto& event : report->events) {
+        queue_entry(event);
+        if (event.kind != trust::EventKind::kAttestationPinned) spdlog::warn("trust: {}", event.reason);
+      }
+      attestation_ = std::move(report).value();
+    }
+  }
+  auto held = store_->is_held(server_);
+  if (held) held_ = *held;
+  auto state = store_->get(server_);
+  if (state) score_ = state->score();
+  auto version = store_->data_version();
+  seen_version_ = version ? *version : -1;
+}
+
+std::optional<std::string> JournalTrustKeeper::is_held() const {
+  refresh();
+  return held_;
+}
+
+void JournalTrustKeeper::refresh() const {
+  bool restricted = held_ || !blocked_.empty() || !trust::tier_permits(trust::tier_for_score(score_), false, true);
+  if (!restricted) return;
+  auto version = store_->data_version();
+  if (!version || *version == seen_version_) return;
+  seen_version_ = *version;
+  auto held = store_->is_held(server_);
+  if (held) held_ = *held;
+  for (auto it = blocked_.begin(); it != blocked_.end();) {
+    auto still = store_->is_tool_blocked(server_, it->first);
+    it = still && !*still ? blocked_.erase(it) : std::next(it);
+  }
+  auto state = store_->get(server_);
+  if (state) score_ = state->score();
 }
 
 JournalTrustKeeper::JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<trust::TrustStore> store,
@@ -29,6 +131,8 @@ JournalTrustKeeper::JournalTrustKeeper(audit::Journal& journal, std::unique_ptr<
       accept_(std::move(accept)), clock_(clock), score_(score) {}
 
 std::optional<std::string> JournalTrustKeeper::blocked_reason(const std::string& tool) const {
+  refresh();
+  if (held_) return held_;
   auto it = blocked_.find(tool);
   if (it == blocked_.end()) return std::nullopt;
   return it->second;
@@ -40,6 +144,8 @@ Status JournalTrustKeeper::append_event(const trust::TrustEvent& event, audit::A
 }
 
 void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, const std::string& reason) {
+  bool client = trust::attribution(kind) == trust::Attribution::kClient;
+  if (client && trust::is_trust_denial_rule(reason)) return;  // trust's own denial is never an event
   bool success = kind == trust::EventKind::kCallSucceeded;
   if (success && saturated_at_ >= 0 && clock_.now_steady_nanos() - saturated_at_ < kSaturatedRecheckNanos &&
       saturated_version_ > 0 && journal_.data_version() == saturated_version_) {
@@ -71,7 +177,8 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
   };
   // A success only ever raises the score, so judging the next call before
   // it is committed errs on the strict side: it may wait for the next commit.
-  journal_.run_step(std::move(step), success ? audit::Urgency::kDeferred : audit::Urgency::kNow);
+  // A client-caused event moves nothing either: nobody needs to wait for it.
+  journal_.run_step(std::move(step), success || client ? audit::Urgency::kDeferred : audit::Urgency::kNow);
 }
 
 Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(const nlohmann::json& tools,

@@ -9,22 +9,36 @@ namespace {
 struct KindInfo {
   EventKind kind;
   std::string_view name;
+  Attribution by;
 };
 
 // In EventKind order; lookups index it.
-constexpr std::array<KindInfo, 11> kKinds{{
-    {EventKind::kCallSucceeded, "call_succeeded"},
-    {EventKind::kCallDenied, "call_denied"},
-    {EventKind::kCredentialDenied, "credential_denied"},
-    {EventKind::kToolError, "tool_error"},
-    {EventKind::kRpcError, "rpc_error"},
-    {EventKind::kCallTimedOut, "call_timed_out"},
-    {EventKind::kServerDied, "server_died"},
-    {EventKind::kStdoutNoise, "stdout_noise"},
-    {EventKind::kCatalogChanged, "catalog_changed"},
-    {EventKind::kToolApproved, "tool_approved"},
-    {EventKind::kReset, "reset"},
+constexpr std::array<KindInfo, 22> kKinds{{
+    {EventKind::kCallSucceeded, "call_succeeded", Attribution::kServer},
+    {EventKind::kToolError, "tool_error", Attribution::kServer},
+    {EventKind::kRpcError, "rpc_error", Attribution::kServer},
+    {EventKind::kCallTimedOut, "call_timed_out", Attribution::kServer},
+    {EventKind::kServerDied, "server_died", Attribution::kServer},
+    {EventKind::kStdoutNoise, "stdout_noise", Attribution::kServer},
+    {EventKind::kUnpairedResponse, "unpaired_response", Attribution::kServer},
+    {EventKind::kServerRequestDenied, "server_request_denied", Attribution::kServer},
+    {EventKind::kResultSecret, "result_secret", Attribution::kServer},
+    {EventKind::kResultHiddenInstructions, "result_hidden_instructions", Attribution::kServer},
+    {EventKind::kCatalogChanged, "catalog_changed", Attribution::kServer},
+    {EventKind::kAttestationChanged, "attestation_changed", Attribution::kServer},
+    {EventKind::kAttestationMismatch, "attestation_mismatch", Attribution::kServer},
+    {EventKind::kRuntimeChanged, "runtime_changed", Attribution::kServer},
+    {EventKind::kAttestationPinned, "attestation_pinned", Attribution::kServer},
+    {EventKind::kCallDenied, "call_denied", Attribution::kClient},
+    {EventKind::kCredentialDenied, "credential_denied", Attribution::kClient},
+    {EventKind::kRateLimited, "rate_limited", Attribution::kClient},
+    {EventKind::kToolApproved, "tool_approved", Attribution::kPerson},
+    {EventKind::kReset, "reset", Attribution::kPerson},
+    {EventKind::kChangeReviewed, "change_reviewed", Attribution::kPerson},
+    {EventKind::kMigrationRestored, "migration_restored", Attribution::kPerson},
 }};
+
+const KindInfo& info(EventKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
 
 // The rise of a success: success_gain scaled by the distance to the top.
 int64_t success_gain_milli(int64_t score_milli, const TrustWeights& weights) {
@@ -32,26 +46,31 @@ int64_t success_gain_milli(int64_t score_milli, const TrustWeights& weights) {
   return weights.success_gain * kMilliPerPoint * headroom / kMaxScoreMilli;
 }
 
-// The fixed weight of a penalising kind, in points; 0 for the others.
+// The fixed weight of a penalising server kind, in points; 0 for the others
+// (client-caused kinds among them: a client cannot move a server's score).
 int64_t fixed_weight(EventKind kind, const TrustWeights& w) {
   switch (kind) {
-    case EventKind::kCallDenied: return w.call_denied;
-    case EventKind::kCredentialDenied: return w.credential_denied;
     case EventKind::kToolError: return w.tool_error;
     case EventKind::kRpcError: return w.rpc_error;
     case EventKind::kCallTimedOut: return w.call_timed_out;
     case EventKind::kServerDied: return w.server_died;
     case EventKind::kStdoutNoise: return w.stdout_noise;
+    case EventKind::kUnpairedResponse: return w.unpaired_response;
+    case EventKind::kServerRequestDenied: return w.server_request_denied;
+    case EventKind::kResultSecret: return w.result_secret;
+    case EventKind::kResultHiddenInstructions: return w.result_hidden_instructions;
     case EventKind::kCatalogChanged: return w.catalog_changed;
+    case EventKind::kAttestationChanged: return w.attestation_changed;
+    case EventKind::kAttestationMismatch: return w.attestation_mismatch;
     default: return 0;
   }
 }
 
 }  // namespace
 
-std::string_view event_kind_name(EventKind kind) {
-  return kKinds[static_cast<std::size_t>(kind)].name;
-}
+std::string_view event_kind_name(EventKind kind) { return info(kind).name; }
+
+Attribution attribution(EventKind kind) { return info(kind).by; }
 
 std::optional<EventKind> parse_event_kind(std::string_view name) {
   for (const KindInfo& entry : kKinds) {

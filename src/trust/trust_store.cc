@@ -11,289 +11,9 @@
 
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/audit/sqlite.h"
+#include "store_internal.h"
 
 namespace mcp_warden::trust {
-namespace {
-
-namespace fs = std::filesystem;
-namespace sqlite = audit::sqlite;
-using sqlite::Statement;
-
-// Trust's side of the audit module's SQLite handles. To trust's callers the
-// database is outside the program, so a failure audit calls kInternal
-// (SQLITE_ERROR, CONSTRAINT, MISUSE, ...) is reported as kIoError here;
-// kBusy, kCorruption and kIoError pass through unchanged.
-Status as_trust_status(Status status) {
-  if (status.code() != ErrorCode::kInternal) return status;
-  return Status::io_error(status.message());
-}
-
-Status sqlite_failure(sqlite3* db, int rc, std::string_view what) {
-  return as_trust_status(sqlite::to_status(db, rc, what));
-}
-
-Status run_sql(sqlite3* db, const char* sql) { return as_trust_status(sqlite::exec(db, sql)); }
-
-Result<Statement> prepare_statement(sqlite3* db, std::string_view sql) {
-  Result<Statement> stmt = Statement::prepare(db, sql);
-  if (!stmt) return as_trust_status(stmt.status());
-  return stmt;
-}
-
-// A statement from the store's cache for one use: reset (bindings cleared)
-// when it goes out of scope, so that no read stays open on the connection.
-class Leased {
- public:
-  explicit Leased(Statement& stmt) : stmt_(&stmt) {}
-  Leased(Leased&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
-  Leased& operator=(Leased&&) = delete;
-  ~Leased() {
-    if (stmt_ != nullptr) stmt_->reset();
-  }
-  Statement& operator*() const { return *stmt_; }
-
- private:
-  Statement* stmt_;
-};
-
-// Steps once, requires SQLITE_DONE, then resets `stmt`.
-Status run(Statement& stmt, std::string_view what) { return as_trust_status(stmt.run(what)); }
-
-// Opens or creates `path` read-write with `busy_timeout_ms` of lock waiting.
-Result<sqlite::Database> open_connection(const fs::path& path, int busy_timeout_ms) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  Result<sqlite::Database> db = sqlite::open_database(path, flags);
-  if (!db) return as_trust_status(db.status());
-  sqlite::set_busy_wait(db->get(), busy_timeout_ms);
-  return db;
-}
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS trust_servers (
-  server TEXT PRIMARY KEY,
-  level TEXT NOT NULL,
-  base_milli INTEGER NOT NULL,
-  score_milli INTEGER NOT NULL,
-  updated_us INTEGER NOT NULL,
-  last_seen_us INTEGER NOT NULL,
-  events INTEGER NOT NULL DEFAULT 0
-) STRICT;
-CREATE TABLE IF NOT EXISTS trust_events (
-  id INTEGER PRIMARY KEY,
-  server TEXT NOT NULL,
-  time_us INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  tool TEXT NOT NULL,
-  delta_milli INTEGER NOT NULL,
-  recovered_milli INTEGER NOT NULL,
-  score_after_milli INTEGER NOT NULL,
-  reason TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS trust_events_by_server ON trust_events(server, id);
-CREATE TABLE IF NOT EXISTS trust_tools (
-  server TEXT NOT NULL,
-  tool TEXT NOT NULL,
-  definition_hash TEXT NOT NULL,
-  approved_hash TEXT NOT NULL,
-  first_seen_us INTEGER NOT NULL,
-  changed_us INTEGER NOT NULL,
-  PRIMARY KEY (server, tool)
-) STRICT, WITHOUT ROWID;
-)sql";
-
-// Databases from before trust_servers counted its events gain the column,
-// filled once from trust_events (afterwards a read costs O(1), not O(events)).
-constexpr const char* kAddEventsColumn =
-    "ALTER TABLE trust_servers ADD COLUMN events INTEGER NOT NULL DEFAULT 0;"
-    "UPDATE trust_servers SET events = (SELECT COUNT(*) FROM trust_events e WHERE e.server = "
-    "trust_servers.server);";
-
-constexpr const char* kHasEventsColumn =
-    "SELECT COUNT(*) FROM pragma_table_info('trust_servers') WHERE name = 'events'";
-
-constexpr const char* kServerColumns =
-    "SELECT server, level, base_milli, score_milli, updated_us, last_seen_us, events "
-    "FROM trust_servers s";
-
-constexpr const char* kUpsertServer =
-    "INSERT INTO trust_servers(server, level, base_milli, score_milli, updated_us, last_seen_us, "
-    "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(server) DO UPDATE SET level = ?2, "
-    "base_milli = ?3, score_milli = ?4, updated_us = ?5, last_seen_us = ?6, events = ?7";
-
-constexpr const char* kInsertEvent =
-    "INSERT INTO trust_events(server, time_us, kind, tool, delta_milli, recovered_milli, "
-    "score_after_milli, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-constexpr const char* kEventColumns =
-    "SELECT id, server, time_us, kind, tool, delta_milli, recovered_milli, score_after_milli, "
-    "reason FROM trust_events";
-
-// A trust_servers row. updated_us is when score_milli was last brought up
-// to date; recovery since then is computed on read and folded in on write.
-struct ServerRow {
-  ServerTrust view;
-  int64_t updated_us = 0;
-};
-
-// A trust_tools row.
-struct ToolRow {
-  std::string definition_hash;
-  std::string approved_hash;
-};
-
-ServerRow fresh_row(const std::string& server, TrustLevel level, int64_t now) {
-  ServerRow row;
-  row.view.server = server;
-  row.view.level = level;
-  row.view.base_milli = base_score(level) * kMilliPerPoint;
-  row.view.score_milli = row.view.base_milli;
-  row.updated_us = now;
-  row.view.last_seen_us = now;
-  return row;
-}
-
-// Folds recovery up to `now` into the score; returns the recovered amount.
-// A clock that went backwards recovers nothing and never moves updated_us back.
-int64_t catch_up(ServerRow& row, int64_t now, const TrustWeights& weights) {
-  int64_t before = row.view.score_milli;
-  row.view.score_milli =
-      recover_score_milli(before, row.view.base_milli, now - row.updated_us, weights);
-  row.updated_us = std::max(row.updated_us, now);
-  return row.view.score_milli - before;
-}
-
-// The server counts as seen at `now` (never moved back). Recovery is left
-// to the next event, which records it, so the events explain the score.
-void mark_seen(ServerRow& row, int64_t now) {
-  row.view.last_seen_us = std::max(row.view.last_seen_us, now);
-}
-
-// Applies `kind` to `row` at `now` (after recovery) and describes it.
-// A success at a saturated score (its diminishing rise rounds to nothing)
-// with nothing recovered: storing it would change no score, so it is not
-// stored (the call's own audit entry already says it succeeded).
-bool moves_nothing(const TrustEvent& event) {
-  return event.kind == EventKind::kCallSucceeded && event.delta_milli == 0 && event.recovered_milli == 0;
-}
-
-TrustEvent advance(ServerRow& row, EventKind kind, int64_t now, const TrustWeights& weights) {
-  TrustEvent event;
-  event.server = row.view.server;
-  event.kind = kind;
-  event.time_us = now;
-  mark_seen(row, now);
-  event.recovered_milli = catch_up(row, now, weights);
-  int64_t before = row.view.score_milli;
-  if (kind != EventKind::kToolApproved) {
-    row.view.score_milli = apply_event(kind, before, row.view.base_milli, weights);
-  }
-  event.delta_milli = row.view.score_milli - before;
-  event.score_after_milli = row.view.score_milli;
-  ++row.view.events;
-  return event;
-}
-
-Result<ServerRow> read_server_row(const Statement& stmt) {
-  std::optional<TrustLevel> level = parse_trust_level(stmt.column_bytes(1));
-  if (!level) return Status::corruption("trust_servers has an unknown level " + stmt.column_bytes(1));
-  ServerRow row;
-  row.view.server = stmt.column_bytes(0);
-  row.view.level = *level;
-  row.view.base_milli = stmt.column_int(2);
-  row.view.score_milli = stmt.column_int(3);
-  row.updated_us = stmt.column_int(4);
-  row.view.last_seen_us = stmt.column_int(5);
-  row.view.events = stmt.column_int(6);
-  return row;
-}
-
-Result<TrustEvent> read_event_row(const Statement& stmt) {
-  std::optional<EventKind> kind = parse_event_kind(stmt.column_bytes(3));
-  if (!kind) return Status::corruption("trust_events has an unknown kind " + stmt.column_bytes(3));
-  TrustEvent event;
-  event.id = stmt.column_int(0);
-  event.server = stmt.column_bytes(1);
-  event.time_us = stmt.column_int(2);
-  event.kind = *kind;
-  event.tool = stmt.column_bytes(4);
-  event.delta_milli = stmt.column_int(5);
-  event.recovered_milli = stmt.column_int(6);
-  event.score_after_milli = stmt.column_int(7);
-  event.reason = stmt.column_bytes(8);
-  return event;
-}
-
-// Steps `stmt` to the end, handing each row to `read` and collecting results.
-template <typename T>
-Result<std::vector<T>> collect(sqlite3* db, Statement& stmt,
-                               const std::function<Result<T>(const Statement&)>& read) {
-  std::vector<T> out;
-  int rc = SQLITE_ROW;
-  while ((rc = stmt.step()) == SQLITE_ROW) {
-    Result<T> item = read(stmt);
-    if (!item) return item.status();
-    out.push_back(std::move(item).value());
-  }
-  if (rc != SQLITE_DONE) return sqlite_failure(db, rc, "cannot read the trust tables");
-  return out;
-}
-
-// One observe_catalog() pass: the server row it updates and what it saw.
-struct CatalogVisit {
-  ServerRow& server;
-  CatalogReport& report;
-  int64_t now;
-};
-
-// Names the new fingerprint: a policy's `accept_tool_changes` item pins it
-// with `sha256:` (docs/trust.md, "Accepting changes in the policy").
-std::string changed_reason(const std::string& tool, const std::string& hash) {
-  return "tool '" + tool + "' changed its description, input schema or annotations since it "
-         "was last seen; new definition sha256 " + hash;
-}
-
-std::string blocked_reason(const std::string& server, const std::string& tool) {
-  return "mcp-warden denied '" + tool + "': server '" + server + "' changed this tool's "
-         "definition (description, input schema or annotations) since it was approved, which is "
-         "how a trusted tool is turned against its user. A person must review it and run "
-         "`mcp-warden trust approve " + server + " " + tool + "` (or accept the new definition under "
-         "`servers:` → `accept_tool_changes` in the policy) before it can be called.";
-}
-
-}  // namespace
-
-struct TrustStore::Impl {
-  sqlite::Database db;  // owned connection (open()), or empty
-  sqlite3* borrowed = nullptr;  // attach(): the audit journal's connection
-  TrustStoreOptions options;
-  // Prepared once per SQL text: a score update parses no SQL.
-  std::unordered_map<std::string, Statement> statements;
-
-  ~Impl() { statements.clear(); }  // finalized before an owned connection closes
-  sqlite3* handle() const { return db ? db.get() : borrowed; }
-  Status configure();
-  Status create_schema();
-  Result<bool> has_events_column();
-  Status begin_immediate();
-  Status transaction(const std::function<Status()>& body);
-  Result<Leased> prepare(std::string_view sql);
-
-  Result<std::optional<ServerRow>> load_server(const std::string& server);
-  Result<ServerRow> load_or_create(const std::string& server, TrustLevel level, int64_t now);
-  Status save_server(const ServerRow& row);
-  Status insert_event(TrustEvent& event);
-  Status save_with_event(const ServerRow& row, TrustEvent& event);
-  Result<std::map<std::string, ToolRow>> load_tools(const std::string& server);
-  Result<std::optional<ToolRow>> load_tool(const std::string& server, const std::string& tool);
-  Status observe_all(const std::map<std::string, const ToolDefinition*>& listed,
-                     CatalogVisit& visit);
-  Status observe_tool(const ToolDefinition& tool, const ToolRow* stored, CatalogVisit& visit);
-  Status record_change(const std::string& tool, const std::string& hash, CatalogVisit& visit);
-  Status approve_row(const std::string& server, const std::string& tool, const std::string* expected,
-                     const std::string& reason, int64_t now, std::optional<TrustEvent>& event);
-  Status upsert_tool(const std::string& server, const std::string& tool, const ToolRow& row,
-                     int64_t now);
-};
 
 // The current journal mode ("wal", "delete", ...). The statement is
 // finalized on return, so it holds no read transaction afterwards.
@@ -331,7 +51,10 @@ Status TrustStore::Impl::create_schema() {
     if (!created.is_ok()) return created;
     Result<bool> counted = has_events_column();
     if (!counted) return counted.status();
-    return *counted ? Status::ok() : run_sql(handle(), kAddEventsColumn);
+    Status events = *counted ? Status::ok() : run_sql(handle(), kAddEventsColumn);
+    if (!events.is_ok()) return events;
+    Status columns = add_missing_columns();
+    return columns.is_ok() ? migrate_model() : columns;
   });
 }
 
@@ -428,25 +151,34 @@ Status TrustStore::Impl::save_with_event(const ServerRow& row, TrustEvent& event
   return saved.is_ok() ? insert_event(event) : saved;
 }
 
+namespace {
+
+constexpr const char* kToolColumns =
+    "SELECT tool, definition_hash, approved_hash, hash_version, definition_text, approved_text, review_id "
+    "FROM trust_tools WHERE server = ?1";
+
+ToolRow read_tool_row(const Statement& stmt) {
+  return ToolRow{stmt.column_bytes(1), stmt.column_bytes(2), static_cast<int>(stmt.column_int(3)),
+                 stmt.column_bytes(4), stmt.column_bytes(5), stmt.column_int(6)};
+}
+
+}  // namespace
+
 Result<std::map<std::string, ToolRow>> TrustStore::Impl::load_tools(const std::string& server) {
-  Result<Leased> leased =
-      prepare("SELECT tool, definition_hash, approved_hash FROM trust_tools WHERE server = ?1");
+  Result<Leased> leased = prepare(kToolColumns);
   if (!leased) return leased.status();
   Statement& stmt = **leased;
   stmt.bind_text(1, server);
   std::map<std::string, ToolRow> out;
   int rc = SQLITE_ROW;
-  while ((rc = stmt.step()) == SQLITE_ROW) {
-    out[stmt.column_bytes(0)] = ToolRow{stmt.column_bytes(1), stmt.column_bytes(2)};
-  }
+  while ((rc = stmt.step()) == SQLITE_ROW) out[stmt.column_bytes(0)] = read_tool_row(stmt);
   if (rc != SQLITE_DONE) return sqlite_failure(handle(), rc, "cannot read trust_tools");
   return out;
 }
 
 Result<std::optional<ToolRow>> TrustStore::Impl::load_tool(const std::string& server,
                                                           const std::string& tool) {
-  Result<Leased> leased = prepare(
-      "SELECT definition_hash, approved_hash FROM trust_tools WHERE server = ?1 AND tool = ?2");
+  Result<Leased> leased = prepare(std::string(kToolColumns) + " AND tool = ?2");
   if (!leased) return leased.status();
   Statement& stmt = **leased;
   stmt.bind_text(1, server);
@@ -454,15 +186,16 @@ Result<std::optional<ToolRow>> TrustStore::Impl::load_tool(const std::string& se
   int rc = stmt.step();
   if (rc == SQLITE_DONE) return std::optional<ToolRow>();
   if (rc != SQLITE_ROW) return sqlite_failure(handle(), rc, "cannot read trust_tools");
-  return std::optional<ToolRow>(ToolRow{stmt.column_bytes(0), stmt.column_bytes(1)});
+  return std::optional<ToolRow>(read_tool_row(stmt));
 }
 
 Status TrustStore::Impl::upsert_tool(const std::string& server, const std::string& tool,
                                      const ToolRow& row, int64_t now) {
   Result<Leased> leased = prepare(
-      "INSERT INTO trust_tools(server, tool, definition_hash, approved_hash, first_seen_us, "
-      "changed_us) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(server, tool) DO UPDATE SET "
-      "definition_hash = ?3, approved_hash = ?4, changed_us = ?5");
+      "INSERT INTO trust_tools(server, tool, definition_hash, approved_hash, first_seen_us, changed_us, "
+      "hash_version, definition_text, approved_text, review_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT(server, tool) DO UPDATE SET definition_hash = ?3, approved_hash = ?4, changed_us = ?5, "
+      "hash_version = ?6, definition_text = ?7, approved_text = ?8, review_id = ?9");
   if (!leased) return leased.status();
   Statement& stmt = **leased;
   stmt.bind_text(1, server);
@@ -470,6 +203,10 @@ Status TrustStore::Impl::upsert_tool(const std::string& server, const std::strin
   stmt.bind_text(3, row.definition_hash);
   stmt.bind_text(4, row.approved_hash);
   stmt.bind_int(5, now);
+  stmt.bind_int(6, row.hash_version);
+  stmt.bind_text(7, row.definition_text);
+  stmt.bind_text(8, row.approved_text);
+  stmt.bind_int(9, row.review_id);
   return run(stmt, "cannot store the tool fingerprint");
 }
 
@@ -512,7 +249,8 @@ int64_t TrustStore::now_us() const {
   return clock.now_unix_micros();
 }
 
-Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLevel level) {
+Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLevel level,
+                                              std::optional<int> base_points) {
   if (server.empty()) return Status::invalid_argument("a server name must not be empty");
   int64_t now = now_us();
   ServerTrust out;
@@ -521,7 +259,10 @@ Result<ServerTrust> TrustStore::ensure_server(const std::string& server, TrustLe
     if (!row) return row.status();
     mark_seen(*row, now);
     row->view.level = level;
-    row->view.base_milli = base_score(level) * kMilliPerPoint;
+    row->view.base_milli = clamp_score_milli(base_points.value_or(base_score(level)) * kMilliPerPoint);
+    if (row->view.events == 0 && row->view.score_milli != row->view.base_milli) {
+      row->view.score_milli = row->view.base_milli;  // nothing happened yet: start from the base
+    }
     out = row->view;
     return impl_->save_server(*row);
   });
@@ -624,25 +365,89 @@ void note_removed(const std::map<std::string, ToolRow>& stored,
 
 }  // namespace
 
-Status TrustStore::Impl::observe_tool(const ToolDefinition& tool, const ToolRow* stored,
-                                      CatalogVisit& visit) {
+// A definition never seen under this name: accepted on first use, unless it
+// is the definition of a tool that is no longer listed (a rename).
+Status TrustStore::Impl::observe_new_tool(const ToolDefinition& tool, CatalogVisit& visit) {
   std::string hash = definition_hash(tool);
-  ToolRow row = stored == nullptr ? ToolRow{hash, hash} : *stored;
-  if (stored == nullptr) visit.report.added.push_back(tool.name);
-  bool changed = row.definition_hash != hash;
-  row.definition_hash = hash;
-  if (row.approved_hash != hash) visit.report.unapproved.push_back(tool.name);
-  if (!changed && stored != nullptr) return Status::ok();
-  Status saved = upsert_tool(visit.server.view.server, tool.name, row, visit.now);
-  return saved.is_ok() && changed ? record_change(tool.name, hash, visit) : saved;
+  visit.report.added.push_back(tool.name);
+  for (const auto& [name, old] : *visit.stored) {
+    bool listed = std::find(visit.report.listed.begin(), visit.report.listed.end(), name) != visit.report.listed.end();
+    bool same = old.hash_version == 1 ? old.definition_hash == definition_hash_v1(tool) : old.definition_hash == hash;
+    if (listed || !same) continue;
+    ToolRow row{hash, "", kFingerprintVersion, definition_text(tool), old.approved_text, 0};
+    visit.report.unapproved.push_back(tool.name);
+    return record_change(tool, hash, row, visit,
+                         "tool '" + tool.name + "' is tool '" + name + "' renamed, with an identical definition "
+                         "(a renamed tool escapes what was approved or ruled for its old name)");
+  }
+  ToolRow row{hash, hash, kFingerprintVersion, definition_text(tool), definition_text(tool), 0};
+  return upsert_tool(visit.server.view.server, tool.name, row, visit.now);
 }
 
-Status TrustStore::Impl::record_change(const std::string& tool, const std::string& hash,
-                                       CatalogVisit& visit) {
-  visit.report.changed.push_back(tool);
-  TrustEvent event = advance(visit.server, EventKind::kCatalogChanged, visit.now, options.weights);
-  event.tool = tool;
-  event.reason = changed_reason(tool, hash);
+// A row fingerprinted before version 2 whose version-1 fingerprint still
+// matches: the same definition, re-fingerprinted without a change.
+Status TrustStore::Impl::upgrade_v1_row(const ToolDefinition& tool, ToolRow& row, CatalogVisit& visit) {
+  std::string hash = definition_hash(tool);
+  bool was_approved = row.approved();
+  row.definition_hash = hash;
+  row.approved_hash = was_approved ? hash : row.approved_hash;
+  row.hash_version = kFingerprintVersion;
+  row.definition_text = definition_text(tool);
+  if (was_approved) row.approved_text = row.definition_text;
+  if (!was_approved) visit.report.unapproved.push_back(tool.name);
+  return upsert_tool(visit.server.view.server, tool.name, row, visit.now);
+}
+
+Status TrustStore::Impl::observe_tool(const ToolDefinition& tool, const ToolRow* stored,
+                                      CatalogVisit& visit) {
+  if (stored == nullptr) return observe_new_tool(tool, visit);
+  ToolRow row = *stored;
+  if (row.hash_version == 1 && row.definition_hash == definition_hash_v1(tool)) return upgrade_v1_row(tool, row, visit);
+  std::string hash = definition_hash(tool);
+  bool changed = row.hash_version == 1 || row.definition_hash != hash;
+  std::string text = definition_text(tool);
+  if (!changed) {
+    if (!row.approved()) visit.report.unapproved.push_back(tool.name);
+    if (!row.definition_text.empty()) return Status::ok();
+    row.definition_text = text;  // a row from before definitions were kept
+    if (row.approved()) row.approved_text = text;
+    return upsert_tool(visit.server.view.server, tool.name, row, visit.now);
+  }
+  row.definition_hash = hash;
+  row.hash_version = kFingerprintVersion;
+  row.definition_text = text;
+  row.review_id = 0;
+  if (!row.approved()) visit.report.unapproved.push_back(tool.name);
+  return record_change(tool, hash, row, visit, {});
+}
+
+// Stores the changed row and its catalog_changed event: full weight, or
+// filed under the open upgrade review with no weight of its own — unless
+// the new definition hides instructions, which no upgrade excuses.
+Status TrustStore::Impl::record_change(const ToolDefinition& tool, const std::string& hash, ToolRow& row,
+                                       CatalogVisit& visit, const std::string& why) {
+  visit.report.changed.push_back(tool.name);
+  std::optional<std::string> hidden = hidden_instructions(tool);
+  std::string reason = changed_reason(tool.name, hash, why);
+  std::optional<int64_t> delta;
+  if (visit.review && !hidden) {
+    delta = 0;
+    row.review_id = visit.review->id;
+    visit.report.review_id = visit.review->id;
+    reason = "filed under upgrade review #" + std::to_string(visit.review->id) + " (what runs changed): " + reason;
+  } else if (hidden) {
+    reason = "it adds " + *hidden + ", so no upgrade review excuses it: " + reason;
+    if (visit.review && visit.review->hostile.empty()) {
+      visit.review->hostile = "tool '" + tool.name + "' gained " + *hidden;
+      Status marked = save_review(*visit.review);
+      if (!marked.is_ok()) return marked;
+    }
+  }
+  Status saved = upsert_tool(visit.server.view.server, tool.name, row, visit.now);
+  if (!saved.is_ok()) return saved;
+  TrustEvent event = advance(visit.server, EventKind::kCatalogChanged, visit.now, options.weights, delta);
+  event.tool = tool.name;
+  event.reason = reason;
   Status inserted = insert_event(event);
   if (inserted.is_ok()) visit.report.events.push_back(std::move(event));
   return inserted;
@@ -652,6 +457,11 @@ Status TrustStore::Impl::observe_all(const std::map<std::string, const ToolDefin
                                      CatalogVisit& visit) {
   Result<std::map<std::string, ToolRow>> stored = load_tools(visit.server.view.server);
   if (!stored) return stored.status();
+  Result<std::optional<ReviewRow>> review = load_open_review(visit.server.view.server);
+  if (!review) return review.status();
+  visit.stored = &*stored;
+  visit.review = std::move(*review);
+  for (const auto& [name, tool] : listed) visit.report.listed.push_back(name);
   for (const auto& [name, tool] : listed) {
     auto it = stored->find(name);
     Status seen = observe_tool(*tool, it == stored->end() ? nullptr : &it->second, visit);
@@ -673,7 +483,7 @@ Result<CatalogReport> TrustStore::observe_catalog(const std::string& server,
     report = CatalogReport{};
     Result<ServerRow> row = impl_->load_or_create(server, options_.default_level, now);
     if (!row) return row.status();
-    CatalogVisit visit{*row, report, now};
+    CatalogVisit visit{*row, report, now, nullptr, std::nullopt};
     return impl_->observe_all(*listed, visit);
   });
   if (!done.is_ok()) return done;
@@ -695,6 +505,7 @@ Status TrustStore::Impl::approve_row(const std::string& server, const std::strin
   }
   if (fingerprint.approved_hash == fingerprint.definition_hash) return Status::ok();
   fingerprint.approved_hash = fingerprint.definition_hash;
+  fingerprint.approved_text = fingerprint.definition_text;
   Status saved = upsert_tool(server, tool, fingerprint, now);
   Result<ServerRow> row = load_or_create(server, options.default_level, now);
   if (!saved.is_ok() || !row) return saved.is_ok() ? row.status() : saved;

@@ -1,8 +1,9 @@
-// Issue 5 end to end: the behavioural trust score as a client sees it through mcp-warden and as
-// `mcp-warden trust` reports it from the database: it falls with denials into probation, which
-// then tightens moderate; it persists across restarts and is the score the footer shows; a
-// changed tool definition between sessions (rug pull) costs trust and blocks the tool until
-// `trust approve`; concurrent proxies on one database lose no event.
+// Issues 5 and 18 end to end: the behavioural trust score as a client sees it through mcp-warden
+// and as `mcp-warden trust` reports it from the database: an ordinary day of policy denials
+// leaves an honest server in its tier (what the client asks is recorded, never counted); a low
+// tier still tightens moderate and a blocked one says how to review or reset; a changed tool
+// definition between sessions (rug pull) costs trust and blocks the tool until `trust approve`;
+// concurrent proxies on one database lose no event and cannot move the score by denials.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,11 +15,9 @@ import {
   mutableServer, rawGoverned, recordedCalls, recordingServer, trustHistory, trustOf, warden, workspace,
 } from './lib/governance.mjs';
 
-// docs/trust.md: base of `standard`, the denial penalty, the catalog-change penalty, tier floors.
+// docs/trust.md: base of `standard`, the catalog-change penalty.
 const BASE = 700;
-const DENIAL = 20;
 const CATALOG_CHANGE = 250;
-const PROBATION_BELOW = 600;
 
 /** The footer of an allowed result, parsed. */
 function footerOf(result, what) {
@@ -34,70 +33,78 @@ function trustValues(value, key = '') {
   return Object.entries(value).flatMap(([k, v]) => trustValues(v, Array.isArray(value) ? key : k));
 }
 
-describe('trust falls with denials and tightens enforcement', () => {
-  test('denials push the score into probation; moderate then denies a write; the footer shows the stored score', async (t) => {
+describe('trust measures the server, not what the client asks', () => {
+  test('an ordinary day under strict — 200 calls, 40 denied by policy, a few tool errors — leaves the server in its tier', async (t) => {
     const ws = workspace(t, 'mcp-warden-trust-');
     const server = filesystemServer(ws.root);
     const name = ['--server-name', 'files'];
-    const writeArgs = { path: path.join(ws.root, 'probation.txt'), content: 'should not be written' };
-
-    // Session 1 (strict): each denied write costs DENIAL points, visible in `trust show` while
-    // the proxy runs, until the tier is probation.
-    const strict = await governedClient(t, ws, server, 'strict', name);
-    let denials = 0;
-    let state;
-    do {
-      assertDenied(await strict.call('write_file', writeArgs), `write_file #${denials + 1}`);
-      denials += 1;
-      const want = BASE - DENIAL * denials;
-      state = await waitUntil(() => { const s = trustOf(ws, 'files'); return s.score === want && s; },
-        `trust show to report ${want} after ${denials} denials`);
-      assert.equal(state.events, denials);
-    } while (state.tier !== 'probation' && denials < 20);
-    assert.equal(state.tier, 'probation');
-    assert.ok(state.score < PROBATION_BELOW);
-    assert.equal(denials, Math.floor((BASE - PROBATION_BELOW) / DENIAL) + 1, 'the tier changed at the wrong score');
-    await strict.close();
-    const history = trustHistory(ws, 'files');
-    assert.equal(history.length, denials);
-    for (const event of history) {
-      assert.equal(event.event, 'call_denied');
-      assert.equal(event.delta, -DENIAL);
-      assert.equal(event.tool, 'write_file');
+    const s = await governedClient(t, ws, server, 'strict', name);
+    const notes = { path: path.join(ws.root, 'notes.txt') };
+    const counts = { allowed: 0, denied: 0, credential: 0, errors: 0 };
+    for (let call = 0; call < 200; call += 1) {
+      if (call % 5 === 0) {
+        // Exploring a repository: a write strict denies, or a peek at a secret file.
+        const secret = call % 20 === 0;
+        const result = secret
+          ? await s.call('read_text_file', { path: path.join(ws.root, call % 40 === 0 ? '.env' : '.ssh/id_rsa') })
+          : await s.call('write_file', { path: path.join(ws.root, `out-${call}.txt`), content: 'x' });
+        const meta = assertDenied(result, `call ${call}`);
+        assert.doesNotMatch(meta.rule, /trust/, `call ${call} was denied by trust, not the policy: ${JSON.stringify(meta)}`);
+        counts[secret ? 'credential' : 'denied'] += 1;
+      } else if (call % 40 === 7) {
+        const result = await s.call('read_text_file', { path: path.join(ws.root, `missing-${call}.txt`) });
+        assert.equal(result.isError, true, `call ${call}: a missing file should be a tool error`);
+        counts.errors += 1;
+      } else {
+        assert.equal(assertAllowed(await s.call('read_text_file', notes), `call ${call}`)[0], NOTES_TEXT);
+        counts.allowed += 1;
+      }
     }
-    assert.equal(history[0].tier_after, 'probation');
+    await s.close();
+    assert.deepEqual(counts, { allowed: 155, denied: 30, credential: 10, errors: 5 });
+    const state = trustOf(ws, 'files');
+    assert.ok(state.score >= BASE, `score ${state.score} fell below the base ${BASE}`);
+    assert.ok(['standard', 'trusted'].includes(state.tier), `tier ${state.tier}`);
+    const history = trustHistory(ws, 'files');
+    const clientCaused = history.filter((e) => e.event === 'call_denied' || e.event === 'credential_denied');
+    assert.equal(clientCaused.length, 40, 'the denials are still recorded');
+    assert.ok(clientCaused.every((e) => e.delta === 0), 'a denial moved the score');
+    assert.equal(history.filter((e) => e.event === 'tool_error').length, 5);
+    assertAuditVerifies(ws);
+  });
 
-    // Session 2 (moderate, which allows write_file with a warning): probation denies it.
-    const before = trustOf(ws, 'files');
-    assert.equal(before.score, state.score, 'the score changed between sessions');
-    const moderate = await governedClient(t, ws, server, 'moderate', name);
+  test('a low tier still tightens the policy, and the blocked tier says how to review or reset', async (t) => {
+    const ws = workspace(t, 'mcp-warden-trust-');
+    const server = filesystemServer(ws.root);
+    const writeArgs = { path: path.join(ws.root, 'probation.txt'), content: 'should not be written' };
+    // unknown: base 500, probation — moderate allows write_file with a warning; probation denies it.
+    const moderate = await governedClient(t, ws, server, 'moderate', ['--server-name', 'files', '--trust-level', 'unknown']);
     const read = await moderate.call('read_text_file', { path: path.join(ws.root, 'notes.txt') });
     assert.equal(assertAllowed(read, 'read in probation')[0], NOTES_TEXT);
-    const footer = footerOf(read, 'first read after the restart');
-    assert.deepEqual([footer.policy, footer.score, footer.tier], ['moderate', before.score, before.tier],
-      'the footer does not show the stored score');
+    const footer = footerOf(read, 'read in probation');
+    assert.deepEqual([footer.policy, footer.tier], ['moderate', 'probation']);
     const write = await moderate.call('write_file', writeArgs);
     const meta = assertDenied(write, 'write_file in probation under moderate');
-    assert.match(write.content[0].text, /trust/i);
     assert.match(write.content[0].text, /probation/);
-    assert.equal(meta.policy, 'moderate');
-    assert.match(meta.rule, /trust/, JSON.stringify(meta));
+    assert.equal(meta.rule, 'trust-tier');
     assert.equal(fs.existsSync(writeArgs.path), false, 'the write reached the server');
     await moderate.close();
-    const entries = auditEntries(ws);
-    const footerEntry = entries.find((e) => e.seq === footer.seq);
-    assert.equal(footerEntry?.kind, 'tool_call', 'the footer names another entry than the call');
-    assert.equal(footerEntry.tool, 'read_text_file');
+    assert.equal(trustHistory(ws, 'files').filter((e) => e.event === 'call_denied').length, 0,
+      'a denial by the trust tier itself became an event');
 
-    // Session 3 (a restart): the footer again shows exactly what `trust show` says.
-    const stored = trustOf(ws, 'files');
-    assert.ok(stored.score >= before.score, 'a trust-tier denial is not the server\'s doing: it must not cost trust');
-    const again = await governedClient(t, ws, server, 'moderate', name);
-    const read2 = await again.call('read_text_file', { path: path.join(ws.root, 'notes.txt') });
-    const footer2 = footerOf(assertAllowed(read2, 'read after the second restart') && read2, 'second restart');
-    assert.deepEqual([footer2.score, footer2.tier], [stored.score, stored.tier]);
-    assertDenied(await again.call('write_file', writeArgs), 'write_file still in probation');
-    await again.close();
+    // A manifest that puts the base below 200 (untrusted 200, −1 IATP point for training
+    // consent = 100): blocked. The denial names the commands that review or reset it.
+    const policy = path.join(ws.dir, 'manifest.yaml');
+    fs.writeFileSync(policy, 'version: 1\nname: manifest\nextends: moderate\nservers:\n  blocked:\n'
+      + '    trust_level: untrusted\n    training_consent: true\n');
+    const blocked = await governedClient(t, ws, server, policy, ['--server-name', 'blocked']);
+    const denied = await blocked.call('read_text_file', { path: path.join(ws.root, 'notes.txt') });
+    assertDenied(denied, 'a read in the blocked tier');
+    assert.match(denied.content[0].text, /blocked/);
+    assert.match(denied.content[0].text, /mcp-warden trust review blocked/);
+    assert.match(denied.content[0].text, /mcp-warden trust reset blocked/);
+    await blocked.close();
+    assert.equal(trustOf(ws, 'blocked').base, 100, 'the manifest base does not follow the documented formula');
     assertAuditVerifies(ws);
   });
 
@@ -116,7 +123,7 @@ describe('trust falls with denials and tightens enforcement', () => {
       `the first decision does not record the score ${BASE}: ${JSON.stringify(first.payload)}`);
     // The proxy judges with the last score it knows, so the denial may or may not be folded in yet.
     const [score] = trustValues(second.payload);
-    assert.ok(score === BASE || score === BASE - DENIAL, `the second decision records ${JSON.stringify(second.payload)}`);
+    assert.equal(score, BASE, `a denial moved the score: ${JSON.stringify(second.payload)}`);
   });
 });
 
@@ -220,19 +227,20 @@ describe('concurrent proxies sharing one database', () => {
 
     const total = PROXIES * CALLS;
     const history = trustHistory(ws, 'shared');
-    assert.equal(history.length, total, `history: ${JSON.stringify(history.map((e) => e.event))}`);
-    assert.ok(history.every((e) => e.event === 'call_denied' && e.delta === -DENIAL && e.tool === 'store'));
+    const denials = history.filter((e) => e.event === 'call_denied');
+    assert.equal(denials.length, total, `history: ${JSON.stringify(history.map((e) => e.event))}`);
+    assert.ok(denials.every((e) => e.delta === 0 && e.tool === 'store' && e.score_after === BASE),
+      'a client\'s denied calls moved the server\'s score');
+    // Besides the denials, only the pin of what runs (first use, by whichever proxy came first).
+    assert.deepEqual(history.filter((e) => e.event !== 'call_denied').map((e) => e.event), ['attestation_pinned']);
     const state = trustOf(ws, 'shared');
-    assert.equal(state.events, total);
-    assert.equal(state.score, BASE - DENIAL * total);
-    const scoresAfter = history.map((e) => e.score_after).sort((a, b) => a - b);
-    assert.deepEqual(scoresAfter, Array.from({ length: total }, (_, i) => BASE - DENIAL * (total - i)),
-      'two events were computed from the same starting score');
+    assert.equal(state.events, total + 1);
+    assert.equal(state.score, BASE);
 
     assertAuditVerifies(ws);
     const entries = auditEntries(ws);
     assert.equal(entries.filter((e) => e.kind === 'tool_call' && e.decision === 'deny').length, total);
-    assert.equal(entries.filter((e) => e.kind === 'trust_event').length, total);
+    assert.equal(entries.filter((e) => e.kind === 'trust_event').length, total + 1);
     assert.equal(entries.filter((e) => e.kind === 'session_start').length, PROXIES);
     assert.equal(entries.filter((e) => e.kind === 'session_end').length, PROXIES);
   });

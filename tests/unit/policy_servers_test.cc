@@ -276,11 +276,43 @@ INSTANTIATE_TEST_SUITE_P(
         BadServers{kShortHex.c_str(), "3:48", "sha256 must be 64 hex digits"},
         BadServers{"  fs: {accept_tool_changes: {tool: a}}\n", "3:29", "accept_tool_changes must be a list"},
         BadServers{"  fs: {}\n", "3:7", "sets nothing"},
+        BadServers{"  fs: {pin: always}\n", "3:13", "pin \"always\" is not one of record, strict"},
+        BadServers{"  fs: {retention: forever}\n", "3:19", "retention \"forever\" is not one of ephemeral, temporary, permanent"},
+        BadServers{"  fs: {reversibility: yes}\n", "3:23", "reversibility \"yes\" is not one of none, partial, full"},
         BadServers{"  fs:\n", "3:3", "server entry \"fs\" must be a mapping"},
         BadServers{"  fs: {trust_level: trusted}\n  fs: {trust_level: unknown}\n", "4:3",
                    "server \"fs\" is already listed at test.yaml:3:3"},
         BadServers{"  \"*\": {trust_level: unknown}\n  fs: {trust_level: untrusted}\n", "4:3",
                    "server entry \"fs\" can never apply: \"*\" at test.yaml:3:3"}));
+
+TEST(PolicyServersTest, PinAndTheIatpManifestLoadBesideTheTrustLevel) {
+  Policy p = must_parse("version: 1\nservers:\n  files:\n    trust_level: trusted\n    pin: strict\n"
+                        "    retention: ephemeral\n    reversibility: full\n    human_in_loop: true\n"
+                        "    training_consent: false\n  other: {retention: permanent}\n");
+  ServerSettings files = p.server_settings("files");
+  EXPECT_EQ(files.pin(), "strict");
+  ServerManifest m = files.manifest();
+  EXPECT_EQ(m.retention, "ephemeral");
+  EXPECT_EQ(m.reversibility, "full");
+  EXPECT_EQ(m.human_in_loop, true);
+  EXPECT_EQ(m.training_consent, false);
+  EXPECT_THAT(m.origin, StartsWith("test.yaml:3"));
+  ServerSettings other = p.server_settings("other");
+  EXPECT_FALSE(other.pin().has_value());
+  EXPECT_EQ(other.manifest().retention, "permanent");
+  EXPECT_FALSE(other.manifest().reversibility.has_value());
+  EXPECT_TRUE(p.server_settings("nobody").manifest().empty());
+}
+
+TEST_F(PolicyFilesTest, AChildCannotLoosenAParentsStrictPin) {
+  std::string parent = write("parent.yaml", "version: 1\nservers:\n  files: {pin: strict, retention: temporary}\n");
+  std::string child = write("child.yaml", "version: 1\nextends: " + parent +
+                                              "\nservers:\n  files: {pin: record, retention: ephemeral}\n");
+  Result<Policy> p = load(child);
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  EXPECT_EQ(p->server_settings("files").pin(), "strict");
+  EXPECT_EQ(p->server_settings("files").manifest().retention, "ephemeral");  // the nearest entry
+}
 
 }  // namespace
 }  // namespace mcp_warden::policy

@@ -3,6 +3,8 @@
 // further successes skip the step until the recheck interval has passed or
 // another event has moved the score.
 #include <filesystem>
+#include <fstream>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -110,7 +112,7 @@ TEST_F(TrustKeeperTest, AnotherProcessesCommitEndsTheSkipping) {
   {
     auto other = trust::TrustStore::open(dir_ / "audit.db");
     ASSERT_TRUE(other.is_ok()) << other.status().to_string();
-    ASSERT_TRUE((*other)->record("srv", EventKind::kCredentialDenied, "secret", "elsewhere").is_ok());
+    ASSERT_TRUE((*other)->record("srv", EventKind::kUnpairedResponse, "secret", "elsewhere").is_ok());
   }
   commit_a_call();
   EXPECT_TRUE(success_queues_a_step()) << "the foreign commit was seen: the success asks the store";
@@ -143,6 +145,89 @@ TEST_F(TrustKeeperTest, AnEventCarriesTheTimeItWasRecordedNotTheCommitsTime) {
   ASSERT_EQ(history->size(), 1u);
   EXPECT_EQ(history->front().kind, EventKind::kToolError);
   EXPECT_EQ(history->front().time_us, recorded_at);
+}
+
+// ---- attribution: what the Session reports, and what moves the score -------------------
+
+// Every event the keeper committed, newest first.
+std::vector<trust::TrustEvent> history_of(const fs::path& db) {
+  auto store = trust::TrustStore::open(db);
+  EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+  auto history = (*store)->history("srv");
+  EXPECT_TRUE(history.is_ok());
+  return history.is_ok() ? *history : std::vector<trust::TrustEvent>{};
+}
+
+TEST_F(TrustKeeperTest, AHostileClientCannotMoveTheServersScore) {
+  const int before = keeper_->score();
+  for (int i = 0; i < 300; ++i) {
+    keeper_->record(EventKind::kCallDenied, "write_file", "default");
+    keeper_->record(EventKind::kCredentialDenied, "read_file", "secrets");
+    keeper_->record(EventKind::kRateLimited, "search", "rate-limit");
+  }
+  journal_->flush();
+  EXPECT_EQ(keeper_->score(), before);
+  auto history = history_of(dir_ / "audit.db");
+  ASSERT_EQ(history.size(), 900u) << "client-caused events are still recorded";
+  for (const auto& event : history) EXPECT_EQ(event.delta_milli, 0) << trust::event_kind_name(event.kind);
+}
+
+TEST_F(TrustKeeperTest, ADenialByTrustItselfIsNeverAnEvent) {
+  keeper_->record(EventKind::kCallDenied, "write_file", "trust-tier");
+  keeper_->record(EventKind::kCallDenied, "echo", "trust-catalog-changed");
+  keeper_->record(EventKind::kCallDenied, "echo", "trust-held");
+  EXPECT_TRUE(journal_->idle()) << "nothing was queued";
+  journal_->flush();
+  EXPECT_TRUE(history_of(dir_ / "audit.db").empty());
+}
+
+TEST_F(TrustKeeperTest, AServerAnsweringACallItNeverReceivedLosesTrust) {
+  const int before = keeper_->score();
+  keeper_->record(EventKind::kUnpairedResponse, {}, "response to id 7, which the server never received");
+  EXPECT_FALSE(journal_->idle()) << "a fall is committed with the next burst, not deferred";
+  journal_->flush();
+  EXPECT_EQ(keeper_->score(), before - 100);
+  auto history = history_of(dir_ / "audit.db");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].kind, EventKind::kUnpairedResponse);
+}
+
+// What was spawned, attested at open; a change under `pin: strict` holds the
+// server until `trust review` (here: another connection, as the CLI) approves.
+TEST_F(TrustKeeperTest, AStrictPinHoldsTheServerAndAReviewInAnotherProcessLiftsItForTheNextCall) {
+  fs::path script = dir_ / "server.mjs";
+  std::ofstream(script) << "// version 1\n";
+  auto setup = [&] {
+    TrustSetup s;
+    s.level = trust::TrustLevel::kTrusted;
+    s.pin = trust::PinMode::kStrict;
+    s.attestation = trust::request_from_environment({"sh", script.string()});
+    return s;
+  };
+  keeper_.reset();
+  auto first = JournalTrustKeeper::open(*journal_, "srv", setup(), "s1", clock_);
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  ASSERT_TRUE((*first)->attestation().has_value());
+  EXPECT_TRUE((*first)->attestation()->first_use);
+  EXPECT_FALSE((*first)->is_held().has_value());
+  first->reset();
+  journal_->flush();
+
+  std::ofstream(script) << "// version 2, rewritten\n";
+  auto second = JournalTrustKeeper::open(*journal_, "srv", setup(), "s2", clock_);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_EQ((*second)->attestation()->change, trust::AttestationChange::kVersion);
+  auto held = (*second)->blocked_reason("anything");
+  ASSERT_TRUE(held.has_value());
+  EXPECT_NE(held->find("mcp-warden trust review srv"), std::string::npos) << *held;
+  journal_->flush();
+  {
+    auto cli = trust::TrustStore::open(dir_ / "audit.db");
+    ASSERT_TRUE(cli.is_ok());
+    ASSERT_TRUE((*cli)->approve_review("srv", {}).is_ok());
+  }
+  EXPECT_FALSE((*second)->blocked_reason("anything").has_value()) << "the approval reaches the running session";
+  EXPECT_EQ((*second)->score(), 850) << "and gives back what the change took";
 }
 
 }  // namespace

@@ -30,7 +30,11 @@ using ::testing::HasSubstr;
 using nlohmann::json;
 
 ToolDefinition def(const std::string& name, const std::string& description) {
-  return ToolDefinition{name, description, json{{"type", "object"}}, nullptr};
+  ToolDefinition t;
+  t.name = name;
+  t.description = description;
+  t.input_schema = json{{"type", "object"}};
+  return t;
 }
 
 class ChangeAcceptanceTest : public ::testing::Test {

@@ -1,6 +1,8 @@
-// The `mcp-warden trust` commands as functions: show (table and JSON),
-// history newest first, reset and approve (which also land in the audit
-// chain), and the exit statuses for unknown servers and missing databases.
+// The `mcp-warden trust` commands as functions: show (table and JSON, with
+// the pinned identity), history newest first, reset, approve and review
+// (which also land in the audit chain), what approve says while the tier
+// still denies, and the exit statuses for unknown servers and missing
+// databases.
 #include <unistd.h>
 
 #include <filesystem>
@@ -54,7 +56,7 @@ TEST_F(TrustCommandsTest, ShowJsonListsEveryServerWithItsScoreTierBaseEventsAndL
   {
     auto s = store();
     ASSERT_TRUE(s->ensure_server("b-server", TrustLevel::kTrusted).is_ok());
-    ASSERT_TRUE(s->record("a-server", EventKind::kCallDenied).is_ok());
+    ASSERT_TRUE(s->record("a-server", EventKind::kCallTimedOut).is_ok());
     ASSERT_TRUE(s->record("a-server", EventKind::kToolError).is_ok());
   }
   ASSERT_EQ(run_show(context(), std::nullopt, true), 0) << err_.str();
@@ -75,7 +77,7 @@ TEST_F(TrustCommandsTest, ShowJsonListsEveryServerWithItsScoreTierBaseEventsAndL
 }
 
 TEST_F(TrustCommandsTest, ShowOneServerAsATableAndAnUnknownServerExitsOne) {
-  { ASSERT_TRUE(store()->record("files", EventKind::kCallDenied).is_ok()); }
+  { ASSERT_TRUE(store()->record("files", EventKind::kCallTimedOut).is_ok()); }
   ASSERT_EQ(run_show(context(), std::string("files"), false), 0);
   EXPECT_NE(out_.str().find("files"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find(std::to_string(store()->get("files")->score())), std::string::npos);
@@ -93,7 +95,7 @@ TEST_F(TrustCommandsTest, ShowWithoutADatabaseListsNothingAndCreatesNothing) {
 TEST_F(TrustCommandsTest, HistoryListsEventsNewestFirstAndHonoursTheLimit) {
   {
     auto s = store();
-    ASSERT_TRUE(s->record("files", EventKind::kCallDenied, "write_file").is_ok());
+    ASSERT_TRUE(s->record("files", EventKind::kCallTimedOut, "write_file").is_ok());
     ASSERT_TRUE(s->record("files", EventKind::kStdoutNoise).is_ok());
     ASSERT_TRUE(s->record("files", EventKind::kCallSucceeded, "read_file").is_ok());
   }
@@ -108,12 +110,12 @@ TEST_F(TrustCommandsTest, HistoryListsEventsNewestFirstAndHonoursTheLimit) {
   out_.str("");
   ASSERT_EQ(run_history(context(), "files", 0, false), 0);
   std::string text = out_.str();
-  EXPECT_LT(text.find("call_succeeded"), text.find("call_denied")) << text;
+  EXPECT_LT(text.find("call_succeeded"), text.find("call_timed_out")) << text;
   EXPECT_NE(text.find("tool write_file"), std::string::npos) << text;
 }
 
 TEST_F(TrustCommandsTest, ResetRestoresTheBaseAndIsAudited) {
-  { ASSERT_TRUE(store()->record("files", EventKind::kCredentialDenied).is_ok()); }
+  { ASSERT_TRUE(store()->record("files", EventKind::kUnpairedResponse).is_ok()); }
   ASSERT_EQ(run_reset(context(), "files"), 0) << err_.str();
   ServerTrust after = *store()->get("files");
   EXPECT_EQ(after.score_milli, after.base_milli);
@@ -127,8 +129,8 @@ TEST_F(TrustCommandsTest, ResetRestoresTheBaseAndIsAudited) {
 TEST_F(TrustCommandsTest, ApproveUnblocksAChangedToolAndIsAudited) {
   {
     auto s = store();
-    ASSERT_TRUE(s->observe_catalog("files", {ToolDefinition{"read_file", "v1", nullptr, nullptr}}).is_ok());
-    ASSERT_TRUE(s->observe_catalog("files", {ToolDefinition{"read_file", "v2", nullptr, nullptr}}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {[&] { ToolDefinition t; t.name = "read_file"; t.description = "v1"; return t; }()}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {[&] { ToolDefinition t; t.name = "read_file"; t.description = "v2"; return t; }()}).is_ok());
     ASSERT_TRUE(s->is_tool_blocked("files", "read_file")->has_value());
   }
   ASSERT_EQ(run_approve(context(), "files", "read_file"), 0) << err_.str();
@@ -139,6 +141,65 @@ TEST_F(TrustCommandsTest, ApproveUnblocksAChangedToolAndIsAudited) {
   EXPECT_EQ(run_approve(context(), "files", "read_file"), 0);  // nothing left to approve
   EXPECT_NE(out_.str().find("not blocked"), std::string::npos) << out_.str();
   EXPECT_EQ(run_approve(context(), "files", "no_such_tool"), 1);
+}
+
+ToolDefinition described(const std::string& name, const std::string& description) {
+  ToolDefinition t;
+  t.name = name;
+  t.description = description;
+  return t;
+}
+
+TEST_F(TrustCommandsTest, ApproveDoesNotClaimCallsPassWhileTheTierStillDeniesThem) {
+  {
+    auto s = store();
+    ASSERT_TRUE(s->ensure_server("files", TrustLevel::kUntrusted).is_ok());  // 200
+    ASSERT_TRUE(s->observe_catalog("files", {described("read_file", "v1")}).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("read_file", "v2")}).is_ok());  // −250: blocked tier
+  }
+  ASSERT_EQ(run_approve(context(), "files", "read_file"), 0) << err_.str();
+  EXPECT_EQ(out_.str().find("calls to it are allowed again"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("the tier still denies every call"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("mcp-warden trust reset files"), std::string::npos) << out_.str();
+}
+
+TEST_F(TrustCommandsTest, ReviewShowsTheUpgradeAndADiffThenApprovesEverythingInOneStep) {
+  Attestation before;
+  before.kind = SubjectKind::kNpmPackage;
+  before.package = "pkg";
+  before.version = "1.0.0";
+  Attestation after = before;
+  after.version = "1.1.0";
+  {
+    auto s = store();
+    ASSERT_TRUE(s->observe_attestation("files", before).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("a", "old a"), described("b", "old b")}).is_ok());
+    ASSERT_TRUE(s->observe_attestation("files", after).is_ok());
+    ASSERT_TRUE(s->observe_catalog("files", {described("a", "new a"), described("b", "new b")}).is_ok());
+  }
+  ASSERT_EQ(run_review(context(), "files", {}, false), 0) << err_.str();
+  std::string shown = out_.str();
+  EXPECT_NE(shown.find("was: npm pkg 1.0.0"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("now: npm pkg 1.1.0"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("-  \"description\": \"old a\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("+  \"description\": \"new a\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("gives back 50 points"), std::string::npos) << shown;
+  EXPECT_TRUE(store()->is_tool_blocked("files", "a")->has_value()) << "showing approves nothing";
+  EXPECT_EQ(run_review(context(), "files", {"zzz"}, true), 1);
+
+  out_.str("");
+  ASSERT_EQ(run_review(context(), "files", {}, true), 0) << err_.str();
+  EXPECT_NE(out_.str().find("approved 2 tool(s) and closed the upgrade review"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("calls are allowed again"), std::string::npos) << out_.str();
+  EXPECT_FALSE(store()->is_tool_blocked("files", "b")->has_value());
+  EXPECT_EQ(store()->get("files")->score(), 700);
+  EXPECT_EQ(json::parse(last_audit_entry().payload)["event"], "change_reviewed");
+
+  out_.str("");
+  ASSERT_EQ(run_show(context(), std::string("files"), true), 0) << err_.str();
+  json shown_json = json::parse(out_.str());
+  EXPECT_EQ(shown_json[0]["identity"]["version"], "1.1.0");
+  EXPECT_EQ(shown_json[0]["review"], 0);
 }
 
 }  // namespace

@@ -111,7 +111,7 @@ TEST_F(TrustJournalTest, TrustChangeAndItsEntryCommitTogetherWithTheBatch) {
   std::vector<int64_t> seqs;
   Status step_done = Status::internal("not run");
   journal->append(entry("a"), [&](Result<int64_t> seq) { seqs.push_back(seq ? *seq : -1); });
-  journal->run_step(trust_step(**store, EventKind::kCallDenied, &step_done));
+  journal->run_step(trust_step(**store, EventKind::kCallTimedOut, &step_done));
   journal->append(entry("b"), [&](Result<int64_t> seq) { seqs.push_back(seq ? *seq : -1); });
   journal->flush();
 
@@ -138,7 +138,7 @@ TEST_F(TrustJournalTest, AFailingStepRollsBackOnlyItselfAndItsEntries) {
   Status failed_done = Status::ok();
   journal->append(entry("a"), nullptr);
   journal->run_step(audit::JournalStep{[&](audit::AuditStore::Appender& appender) -> Status {
-                                         auto event = (*store)->record("srv", EventKind::kCallDenied, "t", "x");
+                                         auto event = (*store)->record("srv", EventKind::kCallTimedOut, "t", "x");
                                          if (!event) return event.status();
                                          (void)appender.append(trust_event_entry(*event, "s"));
                                          return Status::io_error("the step gives up after writing");
@@ -169,7 +169,7 @@ TEST_F(TrustJournalTest, AFailedTransactionFailsEveryItemOfIt) {
   audit::NewEntry big = entry("big");
   big.payload = "{\"pad\":\"" + std::string(64 * 1024, 'x') + "\"}";
   journal->append(entry("a"), [&](Result<int64_t> seq) { ok.push_back(seq.is_ok()); });
-  journal->run_step(trust_step(**store, EventKind::kCallDenied, &step_done));
+  journal->run_step(trust_step(**store, EventKind::kCallTimedOut, &step_done));
   journal->append(big, [&](Result<int64_t> seq) { ok.push_back(seq.is_ok()); });
   journal->flush();
   EXPECT_EQ(ok, (std::vector<bool>{false, false}));
@@ -255,7 +255,7 @@ TEST_F(TrustJournalTest, OlderDatabasesGainTheEventCounterFromTheirEvents) {
   {
     auto store = TrustStore::open(options_.db_path);
     ASSERT_TRUE(store.is_ok());
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*store)->record("srv", EventKind::kCallDenied).is_ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*store)->record("srv", EventKind::kCallTimedOut).is_ok());
   }
   // Make it look like a database written before the counter existed.
   sqlite3* db = nullptr;
@@ -268,7 +268,7 @@ TEST_F(TrustJournalTest, OlderDatabasesGainTheEventCounterFromTheirEvents) {
   auto state = (*store)->get("srv");
   ASSERT_TRUE(state.is_ok());
   EXPECT_EQ(state->events, 3);
-  ASSERT_TRUE((*store)->record("srv", EventKind::kCallDenied).is_ok());
+  ASSERT_TRUE((*store)->record("srv", EventKind::kCallTimedOut).is_ok());
   EXPECT_EQ((*store)->get("srv")->events, 4);
 }
 

@@ -1,5 +1,5 @@
 // TrustStore on real SQLite files: scores that persist across reopen,
-// denials that cross into probation and then tighten enforcement, catalog
+// server failures that cross into probation and then tighten enforcement, catalog
 // changes that cost trust and block the tool until approved, recovery at
 // the documented rate under a FakeClock, clamping, the shared audit
 // database, and four processes updating one server without losing events.
@@ -63,7 +63,11 @@ class TrustStoreTest : public ::testing::Test {
 int64_t milli_of(int points) { return points * kMilliPerPoint; }
 
 ToolDefinition def(const std::string& name, const std::string& description) {
-  return ToolDefinition{name, description, json{{"type", "object"}}, nullptr};
+  ToolDefinition t;
+  t.name = name;
+  t.description = description;
+  t.input_schema = json{{"type", "object"}};
+  return t;
 }
 
 TEST_F(TrustStoreTest, NewServerStartsAtTheBaseOfItsDeclaredLevel) {
@@ -79,7 +83,7 @@ TEST_F(TrustStoreTest, NewServerStartsAtTheBaseOfItsDeclaredLevel) {
   EXPECT_EQ(store->get("never-seen").status().code(), ErrorCode::kNotFound);
 }
 
-TEST_F(TrustStoreTest, RepeatedDenialsCrossIntoProbationAndThenADestructiveToolIsDenied) {
+TEST_F(TrustStoreTest, RepeatedTimeoutsCrossIntoProbationAndThenADestructiveToolIsDenied) {
   auto store = open_store();
   ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
   auto verdict_for_write = [&] {
@@ -87,26 +91,26 @@ TEST_F(TrustStoreTest, RepeatedDenialsCrossIntoProbationAndThenADestructiveToolI
     return enforce_tier(TierCheck{"files", "write_file", score, false, true, CallAction::kAllow});
   };
   EXPECT_EQ(verdict_for_write().action, CallAction::kAllow);  // what moderate allowed
-  int denials = 0;
-  while (store->get("files")->tier() != Tier::kProbation && denials < 100) {
-    ASSERT_TRUE(store->record("files", EventKind::kCallDenied, "write_file", "policy").is_ok());
-    ++denials;
+  int timeouts = 0;
+  while (store->get("files")->tier() != Tier::kProbation && timeouts < 100) {
+    ASSERT_TRUE(store->record("files", EventKind::kCallTimedOut, "write_file", "policy").is_ok());
+    ++timeouts;
   }
   int64_t drop = milli_of(base_score(TrustLevel::kStandard)) - milli_of(kStandardFloor) + 500;
-  int64_t expected = (drop + (-weights_.call_denied * kMilliPerPoint) - 1) /
-                     (-weights_.call_denied * kMilliPerPoint);  // ceil(drop / |weight|)
-  EXPECT_EQ(denials, expected);
+  int64_t expected = (drop + (-weights_.call_timed_out * kMilliPerPoint) - 1) /
+                     (-weights_.call_timed_out * kMilliPerPoint);  // ceil(drop / |weight|)
+  EXPECT_EQ(timeouts, expected);
   TierVerdict after = verdict_for_write();
   EXPECT_EQ(after.action, CallAction::kDeny);
   EXPECT_TRUE(after.tightened);
-  EXPECT_EQ(store->get("files")->events, denials);
+  EXPECT_EQ(store->get("files")->events, timeouts);
 }
 
 TEST_F(TrustStoreTest, ScorePersistsAcrossReopenAndIsTheOneTheFooterShows) {
   int64_t before = 0;
   {
     auto store = open_store();
-    ASSERT_TRUE(store->record("files", EventKind::kCallDenied).is_ok());
+    ASSERT_TRUE(store->record("files", EventKind::kCallTimedOut).is_ok());
     ASSERT_TRUE(store->record("files", EventKind::kCallSucceeded).is_ok());
     ASSERT_TRUE(store->record("files", EventKind::kStdoutNoise).is_ok());
     before = score_milli(*store, "files");
@@ -241,7 +245,7 @@ TEST_F(TrustStoreTest, RecoveryFollowsTheDocumentedRateUnderAFakeClock) {
 TEST_F(TrustStoreTest, RecoveryIsFoldedInAtTheNextEventAndHistoryAddsUpToTheScore) {
   auto store = open_store();
   ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->record("files", EventKind::kCallDenied).is_ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->record("files", EventKind::kCallTimedOut).is_ok());
   clock_.advance_micros(3 * kMicrosPerHour);
   // Seeing the server without an event leaves the recovery to the next event.
   ASSERT_TRUE(store->ensure_server("files", TrustLevel::kStandard).is_ok());
@@ -261,7 +265,7 @@ TEST_F(TrustStoreTest, RecoveryIsFoldedInAtTheNextEventAndHistoryAddsUpToTheScor
 
 TEST_F(TrustStoreTest, ReadingAScoreDoesNotCountAsSeeingTheServer) {
   auto store = open_store();
-  Result<TrustEvent> event = store->record("files", EventKind::kCallDenied);
+  Result<TrustEvent> event = store->record("files", EventKind::kCallTimedOut);
   ASSERT_TRUE(event.is_ok());
   clock_.advance_micros(kMicrosPerHour);
   EXPECT_EQ(store->get("files")->last_seen_us, event->time_us);
@@ -272,7 +276,7 @@ TEST_F(TrustStoreTest, ReadingAScoreDoesNotCountAsSeeingTheServer) {
 
 TEST_F(TrustStoreTest, AClockThatGoesBackwardsRecoversNothing) {
   auto store = open_store();
-  ASSERT_TRUE(store->record("files", EventKind::kCallDenied).is_ok());
+  ASSERT_TRUE(store->record("files", EventKind::kCallTimedOut).is_ok());
   int64_t low = score_milli(*store, "files");
   clock_.advance_micros(-5 * kMicrosPerHour);
   EXPECT_EQ(score_milli(*store, "files"), low);
@@ -281,8 +285,8 @@ TEST_F(TrustStoreTest, AClockThatGoesBackwardsRecoversNothing) {
 TEST_F(TrustStoreTest, ScoresClampToZeroAndEventsRecordTheClampedDelta) {
   auto store = open_store();
   ASSERT_TRUE(store->ensure_server("bad", TrustLevel::kUntrusted).is_ok());
-  Result<TrustEvent> event = store->record("bad", EventKind::kCredentialDenied);
-  for (int i = 0; i < 5 && event.is_ok(); ++i) event = store->record("bad", EventKind::kCredentialDenied);
+  Result<TrustEvent> event = store->record("bad", EventKind::kUnpairedResponse);
+  for (int i = 0; i < 5 && event.is_ok(); ++i) event = store->record("bad", EventKind::kUnpairedResponse);
   ASSERT_TRUE(event.is_ok());
   EXPECT_EQ(event->score_after_milli, kMinScoreMilli);
   EXPECT_EQ(event->delta_milli, 0);  // already at the floor: nothing left to take
@@ -334,11 +338,11 @@ TEST_F(TrustStoreTest, ASuccessAtASaturatedScoreIsNotStoredButAnyMoveStillIs) {
 
 TEST_F(TrustStoreTest, ResetReturnsToTheBaseAndKeepsTheHistory) {
   auto store = open_store();
-  ASSERT_TRUE(store->record("files", EventKind::kCredentialDenied).is_ok());
+  ASSERT_TRUE(store->record("files", EventKind::kUnpairedResponse).is_ok());
   Result<TrustEvent> reset = store->reset("files");
   ASSERT_TRUE(reset.is_ok());
   EXPECT_EQ(reset->kind, EventKind::kReset);
-  EXPECT_EQ(reset->delta_milli, -weights_.credential_denied * kMilliPerPoint);
+  EXPECT_EQ(reset->delta_milli, -weights_.unpaired_response * kMilliPerPoint);
   EXPECT_EQ(score_milli(*store, "files"), store->get("files")->base_milli);
   EXPECT_EQ(store->get("files")->events, 2);
   EXPECT_EQ(store->reset("nobody").status().code(), ErrorCode::kNotFound);
@@ -349,7 +353,7 @@ TEST_F(TrustStoreTest, RecordRefusesKindsThatOnlyAPersonTriggers) {
   EXPECT_EQ(store->record("files", EventKind::kReset).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(store->record("files", EventKind::kToolApproved).status().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store->record("", EventKind::kCallDenied).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store->record("", EventKind::kCallTimedOut).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(TrustStoreTest, SharesOneFileWithTheAuditChain) {

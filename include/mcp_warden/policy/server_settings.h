@@ -3,8 +3,11 @@
 //
 // Each entry is keyed by an fnmatch glob on the server name (as a rule's
 // match.server) and may declare the server's `trust_level` (the base its
-// trust score starts from) and `accept_tool_changes` (changed tool
-// definitions the policy accepts without `mcp-warden trust approve`).
+// trust score starts from), `accept_tool_changes` (changed tool
+// definitions the policy accepts without `mcp-warden trust approve`),
+// `pin` (how a change of what the server runs is enforced: record | strict)
+// and IATP's manifest — `retention`, `reversibility`, `human_in_loop`,
+// `training_consent` — which adjusts the base (docs/trust.md, "Base").
 //
 // Which entries apply to a server:
 // - within one policy file, the FIRST entry whose glob matches is that file's
@@ -16,7 +19,11 @@
 //   capped_levels() and ignored; the same glob with a higher level in a
 //   child is a load error);
 // - changed tools are accepted by any item of those entries (child's first,
-//   then file order); the first accepting item is reported.
+//   then file order); the first accepting item is reported;
+// - `pin` is strict when any of those entries says strict (a child cannot
+//   loosen a parent's pin);
+// - each manifest field comes from the nearest entry that declares it
+//   (child first).
 //
 // The policy module does not know the trust module: levels are names
 // validated against kTrustLevelNames (the caller maps them, e.g. with
@@ -59,6 +66,28 @@ struct ServerEntry {
   std::optional<std::string> trust_level;  // one of kTrustLevelNames
   std::string trust_level_origin;          // "file:line" of trust_level, or ""
   std::vector<ToolChangeRule> accept_tool_changes;
+  std::optional<std::string> pin;             // one of kPinModeNames
+  std::optional<std::string> retention;       // one of kRetentionNames
+  std::optional<std::string> reversibility;   // one of kReversibilityNames
+  std::optional<bool> human_in_loop;
+  std::optional<bool> training_consent;
+};
+
+// `pin:` values; the trust module maps them (trust::parse_pin_mode).
+inline constexpr std::array<std::string_view, 2> kPinModeNames = {"record", "strict"};
+// IATP's manifest values (trust::Manifest maps them).
+inline constexpr std::array<std::string_view, 3> kRetentionNames = {"ephemeral", "temporary", "permanent"};
+inline constexpr std::array<std::string_view, 3> kReversibilityNames = {"none", "partial", "full"};
+
+// The manifest fields that apply to a server; each nullopt when no entry declares it.
+struct ServerManifest {
+  std::optional<std::string> retention;
+  std::optional<std::string> reversibility;
+  std::optional<bool> human_in_loop;
+  std::optional<bool> training_consent;
+  std::string origin;  // "file:line" of the nearest entry that declares any, or ""
+
+  bool empty() const { return !retention && !reversibility && !human_in_loop && !training_consent; }
 };
 
 // A trust level as declared by one entry.
@@ -99,6 +128,11 @@ class ServerSettings {
   // `definition_sha256` (hex, any case), or nullopt when none does.
   std::optional<ToolChangeAcceptance> accepts_tool_change(std::string_view tool,
                                                           std::string_view definition_sha256) const;
+  // "strict" when any applicable entry says so, else the nearest entry's
+  // pin, else nullopt (the caller's default: record).
+  std::optional<std::string> pin() const;
+  // Each manifest field from the nearest entry that declares it.
+  ServerManifest manifest() const;
   // The entries that apply (at most one per policy file), child first.
   const std::vector<ServerEntry>& entries() const& { return entries_; }
   std::vector<ServerEntry> entries() && { return std::move(entries_); }

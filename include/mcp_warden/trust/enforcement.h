@@ -17,10 +17,20 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "mcp_warden/trust/tier.h"
 
 namespace mcp_warden::trust {
+
+// The rule names a decision carries when trust itself denied a call: a
+// lowered tier, or a tool blocked by an unreviewed change or a held server.
+// Such a denial is never a trust event (the keeper drops it): trust must not
+// feed on its own denials.
+inline constexpr std::string_view kTierDenialRule = "trust-tier";
+inline constexpr std::string_view kCatalogDenialRule = "trust-catalog-changed";
+inline constexpr std::string_view kHeldDenialRule = "trust-held";
+bool is_trust_denial_rule(std::string_view rule);
 
 // Mirrors policy::Action: allow forwards, log/warn forward and mark, deny
 // answers locally.
@@ -38,7 +48,8 @@ struct TierCheck {
 struct TierVerdict {
   CallAction action = CallAction::kDeny;
   // True when the tier changed the policy's action (then `reason` explains
-  // the tier rule: server, score, tier, what is denied and how it recovers).
+  // the tier rule: server, score, tier, what is denied, how it recovers by
+  // itself, and the commands a person runs to review or reset it).
   bool tightened = false;
   std::string reason;  // empty when not tightened
 };

@@ -22,41 +22,74 @@ inline constexpr int64_t kMinScoreMilli = 0;
 inline constexpr int64_t kMaxScoreMilli = 1000 * kMilliPerPoint;
 inline constexpr int64_t kMicrosPerHour = 3'600'000'000;
 
-// What a server did (or what a person did about it) that moves its score.
+// What was seen about a server, or what a person did about it. Every kind
+// has a name stored in trust_events; the order below is only the enum's.
+// Attribution (docs/trust.md, "What moves a score"): a kind is either the
+// server's own behaviour (it moves the score by its weight), the client's
+// (recorded with delta 0: a client cannot move a server's score), or a
+// person's / mcp-warden's own bookkeeping.
 enum class EventKind {
+  // --- the server's behaviour ------------------------------------------------
   kCallSucceeded,       // an allowed tools/call returned a result without isError
-  kCallDenied,          // policy or trust denied a tools/call
-  kCredentialDenied,    // denied as a secrets/credential access (Decision::credential_denial)
   kToolError,           // the result had isError: true
   kRpcError,            // the server answered the call with a JSON-RPC error
   kCallTimedOut,        // no answer within the proxy's call timeout
   kServerDied,          // the server exited with the call pending
   kStdoutNoise,         // non-protocol bytes on the server's stdout
+  kUnpairedResponse,    // an answer to a request the server never received (forged pairing)
+  kServerRequestDenied, // the server's own sampling/elicitation request, denied by policy
+  kResultSecret,        // a result carried a secret (content inspection)
+  kResultHiddenInstructions,  // a result carried hidden instructions (content inspection)
   kCatalogChanged,      // a tool's definition changed since last seen (rug pull)
-  kToolApproved,        // a person approved a changed tool (no score change)
+  kAttestationChanged,  // what runs changed: new package version or executable (pin updated)
+  kAttestationMismatch, // same package name and version, different content (integrity/digest)
+  kRuntimeChanged,      // only the interpreter (node, python) changed: recorded, weight 0
+  kAttestationPinned,   // first sighting of what runs: pinned, weight 0
+  // --- the client's doing: recorded, never counted (weight 0) -----------------
+  kCallDenied,          // the policy denied a tools/call
+  kCredentialDenied,    // denied as a secrets/credential access (Decision::credential_denial)
+  kRateLimited,         // a rate limit refused a tools/call
+  // --- a person, or mcp-warden's own bookkeeping --------------------------------
+  kToolApproved,        // a person (or the policy) approved a changed tool (no score change)
   kReset,               // a person reset the score to the base
+  kChangeReviewed,      // a person reviewed an upgrade: the score it took is given back
+  kMigrationRestored,   // a database upgrade gave back what uncounted events took
 };
 
-// "call_succeeded", "call_denied", "credential_denied", "tool_error",
-// "rpc_error", "call_timed_out", "server_died", "stdout_noise",
-// "catalog_changed", "tool_approved", "reset".
+// The stored names: "call_succeeded", "tool_error", "rpc_error",
+// "call_timed_out", "server_died", "stdout_noise", "unpaired_response",
+// "server_request_denied", "result_secret", "result_hidden_instructions",
+// "catalog_changed", "attestation_changed", "attestation_mismatch",
+// "runtime_changed", "attestation_pinned", "call_denied",
+// "credential_denied", "rate_limited", "tool_approved", "reset",
+// "change_reviewed", "migration_restored".
 std::string_view event_kind_name(EventKind kind);
 // Inverse of event_kind_name(); nullopt for anything else.
 std::optional<EventKind> parse_event_kind(std::string_view name);
 
-// Every weight, in points (negative = fall). Defaults are the documented model.
+// Whose doing an event is.
+enum class Attribution { kServer, kClient, kPerson };
+Attribution attribution(EventKind kind);
+
+// Every weight, in points (negative = fall). Defaults are the documented
+// model (docs/trust.md, "Weights and why"). Client-caused kinds have no
+// weight field: they are 0 by construction, not by configuration.
 struct TrustWeights {
   // A success rises by success_gain * (1000 - score) / 1000: 1.5 points at
-  // 700, 0.5 at 900, nothing at 1000 (diminishing returns).
+  // 700, 2 at the standard floor (600), nothing at 1000 (diminishing returns).
   int64_t success_gain = 5;
-  int64_t call_denied = -20;
-  int64_t credential_denied = -100;
   int64_t tool_error = -2;
   int64_t rpc_error = -2;
   int64_t call_timed_out = -15;
   int64_t server_died = -15;
   int64_t stdout_noise = -10;
+  int64_t unpaired_response = -100;
+  int64_t server_request_denied = -25;
+  int64_t result_secret = -10;
+  int64_t result_hidden_instructions = -50;
   int64_t catalog_changed = -250;
+  int64_t attestation_changed = -50;
+  int64_t attestation_mismatch = -200;
   // A score below its base rises by this many points per hour of wall-clock
   // time, never past the base. A score at or above its base does not decay.
   int64_t recovery_per_hour = 5;
@@ -68,8 +101,8 @@ int64_t clamp_score_milli(int64_t score_milli);
 int score_points(int64_t score_milli);
 
 // The nominal change (milli) of `kind` at `score_milli`, before clamping.
-// kReset and kToolApproved are 0 here (a reset's delta depends on the base;
-// see apply_event()).
+// Client-caused and person kinds are 0 here (a reset's delta depends on the
+// base, a review's on what the change took; see apply_event() and the store).
 int64_t event_delta_milli(EventKind kind, int64_t score_milli, const TrustWeights& weights);
 
 // `score_milli` after `elapsed_us` of recovery toward `base_milli`: rises

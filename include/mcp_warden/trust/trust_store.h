@@ -1,6 +1,9 @@
-// TrustStore: per-server trust scores, their events and the tool-catalog
-// fingerprints, kept in the audit database (same SQLite file, own tables
-// trust_servers, trust_events, trust_tools; created when missing).
+// TrustStore: per-server trust scores, their events, the tool-catalog
+// fingerprints, the pinned attestation of what each server runs and the
+// upgrade reviews, kept in the audit database (same SQLite file, own tables
+// trust_servers, trust_events, trust_tools, trust_pins, trust_reviews,
+// trust_meta; created when missing, older databases migrated on open —
+// docs/trust.md, "Upgrading a database").
 //
 // Durability: every change is one BEGIN IMMEDIATE transaction (or runs in
 // the attached owner's transaction, see attach()) that reads
@@ -30,6 +33,7 @@
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/base/status.h"
+#include "mcp_warden/trust/attestation.h"
 #include "mcp_warden/trust/catalog.h"
 #include "mcp_warden/trust/score_model.h"
 #include "mcp_warden/trust/tier.h"
@@ -66,6 +70,36 @@ struct ServerTrust {
   Tier tier() const { return tier_for_score(score()); }
 };
 
+// What observe_attestation() found.
+struct AttestationReport {
+  AttestationChange change = AttestationChange::kNone;
+  bool first_use = false;                // nothing was pinned: pinned now
+  std::optional<Attestation> previous;   // the pin before, when there was one
+  std::vector<TrustEvent> events;        // attestation_pinned / _changed / _mismatch / runtime_changed
+  int64_t review_id = 0;                 // the open upgrade review, or 0
+  bool held = false;                     // the server's tools are held until reviewed
+};
+
+// One changed tool as a person reviews it.
+struct ToolChange {
+  std::string tool;
+  std::string approved_text;  // definition_text() last approved ("" when not recorded)
+  std::string current_text;   // the definition now listed
+  std::string fingerprint;    // definition_hash() of the current definition
+  std::string hidden;         // hidden instructions found in it, or ""
+};
+
+// What `mcp-warden trust review SERVER` shows: the open upgrade (if any)
+// and every tool whose current definition is not approved.
+struct ReviewItem {
+  int64_t review_id = 0;               // 0: no upgrade pending, only tool changes
+  std::optional<Attestation> old_identity, new_identity;
+  bool held = false;
+  std::string hostile;                 // why approving gives nothing back, or ""
+  int64_t taken_milli = 0;             // what approving gives back (unless hostile)
+  std::vector<ToolChange> tools;
+};
+
 class TrustStore {
  public:
   // Opens (creating the file and the trust tables if missing) the database
@@ -87,9 +121,11 @@ class TrustStore {
   TrustStore(const TrustStore&) = delete;
   TrustStore& operator=(const TrustStore&) = delete;
 
-  // Creates `server` at the base of `level`, or updates its declared level
-  // (the score stays; recovery then heads for the new base). Marks it seen.
-  Result<ServerTrust> ensure_server(const std::string& server, TrustLevel level);
+  // Creates `server` at the base of `level` (or `base_points`, a base the
+  // policy's manifest sets, manifest.h), or updates its declared level and
+  // base (the score stays; recovery then heads for the new base). Marks it seen.
+  Result<ServerTrust> ensure_server(const std::string& server, TrustLevel level,
+                                    std::optional<int> base_points = std::nullopt);
 
   // Records `kind` for `server` (creating it at the default level if new):
   // recovery since the last change, then the event, clamped; one row in
@@ -145,6 +181,43 @@ class TrustStore {
   // otherwise the sentence to deny them with, naming the approve command.
   Result<std::optional<std::string>> is_tool_blocked(const std::string& server,
                                                      const std::string& tool);
+
+  // Pins `identity` on first use; afterwards compares it with the pin
+  // (compare_attestations) and records what changed, old → new, in the
+  // event's reason, updating the pin: a runtime-only change costs nothing
+  // (runtime_changed); another version or executable costs
+  // attestation_changed and opens (or extends) the server's upgrade review;
+  // the same version with other content costs attestation_mismatch and
+  // opens a review that cannot give the score back. With PinMode::kStrict
+  // the review holds every tool of the server (is_held) until it is closed.
+  // A file's stat-cache change alone rewrites the pin silently.
+  Result<AttestationReport> observe_attestation(const std::string& server, const Attestation& identity,
+                                                PinMode mode = PinMode::kRecord);
+  // The pinned identity; nullopt when none was pinned.
+  Result<std::optional<Attestation>> pinned_identity(const std::string& server);
+  // nullopt when the server's calls may proceed as far as the pin goes;
+  // otherwise the sentence to deny them with (naming `trust review`).
+  Result<std::optional<std::string>> is_held(const std::string& server);
+
+  // The open upgrade review and every unapproved tool, with old and new
+  // definitions. kNotFound when the server is unknown.
+  Result<ReviewItem> pending_review(const std::string& server);
+  // Approves `tools` (empty: every unapproved tool) in one transaction:
+  // one tool_approved event each. When no unapproved tool remains and an
+  // upgrade review is open, closes it with a change_reviewed event that
+  // gives back what the upgrade took (never above the score before it),
+  // unless the review is hostile (then the event gives back 0 and says
+  // why). kNotFound for a tool the server never listed; a tool already
+  // approved is skipped. Returns the events in order.
+  Result<std::vector<TrustEvent>> approve_review(const std::string& server, const std::vector<std::string>& tools,
+                                                 const std::string& reason = {});
+
+  // The database's PRAGMA data_version: changes when another connection
+  // committed (the proxy re-reads holds and blocks then).
+  Result<int64_t> data_version();
+  // Events the opening migration recorded (migration_restored), once; the
+  // caller audits them like any other event.
+  std::vector<TrustEvent> take_migration_events();
 
   const std::filesystem::path& path() const { return path_; }
   const TrustWeights& weights() const { return options_.weights; }
