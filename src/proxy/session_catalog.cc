@@ -5,6 +5,9 @@
 #include "mcp_warden/audit/digest.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/rpc/reply.h"
+#include "mcp_warden/rpc/result_layout.h"
+
+#include <algorithm>
 
 namespace mcp_warden::proxy {
 
@@ -90,26 +93,39 @@ void Session::note_tools_list_request(const Message& m) {
 void Session::on_tools_list_result(Message& m) {
   if (!governed() || !m.body.contains("result")) return;
   bool complete = catalog_.add_page(m.body["result"]);
-  if (!options_.show_denied_tools && hide_denied_tools(m)) m.raw = rpc::dump_wire(m.body);
+  if (!options_.show_denied_tools) hide_denied_tools(m);
   if (complete && !catalog_.fetch_in_flight()) on_catalog_complete();
 }
 
-// Removes the tools the policy denies whatever the call; true if any was removed.
+// Removes the tools the policy denies whatever the call; true if any was
+// removed. The kept tools keep their bytes and key order: the raw text is
+// cut where the scanner can read it, re-serialized only where it cannot
+// (a key spelled with escapes).
 bool Session::hide_denied_tools(Message& m) {
   auto result = m.body.find("result");
   if (result == m.body.end() || !result->is_object()) return false;
   auto found = result->find("tools");
   if (found == result->end() || !found->is_array()) return false;
   json& tools = *found;
-  std::size_t before = tools.size();
-  json kept = json::array();
-  for (json& tool : tools) {
+  std::vector<bool> keep;
+  keep.reserve(tools.size());
+  for (const json& tool : tools) {
     auto info = policy::parse_tool_info(tool);
-    if (info && governance_.policy->always_denies(options_.server_name, *info)) continue;
-    kept.push_back(std::move(tool));
+    keep.push_back(!(info && governance_.policy->always_denies(options_.server_name, *info)));
   }
-  tools = std::move(kept);
-  return tools.size() != before;
+  if (std::find(keep.begin(), keep.end(), false) == keep.end()) return false;
+  std::optional<rpc::ResultLayout> layout = rpc::locate_result(m.raw);
+  if (layout && layout->tools_array && layout->tool_items.size() == keep.size()) {
+    m.raw = rpc::keep_tool_items(m.raw, *layout, keep);
+  } else {
+    json kept = json::array();
+    for (std::size_t i = 0; i < tools.size(); ++i) {
+      if (keep[i]) kept.push_back(std::move(tools[i]));
+    }
+    tools = std::move(kept);
+    m.raw = rpc::dump_wire(m.body);
+  }
+  return true;
 }
 
 void Session::record_catalog() {

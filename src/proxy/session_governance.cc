@@ -7,6 +7,7 @@
 #include "mcp_warden/proxy/governance_steps.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/rpc/reply.h"
+#include "mcp_warden/trust/enforcement.h"
 #include "method_names.h"
 
 namespace mcp_warden::proxy {
@@ -78,7 +79,7 @@ json denial_result(const json& details, const Decision& decision) {
 
 bool trust_caused(const Decision& decision) {
   return decision.rule == "trust-tier" || decision.rule == "trust-catalog-changed" ||
-         decision.rule == kAuditUnavailableRule;
+         decision.rule == trust::kHeldDenialRule || decision.rule == kAuditUnavailableRule;
 }
 
 }  // namespace
@@ -250,7 +251,7 @@ void Session::finish_server_request(GovernedRequest& request) {
   if (!decision.forwards()) {
     spdlog::info("denied the server's {} ({}: {})", request.spec->name, decision.policy, decision.rule);
     if (request.solicited == false && !trust_caused(decision)) {
-      report_trust(trust::EventKind::kStdoutNoise, request.subject, "unsolicited " + std::string(request.spec->name));
+      report_trust(trust::EventKind::kServerRequestDenied, request.subject, decision.rule);
     }
     json details = policy::to_json(decision);
     if (request.audit_seq >= 0) details["audit_seq"] = request.audit_seq;
@@ -329,7 +330,7 @@ void Session::on_client_answer(Message& m) {
 void Session::drop_forged_response(const Message& m, std::string_view why) {
   ++counters_.forged_responses_dropped;
   spdlog::warn("the server answered {} (id {}); the answer was dropped", why, rpc::id_key(m.id));
-  report_trust(trust::EventKind::kStdoutNoise, {}, "answered " + std::string(why));
+  report_trust(trust::EventKind::kUnpairedResponse, {}, "answered " + std::string(why));
 }
 
 void Session::report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason) {

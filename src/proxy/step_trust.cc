@@ -44,6 +44,8 @@ class TrustStep final : public RequestStep {
       if (auto blocked = services_.trust->blocked_reason(request.subject)) {
         return deny(decision, "trust-catalog-changed", *blocked);
       }
+    } else if (auto held = services_.trust->is_held()) {  // an upgrade awaiting review holds every channel
+      return deny(decision, std::string(trust::kHeldDenialRule), *held);
     }
     auto [read_only, destructive] = effect_of(request);
     trust::TierCheck check{services_.server_name, request.subject, services_.trust->score(), read_only, destructive,

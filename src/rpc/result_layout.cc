@@ -114,6 +114,19 @@ bool read_result_object(Scanner& s, ResultLayout& layout) {
       layout.content_end = s.pos();
       s.take(']');
       continue;
+    } else if (*key == "tools" && s.at('[')) {
+      s.take('[');
+      std::size_t open = s.pos();
+      while (!s.at(']')) {
+        s.take(',');
+        s.at('"');  // skips whitespace to the element
+        std::size_t begin = s.pos();
+        s.skip_value();
+        layout.tool_items.emplace_back(begin, s.pos());
+      }
+      layout.tools_array.emplace(open, s.pos());
+      s.take(']');
+      continue;
     }
     s.skip_value();
   }
@@ -121,6 +134,20 @@ bool read_result_object(Scanner& s, ResultLayout& layout) {
 }
 
 }  // namespace
+
+std::string keep_tool_items(std::string_view raw, const ResultLayout& layout, const std::vector<bool>& keep) {
+  std::string out(raw.substr(0, layout.tools_array->first));
+  bool first = true;
+  for (std::size_t i = 0; i < layout.tool_items.size(); ++i) {
+    if (i >= keep.size() || !keep[i]) continue;
+    if (!first) out += ',';
+    first = false;
+    auto [begin, end] = layout.tool_items[i];
+    out.append(raw.substr(begin, end - begin));
+  }
+  out.append(raw.substr(layout.tools_array->second));
+  return out;
+}
 
 std::optional<ResultLayout> locate_result(std::string_view raw) {
   Scanner s(raw);

@@ -283,6 +283,18 @@ TEST_F(ChannelsTest, OwnRequestsToTheClientAreAnsweredToMcpWardenAndNeverForward
   EXPECT_EQ((*answer)["result"]["action"], "accept");
 }
 
+TEST_F(ChannelsTest, AFilteredToolsListKeepsEachKeptToolsBytesAndKeyOrder) {
+  session_.on_client_line(request(1, "tools/list", json::object()));
+  const std::string kept = R"({"name":"read_text_file","inputSchema":{"type":"object","required":["path"]},)"
+                           R"("annotations":{"readOnlyHint":true},"description":"Reads \u0041 file"})";
+  const std::string hidden = R"({"name":"write_file","inputSchema":{"type":"object"}})";
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":1,"result":{"tools":[ )" + hidden + ", " + kept +
+                          R"( ],"nextCursor":null}})");
+  ASSERT_EQ(out_.to_client.size(), 1u);
+  // Whitespace between the array's elements goes with the removed ones.
+  EXPECT_EQ(out_.to_client[0], R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)" + kept + R"(],"nextCursor":null}})");
+}
+
 TEST_F(ChannelsTest, ABatchWithAGovernedRequestIsRefusedWhole) {
   session_.on_client_line(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"file:///etc/hostname"}}])");
   EXPECT_TRUE(out_.to_server.empty());

@@ -18,7 +18,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mcp_warden::rpc {
 
@@ -29,7 +32,16 @@ struct ResultLayout {
   bool has_meta = false;                   // result._meta is present
   std::optional<std::size_t> content_end;  // offset of the ']' closing result.content, if it is an array
   bool content_empty = false;              // result.content is `[]` (whitespace aside)
+  // result.tools, when it is an array (a tools/list result): the offsets just
+  // after its '[' and of its ']', and each element's [begin, end) span.
+  std::optional<std::pair<std::size_t, std::size_t>> tools_array;
+  std::vector<std::pair<std::size_t, std::size_t>> tool_items;
 };
+
+// `raw` (a tools/list response located by locate_result) with only the
+// result.tools elements whose index `keep` marks, every kept element's bytes
+// and the rest of the message as they were.
+std::string keep_tool_items(std::string_view raw, const ResultLayout& layout, const std::vector<bool>& keep);
 
 std::optional<ResultLayout> locate_result(std::string_view raw);
 
