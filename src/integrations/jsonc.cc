@@ -287,7 +287,15 @@ Result<std::string> patch_jsonc(std::string_view original, std::string_view stri
     std::size_t start = skip_space(stripped, style.byte_order_mark ? 3 : 0);
     Status patched = patcher.patch(before, after, start, value_end(stripped, start), "");
     if (!patched.is_ok()) return patched;
-    return patcher.apply();
+    Result<std::string> text = patcher.apply();
+    if (!text) return text;
+    // The edited text must read back as exactly the intended tree, or nothing is written.
+    auto check = strip_jsonc(*text, origin);
+    if (!check || ordered_json::parse(check->json) != after) {
+      return Status::invalid_argument(origin + ": the edited text would not read back as intended; nothing was "
+                                               "written (please report this file's shape)");
+    }
+    return text;
   } catch (const std::exception& e) {
     return Status::invalid_argument(origin + ": cannot rewrite: " + e.what());
   }

@@ -46,6 +46,14 @@ int64_t bucket_width(int64_t span_us) {
   return 30 * 86400 * kSecond;
 }
 
+// At most `limit` bytes, cut at a character boundary, with "…" when cut.
+std::string shortened(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit - 1;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "…";
+}
+
 std::string cell(const std::string& text) { return "<td>" + html_escape(text) + "</td>"; }
 std::string number_cell(int64_t n) { return "<td class=\"n\">" + std::to_string(n) + "</td>"; }
 
@@ -190,7 +198,7 @@ std::string denials_section(const ReportData& d) {
   for (const Denial& r : d.denials) ++by_reason[r.rule.empty() ? r.reason : r.rule];
   BarChart chart{"denials by rule", {}, {}, {{"denials", internal::palette_color(7), {}}}};
   for (const auto& [rule, n] : by_reason) {
-    chart.bucket_labels.push_back(rule.size() > 18 ? rule.substr(0, 17) + "…" : rule);
+    chart.bucket_labels.push_back(shortened(rule, 18));
     chart.bucket_titles.push_back(rule);
     chart.series[0].values.push_back(static_cast<double>(n));
   }

@@ -180,6 +180,50 @@ TEST_F(JsoncRewriteTest, PruningLeavesOtherFilesBackupsAlone) {
   EXPECT_TRUE(fs::exists(dir_ / "other.json.20200101T000000Z.mcp-warden.bak"));
 }
 
+// Every client fixture, with comments added after each opening brace: wrapping and
+// undoing give the same trees as for the plain file, and every comment survives.
+class JsoncFixtureTest : public JsoncRewriteTest,
+                         public ::testing::WithParamInterface<std::pair<const char*, const char*>> {};
+
+TEST_P(JsoncFixtureTest, WrapAndUndoMatchThePlainFileAndKeepEveryComment) {
+  auto [fixture, client_id] = GetParam();
+  std::string plain = read_text(kFixtures / fixture);
+  std::string commented = "// my config\n";
+  std::istringstream lines(plain);
+  int comments = 1;
+  for (std::string line; std::getline(lines, line);) {
+    bool opens = !line.empty() && line.back() == '{';
+    commented += line + (opens ? " // note " + std::to_string(comments++) : "") + "\n";
+  }
+  auto descriptor = load_client_descriptor(fs_, kDescriptors, client_id);
+  ASSERT_TRUE(descriptor.is_ok());
+  fs::path plain_path = dir_ / "plain.json";
+  write_text(plain_path, plain);
+  write_text(path_, commented);
+  for (RewriteMode mode : {RewriteMode::kWrap, RewriteMode::kUndo}) {
+    RewriteOptions options;
+    options.mode = mode;
+    options.wrap = WrapSpec{"/opt/bin/mcp-warden", "strict", false};
+    auto a = rewrite_config_file(plain_path, *descriptor, options, fs_, clock_);
+    auto b = rewrite_config_file(path_, *descriptor, options, fs_, clock_);
+    ASSERT_TRUE(a.is_ok()) << a.status().message();
+    ASSERT_TRUE(b.is_ok()) << b.status().message();
+    clock_.advance_micros(1'000'000);
+    EXPECT_EQ(ordered_json::parse(read_text(plain_path)), parsed()) << read_text(path_);
+    std::string text = read_text(path_);
+    for (int i = 1; i < comments; ++i) EXPECT_THAT(text, HasSubstr("// note " + std::to_string(i) + "\n"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryClient, JsoncFixtureTest,
+    ::testing::Values(std::pair{"claude/claude_desktop_config.json", "claude"},
+                      std::pair{"claude/hand_formatted.json", "claude"},
+                      std::pair{"claude/windows_config.json", "claude"},
+                      std::pair{"claude-code/claude.json", "claude-code"},
+                      std::pair{"cursor/mcp.json", "cursor"}, std::pair{"vscode/mcp.json", "vscode"},
+                      std::pair{"windsurf/mcp_config.json", "windsurf"}));
+
 TEST(RefreshWrappedEntryTest, PolicyIsAddedWhenTheEntryHadNone) {
   EntryShape shape;
   ordered_json entry = {{"command", "/a/mcp-warden"}, {"args", {"proxy", "--db", "--", "--", "srv"}}};

@@ -9,7 +9,8 @@
 // a member inserted after its neighbour or removed), so comments, blank lines
 // and hand formatting everywhere else survive. When an edit would drop a
 // comment (one inside a value that is replaced or removed), it refuses and
-// names the place, and nothing is written.
+// names the place, and nothing is written. The edited text is read back
+// before it is returned: unless it parses to exactly `after`, it is refused.
 //
 // Thread safety: pure functions. Never throws.
 #pragma once
