@@ -184,6 +184,17 @@ std::string after_label(const fs::path& path, RewriteMode mode) {
 
 }  // namespace
 
+Status check_plain_json(const ConfigDocument& document, const ClientDescriptor& client) {
+  if (!document.jsonc || client.reads_jsonc) return Status::ok();
+  const std::string& text = document.original_text;
+  std::size_t at = 0;
+  while (at < text.size() && text[at] == document.json_text[at]) ++at;
+  std::string what = at < text.size() && text[at] == ',' ? "a trailing comma" : "a comment";
+  return Status::invalid_argument(describe_position(document.origin, text, at) + ": " + what + "; " +
+                                  client.display_name + " reads plain JSON and would not load this file either; " +
+                                  "remove it, then run again (nothing was written)");
+}
+
 std::vector<JsonPointer> find_server_tables(const ordered_json& root, const ClientDescriptor& client) {
   std::vector<JsonPointer> tables;
   for (const TablePattern& pattern : client.server_tables) expand_pattern(root, pattern, 0, JsonPointer(), tables);
@@ -227,6 +238,8 @@ Result<FileReport> rewrite_config_file(const fs::path& path, const ClientDescrip
   if (!loaded) return loaded.status();
   auto document = parse_config_document(loaded->text, loaded->path.string());
   if (!document) return document.status();
+  Status plain = check_plain_json(*document, client);
+  if (!plain.is_ok()) return plain;
   FileReport report;
   report.path = loaded->path;
   report.created = loaded->created;

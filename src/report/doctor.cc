@@ -96,6 +96,8 @@ void check_file(CheckedFile& file, const mi::ClientDescriptor& client, const Doc
   if (!text) return file.findings.push_back({Severity::kProblem, "file", text.status().message()});
   auto document = mi::parse_config_document(*text, file.path.string());
   if (!document) return file.findings.push_back({Severity::kProblem, "file", document.status().message()});
+  Status plain = mi::check_plain_json(*document, client);
+  if (!plain.is_ok()) file.findings.push_back({Severity::kProblem, "file", plain.message()});
   for (const auto& table : mi::find_server_tables(document->root, client)) {
     const ordered_json& servers = document->root.at(table);
     if (!servers.is_object()) {

@@ -66,12 +66,6 @@ TEST(ConfigDocumentTest, SyntaxErrorNamesPathLineAndColumn) {
   EXPECT_THAT(document.status().message(), HasSubstr("not valid JSON"));
 }
 
-TEST(ConfigDocumentTest, TrailingCommaIsRefusedAtItsLine) {
-  auto document = parse_config_document("{\n  \"a\": {},\n}\n", "cfg.json");
-  ASSERT_FALSE(document.is_ok());
-  EXPECT_THAT(document.status().message(), HasSubstr("cfg.json:3:1"));
-}
-
 TEST(ConfigDocumentTest, TruncatedFileIsRefusedAtItsEnd) {
   std::string text = "{\n  \"a\": {\n    \"b\": 1\n";
   auto document = parse_config_document(text, "cfg.json");

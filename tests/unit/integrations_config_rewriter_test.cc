@@ -388,8 +388,17 @@ TEST_P(InvalidFileTest, IsRefusedWithPathLineAndColumnAndLeftUntouched) {
   EXPECT_TRUE(backups().empty());
 }
 
+TEST_F(RewriteTest, JsoncForAPlainJsonClientSaysTheClientWouldRefuseItToo) {
+  fs::path path = copy_fixture("invalid/trailing_comma.json");
+  auto report = run(path, "claude", options());
+  ASSERT_FALSE(report.is_ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("a trailing comma; Claude Desktop reads plain JSON"));
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryKindOfBadFile, InvalidFileTest,
                          ::testing::Values(std::pair{"invalid/unterminated_comment.jsonc", "2:20"},
+                                           std::pair{"invalid/trailing_comma.json", "3:26"},
+                                           std::pair{"invalid/comments.jsonc", "2:3"},
                                            std::pair{"invalid/servers_not_object.json", "3:17"},
                                            std::pair{"invalid/duplicate_keys.json", "4:10"},
                                            std::pair{"invalid/truncated.json", "4:1"}));

@@ -197,6 +197,7 @@ TEST_P(JsoncFixtureTest, WrapAndUndoMatchThePlainFileAndKeepEveryComment) {
   }
   auto descriptor = load_client_descriptor(fs_, kDescriptors, client_id);
   ASSERT_TRUE(descriptor.is_ok());
+  descriptor->reads_jsonc = true;  // every fixture's shape, as if its client read JSONC
   fs::path plain_path = dir_ / "plain.json";
   write_text(plain_path, plain);
   write_text(path_, commented);

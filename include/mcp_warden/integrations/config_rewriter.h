@@ -28,6 +28,7 @@
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/base/status.h"
 #include "mcp_warden/integrations/client_descriptor.h"
+#include "mcp_warden/integrations/config_document.h"
 #include "mcp_warden/integrations/file_system.h"
 #include "mcp_warden/integrations/server_entry.h"
 
@@ -86,6 +87,10 @@ struct FileReport {
 std::vector<nlohmann::ordered_json::json_pointer> find_server_tables(const nlohmann::ordered_json& root,
                                                                      const ClientDescriptor& client);
 std::string server_table_label(const nlohmann::ordered_json::json_pointer& table);
+
+// kInvalidArgument naming the first comment or trailing comma of a JSONC
+// document when `client` reads plain JSON (it would refuse the file too).
+Status check_plain_json(const ConfigDocument& document, const ClientDescriptor& client);
 
 Result<FileReport> rewrite_config_file(const std::filesystem::path& path, const ClientDescriptor& client,
                                        const RewriteOptions& options, FileSystem& fs, const Clock& clock);
