@@ -10,6 +10,8 @@ PACKAGES=(
   build-essential cmake pkg-config git
   nlohmann-json3-dev libboost1.81-dev libre2-dev libsqlite3-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libcli11-dev libssl-dev
+  # the report's browser test (tests/e2e/report_browser.test.mjs) renders it in headless Chromium
+  chromium fonts-dejavu-core
 )
 
 missing=()

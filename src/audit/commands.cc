@@ -1,6 +1,9 @@
 #include "mcp_warden/audit/commands.h"
 
+#include <cctype>
 #include <chrono>
+#include <deque>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -22,7 +25,7 @@ constexpr int kNo = 1;
 constexpr int kUsage = 2;
 
 int fail(const CommandContext& ctx, const Status& status) {
-  *ctx.err << "error: " << status.to_string() << "\n";
+  *ctx.err << "error: " << status.message() << "\n";
   return status.code() == ErrorCode::kNotFound || status.code() == ErrorCode::kInvalidArgument ||
                  status.code() == ErrorCode::kIoError || status.code() == ErrorCode::kBusy
              ? kUsage
@@ -112,13 +115,85 @@ json show_json(const Entry& entry) {
   return value;
 }
 
-// Prints entries matching `filter`; returns the highest seq printed (or from_seq - 1).
-Result<int64_t> print_summaries(const CommandContext& ctx, AuditStore& store, const EntryFilter& filter) {
-  int64_t last = filter.from_seq - 1;
+// session id -> the client's name, from every session_end entry's
+// payload.client_info.name.
+Result<std::map<std::string, std::string>> client_names(AuditStore& store) {
+  std::map<std::string, std::string> names;
+  EntryFilter filter;
+  filter.kind = std::string(entry_kind_name(EntryKind::kSessionEnd));
   Status done = store.query(filter, [&](const Entry& e) {
-    *ctx.out << format_entry_summary(e) << "\n";
-    last = e.seq;
+    json payload = json::parse(e.payload, nullptr, false);
+    if (payload.is_object() && payload.contains("client_info") && payload["client_info"].is_object()) {
+      const json& name = payload["client_info"].value("name", json());
+      if (name.is_string()) names[e.session_id] = name.get<std::string>();
+    }
     return true;
+  });
+  if (!done.is_ok()) return done;
+  return names;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// Formats and post-filters entries for tail and query.
+class Lister {
+ public:
+  Lister(const QueryArgs& args, std::map<std::string, std::string> clients)
+      : args_(args), clients_(std::move(clients)) {}
+
+  bool wanted(const Entry& e) const {
+    if (args_.server && e.server != *args_.server) return false;
+    if (args_.client && lower(client_of(e)) != lower(*args_.client)) return false;
+    return true;
+  }
+
+  std::string line(const Entry& e) const {
+    json payload = e.kind == entry_kind_name(EntryKind::kToolCall) ? json::parse(e.payload, nullptr, false) : json();
+    json decision = payload.is_object() ? payload.value("decision", json()) : json();
+    json rule = decision.is_object() ? decision.value("rule", json()) : json();
+    json reason = decision.is_object() ? decision.value("reason", json()) : json();
+    std::string client = client_of(e);
+    if (args_.json) {
+      json out = {{"seq", e.seq}, {"time", format_time_rfc3339(e.time_us)}, {"kind", e.kind},
+                  {"server", e.server}, {"tool", e.tool}, {"decision", e.decision},
+                  {"request_id", e.request_id}, {"session", e.session_id},
+                  {"client", client.empty() ? json() : json(client)}, {"rule", rule}, {"reason", reason}};
+      return out.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    std::string text = format_entry_summary(e);
+    if (!client.empty()) text += " client=" + client;
+    if (rule.is_string() && !rule.get<std::string>().empty()) text += " rule=" + rule.get<std::string>();
+    if (reason.is_string() && !reason.get<std::string>().empty()) {
+      text += " reason=" + reason.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    return text;
+  }
+
+ private:
+  std::string client_of(const Entry& e) const {
+    auto found = clients_.find(e.session_id);
+    return found == clients_.end() ? std::string() : found->second;
+  }
+
+  const QueryArgs& args_;
+  std::map<std::string, std::string> clients_;
+};
+
+// Prints entries matching `filter` and the lister's own filters, at most
+// `limit`; returns the highest seq seen (or from_seq - 1).
+Result<int64_t> print_summaries(const CommandContext& ctx, AuditStore& store, EntryFilter filter,
+                                const Lister& lister, std::optional<int64_t> limit) {
+  int64_t last = filter.from_seq - 1;
+  int64_t printed = 0;
+  filter.limit.reset();
+  Status done = store.query(filter, [&](const Entry& e) {
+    last = e.seq;
+    if (!lister.wanted(e)) return true;
+    *ctx.out << lister.line(e) << "\n";
+    return !limit || ++printed < *limit;
   });
   ctx.out->flush();
   if (!done.is_ok()) return done;
@@ -184,16 +259,38 @@ int run_show(const CommandContext& ctx, int64_t seq) {
   return kOk;
 }
 
+// The seq from which the last `count` entries the lister wants begin.
+Result<int64_t> tail_start(AuditStore& store, const EntryFilter& filter, const Lister& lister, int64_t count) {
+  std::deque<int64_t> seqs;
+  Status done = store.query(filter, [&](const Entry& e) {
+    if (!lister.wanted(e)) return true;
+    seqs.push_back(e.seq);
+    if (static_cast<int64_t>(seqs.size()) > count) seqs.pop_front();
+    return true;
+  });
+  if (!done.is_ok()) return done;
+  Result<int64_t> last = store.last_seq();
+  if (!last) return last.status();
+  return seqs.empty() ? *last + 1 : seqs.front();
+}
+
 int run_tail(const CommandContext& ctx, int64_t count, bool follow,
-             const std::function<bool()>& keep_following) {
+             const std::function<bool()>& keep_following, const QueryArgs& filters) {
   Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
   if (!store) return fail(ctx, store.status());
-  Result<int64_t> last = (*store)->last_seq();
-  if (!last) return fail(ctx, last.status());
+  Result<std::map<std::string, std::string>> clients = client_names(**store);
+  if (!clients) return fail(ctx, clients.status());
+  Lister lister(filters, std::move(clients).value());
   EntryFilter filter;
-  filter.from_seq = std::max<int64_t>(1, *last - std::max<int64_t>(0, count) + 1);
+  filter.tool = filters.tool;
+  filter.decision = filters.decision;
+  filter.kind = filters.kind;
+  filter.session_id = filters.session_id;
+  Result<int64_t> start = tail_start(**store, filter, lister, std::max<int64_t>(0, count));
+  if (!start) return fail(ctx, start.status());
+  filter.from_seq = *start;
   do {
-    Result<int64_t> printed = print_summaries(ctx, **store, filter);
+    Result<int64_t> printed = print_summaries(ctx, **store, filter, lister, std::nullopt);
     if (!printed) return fail(ctx, printed.status());
     filter.from_seq = *printed + 1;
     if (follow) std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -206,7 +303,10 @@ int run_query(const CommandContext& ctx, const QueryArgs& args) {
   if (!filter) return fail(ctx, filter.status());
   Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
   if (!store) return fail(ctx, store.status());
-  Result<int64_t> printed = print_summaries(ctx, **store, *filter);
+  Result<std::map<std::string, std::string>> clients = client_names(**store);
+  if (!clients) return fail(ctx, clients.status());
+  Lister lister(args, std::move(clients).value());
+  Result<int64_t> printed = print_summaries(ctx, **store, *filter, lister, args.limit);
   return printed ? kOk : fail(ctx, printed.status());
 }
 

@@ -68,21 +68,31 @@ void add_show_and_proof(CLI::App& audit, std::shared_ptr<AuditArgs> a, int* exit
   proof->callback([a, exit_status] { *exit_status = audit::run_proof(a->common.context(), a->seq); });
 }
 
+// Filters and output shared by tail and query.
+void add_entry_filters(CLI::App& sub, audit::QueryArgs& query) {
+  sub.add_option("--server", query.server, "server name (as in the client's config)");
+  sub.add_option("--client", query.client, "client name, e.g. claude-ai (its clientInfo.name; any case)");
+  sub.add_option("--tool", query.tool, "tool name");
+  sub.add_option("--decision", query.decision, "allow, deny, warn or log");
+  sub.add_option("--kind", query.kind, "entry kind, e.g. tool_call");
+  sub.add_flag("--json", query.json, "one JSON object per line (seq, time, kind, server, tool, decision, "
+                                     "request_id, session, client, rule, reason)");
+}
+
 void add_tail(CLI::App& audit, std::shared_ptr<AuditArgs> a, int* exit_status) {
   CLI::App* sub = add_command(audit, "tail", "print the newest entries", a->common);
   sub->add_option("-n,--lines", a->count, "how many (default 10)");
   sub->add_flag("-f,--follow", a->follow, "keep printing new entries");
+  add_entry_filters(*sub, a->query);
   sub->callback([a, exit_status] {
-    *exit_status = audit::run_tail(a->common.context(), a->count, a->follow, nullptr);
+    *exit_status = audit::run_tail(a->common.context(), a->count, a->follow, nullptr, a->query);
   });
 }
 
 void add_query(CLI::App& audit, std::shared_ptr<AuditArgs> a, int* exit_status) {
   CLI::App* sub = add_command(audit, "query", "list entries matching every given filter", a->common);
-  sub->add_option("--tool", a->query.tool, "tool name");
-  sub->add_option("--decision", a->query.decision, "allow, deny, warn or log");
+  add_entry_filters(*sub, a->query);
   sub->add_option("--session", a->query.session_id, "session id");
-  sub->add_option("--kind", a->query.kind, "entry kind, e.g. tool_call");
   sub->add_option("--since", a->query.since, "2024-05-01T12:00:00Z, 2024-05-01, @unix or 15m/2h/7d");
   sub->add_option("--limit", a->query.limit, "at most this many");
   sub->callback([a, exit_status] { *exit_status = audit::run_query(a->common.context(), a->query); });

@@ -6,7 +6,8 @@
 //
 // Exit status: 0 done (or nothing to do); 1 a file was refused, could not be
 // written, or none was found; 2 start-up error (no binary path, no client
-// descriptors); CLI11's usage errors as main() reports them.
+// descriptors, a --policy that does not load); CLI11's usage errors as main()
+// reports them.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "mcp_warden/cli/commands.h"
 #include "mcp_warden/integrations/executable_path.h"
 #include "mcp_warden/integrations/init_integration.h"
+#include "mcp_warden/report/setup_checks.h"
 
 namespace mcp_warden::cli {
 namespace {
@@ -30,6 +32,7 @@ struct IntegrationArgs {
   std::string config_path;
   std::string project_dir;
   std::string policy = mi::kDefaultPolicy;
+  bool policy_given = false;
   std::vector<std::string> only;
   std::vector<std::string> except;
   bool dry_run = false;
@@ -59,7 +62,11 @@ Result<mi::IntegrationRequest> build_request(const IntegrationArgs& args, mi::Fi
   if (!args.config_path.empty()) request.config_path = fs::absolute(args.config_path);
   if (!args.project_dir.empty()) request.project_dir = fs::absolute(args.project_dir);
   request.rewrite.mode = args.undo ? mi::RewriteMode::kUndo : mi::RewriteMode::kWrap;
-  request.rewrite.wrap = mi::WrapSpec{exe.string(), mi::policy_argument(args.policy, fs::current_path())};
+  if (!args.undo) {
+    auto policy = report::check_policy_spec(args.policy, fs::current_path());
+    if (!policy) return Status::invalid_argument(policy.status().message() + "; nothing was written");
+    request.rewrite.wrap = mi::WrapSpec{exe.string(), *policy, args.policy_given};
+  }
   request.rewrite.only = args.only;
   request.rewrite.except = args.except;
   request.rewrite.dry_run = args.dry_run;
@@ -74,6 +81,11 @@ int run(const IntegrationArgs& args) {
   if (!request) {
     std::cerr << "mcp-warden init-integration: " << request.status().message() << "\n";
     return 2;
+  }
+  if (auto tree = exe && !args.undo ? report::build_tree_of(*exe) : std::nullopt) {
+    std::cerr << "mcp-warden init-integration: warning: " << exe->string() << " is in the build tree "
+              << tree->string() << "; the clients will run it from there, so rebuilding or removing that tree "
+              << "breaks them. Install it (cmake --install) and run the installed init-integration instead.\n";
   }
   return mi::run_init_integration(*request, mi::IntegrationDeps{fs, SystemClock::instance(), env}, std::cout);
 }
@@ -95,8 +107,14 @@ void add_options(CLI::App& sub, IntegrationArgs& args) {
   sub.add_option("--config-path", args.config_path, "rewrite this file instead of the client's usual one");
   sub.add_option("--project-dir", args.project_dir,
                  "also rewrite this project's files (.mcp.json, .cursor/mcp.json, .vscode/mcp.json)");
-  CLI::Option* policy =
-      sub.add_option("--policy", args.policy, "policy preset or file for wrapped servers (default strict)");
+  CLI::Option* policy = sub.add_option_function<std::string>(
+      "--policy",
+      [&args](const std::string& value) {
+        args.policy = value;
+        args.policy_given = true;
+      },
+      "policy preset or file for wrapped servers (default strict; checked before anything is written; also "
+      "replaces the policy of servers already wrapped)");
   sub.add_option("--only", args.only, "only this server (repeatable)")->allow_extra_args(false);
   sub.add_option("--except", args.except, "not this server (repeatable)")->allow_extra_args(false);
   sub.add_flag("--dry-run", args.dry_run, "print a unified diff and write nothing");

@@ -1,7 +1,12 @@
 #include "mcp_warden/integrations/backup.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <string>
+#include <utility>
+#include <optional>
+#include <vector>
 
 namespace mcp_warden::integrations {
 
@@ -34,6 +39,40 @@ Result<fs::path> write_backup(FileSystem& fs, const fs::path& config, const std:
   }
   return Status::io_error("cannot back up " + config.string() + ": too many backups named " +
                           backup_path(config, timestamp, 1).string());
+}
+
+namespace {
+
+constexpr std::string_view kBackupSuffix = ".mcp-warden.bak";
+
+// (timestamp, n) of a backup name of `config`, or nullopt for other names.
+std::optional<std::pair<std::string, int>> backup_order(const std::string& config_name, const std::string& name) {
+  std::string prefix = config_name + ".";
+  if (name.size() <= prefix.size() + kBackupSuffix.size() || name.rfind(prefix, 0) != 0 ||
+      name.compare(name.size() - kBackupSuffix.size(), kBackupSuffix.size(), kBackupSuffix) != 0) {
+    return std::nullopt;
+  }
+  std::string stamp = name.substr(prefix.size(), name.size() - prefix.size() - kBackupSuffix.size());
+  std::size_t dash = stamp.find('-');
+  int n = dash == std::string::npos ? 1 : std::atoi(stamp.c_str() + dash + 1);
+  return std::pair{stamp.substr(0, dash), n};
+}
+
+}  // namespace
+
+int prune_backups(FileSystem& fs, const fs::path& config, int keep) {
+  auto names = fs.list_directory(config.parent_path().empty() ? fs::path(".") : config.parent_path());
+  if (!names) return 0;
+  std::vector<std::pair<std::pair<std::string, int>, std::string>> backups;
+  for (const std::string& name : *names) {
+    if (auto order = backup_order(config.filename().string(), name)) backups.emplace_back(*order, name);
+  }
+  std::sort(backups.begin(), backups.end());
+  int removed = 0;
+  for (std::size_t i = 0; i + keep < backups.size(); ++i) {
+    if (fs.remove_file(config.parent_path() / backups[i].second).is_ok()) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace mcp_warden::integrations

@@ -170,6 +170,11 @@ Result<ClientDescriptor> parse_client_descriptor(std::string_view text, const st
   read_server_tables(reader, out);
   read_entry_shape(reader, out.entry, origin);
   read_create_template(reader, out);
+  auto jsonc = parsed->find("jsonc");
+  if (jsonc != parsed->end() && !jsonc->is_boolean()) {
+    return Status::invalid_argument(origin + ": \"jsonc\" must be true or false");
+  }
+  out.reads_jsonc = jsonc != parsed->end() && jsonc->get<bool>();
   if (!reader.error().is_ok()) return reader.error();
   return out;
 }

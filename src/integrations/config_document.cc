@@ -1,5 +1,7 @@
 #include "mcp_warden/integrations/config_document.h"
 
+#include "mcp_warden/integrations/jsonc.h"
+
 #include <algorithm>
 #include <exception>
 #include <iterator>
@@ -177,10 +179,6 @@ Result<std::map<std::string, std::size_t>> index_offsets(std::string_view text, 
   bool ok = ordered_json::sax_parse(first, last, &indexer, ordered_json::input_format_t::json, true, false);
   if (ok) return std::move(indexer.offsets());
   if (indexer.error().is_ok()) return Status::invalid_argument(origin + ": not valid JSON");
-  if (ordered_json::accept(text, true)) {
-    return Status::invalid_argument(indexer.error().message() +
-                                    " (the file has comments, which mcp-warden cannot keep; remove them first)");
-  }
   return indexer.error();
 }
 
@@ -219,9 +217,21 @@ std::string describe_position(const std::string& origin, std::string_view text, 
 
 Result<ConfigDocument> parse_config_document(std::string_view text, const std::string& origin) {
   try {
-    auto offsets = index_offsets(text, origin);
+    auto stripped = strip_jsonc(text, origin);
+    if (!stripped) return stripped.status();
+    auto offsets = index_offsets(stripped->json, origin);
     if (!offsets) return offsets.status();
-    ConfigDocument document{ordered_json::parse(text), detect_style(text), std::move(offsets).value()};
+    ConfigDocument document;
+    document.root = ordered_json::parse(stripped->json);
+    document.style = detect_style(text);
+    document.value_offsets = std::move(offsets).value();
+    if (stripped->changed()) {
+      document.jsonc = true;
+      document.origin = origin;
+      document.original_text = std::string(text);
+      document.json_text = std::move(stripped->json);
+      document.parsed_root = document.root;
+    }
     return document;
   } catch (const std::exception& e) {  // allocation failure, or nlohmann disagreeing with itself
     return Status::invalid_argument(origin + ": cannot parse: " + e.what());
@@ -230,6 +240,10 @@ Result<ConfigDocument> parse_config_document(std::string_view text, const std::s
 
 Result<std::string> render_config_document(const ConfigDocument& document) {
   const TextStyle& style = document.style;
+  if (document.jsonc) {
+    return patch_jsonc(document.original_text, document.json_text, document.parsed_root, document.root, style,
+                       document.origin);
+  }
   try {
     std::string body = document.root.dump(style.one_line ? -1 : style.indent, style.indent_char, false);
     std::string bom = style.byte_order_mark ? std::string(kByteOrderMark) : std::string();

@@ -57,7 +57,7 @@ void expand_pattern(const ordered_json& node, const TablePattern& pattern, std::
   for (const auto& [key, child] : node.items()) expand_pattern(child, pattern, i + 1, at / key, out);
 }
 
-std::string table_label(const JsonPointer& table) {
+std::string table_label_of(const JsonPointer& table) {
   std::string label;
   for (JsonPointer parent = table.parent_pointer(); !parent.empty(); parent = parent.parent_pointer()) {
     label = parent.back() + (label.empty() ? "" : " > " + label);
@@ -96,6 +96,14 @@ EntryReport process_entry(const std::string& name, ordered_json& entry, const Cl
   report.action = action_for(entry_class.kind, options.mode);
   if (!entry_class.reason.empty()) report.detail = entry_class.reason;
   if (report.action == EntryAction::kWrapped) entry = wrap_entry(entry, name, options.wrap, client.entry);
+  if (report.action == EntryAction::kAlreadyWrapped) {
+    std::string changes;
+    if (auto refreshed = refresh_wrapped_entry(entry, options.wrap, client.entry, changes)) {
+      entry = std::move(*refreshed);
+      report.action = EntryAction::kUpdated;
+      report.detail = changes;
+    }
+  }
   if (report.action != EntryAction::kUnwrapped) return report;
   auto original = unwrap_entry(entry, client.entry);
   if (!original) return EntryReport{"", name, EntryAction::kFailed, original.status().message(), report.disabled};
@@ -105,7 +113,7 @@ EntryReport process_entry(const std::string& name, ordered_json& entry, const Cl
 }
 
 bool changes_file(EntryAction action) {
-  return action == EntryAction::kWrapped || action == EntryAction::kUnwrapped;
+  return action == EntryAction::kWrapped || action == EntryAction::kUnwrapped || action == EntryAction::kUpdated;
 }
 
 // Processes every entry of one table; refuses a table that is not an object.
@@ -122,7 +130,7 @@ Status process_table(ConfigDocument& document, const JsonPointer& table, std::st
   }
   for (auto& [name, entry] : servers.items()) {
     report.entries.push_back(process_entry(name, entry, client, options));
-    report.entries.back().table = table_label(table);
+    report.entries.back().table = table_label_of(table);
     report.changed = report.changed || changes_file(report.entries.back().action);
   }
   return Status::ok();
@@ -130,10 +138,7 @@ Status process_table(ConfigDocument& document, const JsonPointer& table, std::st
 
 Status process_document(ConfigDocument& document, std::string_view text, const fs::path& path,
                         const ClientDescriptor& client, const RewriteOptions& options, FileReport& report) {
-  std::vector<JsonPointer> tables;
-  for (const TablePattern& pattern : client.server_tables) {
-    expand_pattern(document.root, pattern, 0, JsonPointer(), tables);
-  }
+  std::vector<JsonPointer> tables = find_server_tables(document.root, client);
   if (tables.empty()) {
     report.notes.push_back("no server table (" + client.server_tables.front().back() + ") in this file");
   }
@@ -164,6 +169,7 @@ Status commit(FileSystem& fs, const Clock& clock, const LoadedFile& loaded, cons
     auto backup = write_backup(fs, loaded.path, loaded.text, loaded.info.mode, clock);
     if (!backup) return backup.status();
     report.backup = *backup;
+    prune_backups(fs, loaded.path, kMaxBackupsKept);
   }
   Status unchanged = check_unchanged(fs, loaded);
   if (!unchanged.is_ok()) return unchanged;
@@ -178,12 +184,33 @@ std::string after_label(const fs::path& path, RewriteMode mode) {
 
 }  // namespace
 
+Status check_plain_json(const ConfigDocument& document, const ClientDescriptor& client) {
+  if (!document.jsonc || client.reads_jsonc) return Status::ok();
+  const std::string& text = document.original_text;
+  std::size_t at = 0;
+  while (at < text.size() && text[at] == document.json_text[at]) ++at;
+  std::string what = at < text.size() && text[at] == ',' ? "a trailing comma" : "a comment";
+  return Status::invalid_argument(describe_position(document.origin, text, at) + ": " + what + "; " +
+                                  client.display_name + " reads plain JSON and would not load this file either; " +
+                                  "remove it, then run again (nothing was written)");
+}
+
+std::vector<JsonPointer> find_server_tables(const ordered_json& root, const ClientDescriptor& client) {
+  std::vector<JsonPointer> tables;
+  for (const TablePattern& pattern : client.server_tables) expand_pattern(root, pattern, 0, JsonPointer(), tables);
+  return tables;
+}
+
+std::string server_table_label(const JsonPointer& table) { return table_label_of(table); }
+
 const char* entry_action_name(EntryAction action) {
   switch (action) {
     case EntryAction::kWrapped:
       return "wrapped";
     case EntryAction::kUnwrapped:
       return "restored";
+    case EntryAction::kUpdated:
+      return "updated";
     case EntryAction::kAlreadyWrapped:
       return "already wrapped";
     case EntryAction::kNotWrapped:
@@ -211,6 +238,8 @@ Result<FileReport> rewrite_config_file(const fs::path& path, const ClientDescrip
   if (!loaded) return loaded.status();
   auto document = parse_config_document(loaded->text, loaded->path.string());
   if (!document) return document.status();
+  Status plain = check_plain_json(*document, client);
+  if (!plain.is_ok()) return plain;
   FileReport report;
   report.path = loaded->path;
   report.created = loaded->created;

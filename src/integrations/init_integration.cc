@@ -31,25 +31,33 @@ std::string entry_line(const EntryReport& entry) {
   return "  " + padded(entry_action_name(entry.action), 16) + where + detail + disabled + "\n";
 }
 
-int count_changed(const FileReport& report) {
-  return static_cast<int>(std::count_if(report.entries.begin(), report.entries.end(), [](const EntryReport& e) {
-    return e.action == EntryAction::kWrapped || e.action == EntryAction::kUnwrapped;
-  }));
+int count(const FileReport& report, EntryAction action) {
+  return static_cast<int>(std::count_if(report.entries.begin(), report.entries.end(),
+                                        [action](const EntryReport& e) { return e.action == action; }));
+}
+
+// "wrap 2 server(s)", "wrap 1 and update 2 server(s)", ... ("wrapped", ... when `past`).
+std::string what_changed(const FileReport& report, bool wrap, bool past) {
+  auto verb = [past](const char* v) { return std::string(v) + (past ? "d" : ""); };
+  if (!wrap) return verb("restore") + " " + std::to_string(count(report, EntryAction::kUnwrapped)) + " server(s)";
+  int wrapped = count(report, EntryAction::kWrapped);
+  int updated = count(report, EntryAction::kUpdated);
+  std::string wrap_verb = past ? "wrapped" : "wrap";
+  if (updated == 0) return wrap_verb + " " + std::to_string(wrapped) + " server(s)";
+  if (wrapped == 0) return verb("update") + " " + std::to_string(updated) + " server(s)";
+  return wrap_verb + " " + std::to_string(wrapped) + " and " + verb("update") + " " + std::to_string(updated) +
+         " server(s)";
 }
 
 std::string outcome_line(const FileReport& report, const RewriteOptions& options) {
   bool wrap = options.mode == RewriteMode::kWrap;
-  std::string servers = std::to_string(count_changed(report)) + " server(s)";
   if (!report.changed) return "  unchanged       nothing to do; the file was not touched\n";
   if (report.created) {
     return std::string("  ") + (options.dry_run ? "would create    " : "created         ") + "with no servers\n";
   }
-  if (options.dry_run) {
-    return std::string("  dry run         would ") + (wrap ? "wrap " : "restore ") + servers +
-           "; nothing was written\n";
-  }
-  if (!wrap) return "  written         " + servers + " restored\n";
-  return "  written         " + servers + " wrapped (policy " + options.wrap.policy + ")\n";
+  if (options.dry_run) return "  dry run         would " + what_changed(report, wrap, false) + "; nothing was written\n";
+  return "  written         " + what_changed(report, wrap, true) +
+         (wrap ? " (policy " + options.wrap.policy + ")" : "") + "\n";
 }
 
 void print_report(const FileReport& report, const RewriteOptions& options, std::ostream& out) {

@@ -133,6 +133,21 @@ Status PosixFileSystem::create_directories(const fs::path& dir) {
   return Status::ok();
 }
 
+Result<std::vector<std::string>> PosixFileSystem::list_directory(const fs::path& dir) {
+  std::error_code error;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (error) return Status::io_error("cannot list " + dir.string() + ": " + error.message());
+  return names;
+}
+
+Status PosixFileSystem::remove_file(const fs::path& path) {
+  if (::unlink(path.c_str()) == 0) return Status::ok();
+  return io_failure("remove", path, errno);
+}
+
 Status PosixFileSystem::create_new_file(const fs::path& path, const std::string& data, uint32_t mode) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode & 07777)));
   if (!fd.valid() && errno == EEXIST) return Status::failed_precondition(path.string() + " already exists");

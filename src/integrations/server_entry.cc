@@ -140,6 +140,48 @@ Result<ordered_json> unwrap_entry(const ordered_json& entry, const EntryShape& s
   return with_command(entry, shape, command, original.empty() ? ordered_json() : original);
 }
 
+Result<WrappedEntry> read_wrapped_entry(const ordered_json& entry, const EntryShape& shape) {
+  auto found = entry.find(shape.args_key);
+  if (found == entry.end() || !is_string_array(*found)) return Status::invalid_argument("its args are not strings");
+  const ordered_json& args = *found;
+  std::size_t split = end_of_options(args);
+  if (split + 1 >= args.size()) return Status::invalid_argument("its args hold no server command after \"--\"");
+  WrappedEntry out;
+  out.warden_path = string_field(entry, shape.command_key);
+  for (std::size_t i = 1; i + 1 < split; ++i) {
+    if (args[i] == "--policy") out.policy = args[i + 1].get<std::string>();
+    if (args[i] == "--server-name") out.server_name = args[i + 1].get<std::string>();
+    if (is_value_option(args[i].get<std::string>())) ++i;
+  }
+  for (std::size_t i = split + 1; i < args.size(); ++i) out.server_command.push_back(args[i].get<std::string>());
+  return out;
+}
+
+std::optional<ordered_json> refresh_wrapped_entry(const ordered_json& entry, const WrapSpec& spec,
+                                                  const EntryShape& shape, std::string& changes) {
+  auto wrapped = read_wrapped_entry(entry, shape);
+  if (!wrapped) return std::nullopt;
+  ordered_json args = entry.at(shape.args_key);
+  changes.clear();
+  if (wrapped->warden_path != spec.warden_path) {
+    changes = "binary " + wrapped->warden_path + " -> " + spec.warden_path;
+  }
+  if (spec.replace_policy && wrapped->policy != spec.policy) {
+    std::size_t split = end_of_options(args);
+    std::size_t at = 1;
+    while (at < split && args[at] != "--policy") at += is_value_option(args[at].get<std::string>()) ? 2 : 1;
+    if (at < split) args[at + 1] = spec.policy;
+    if (at >= split) {
+      args.insert(args.begin() + 1, ordered_json(spec.policy));
+      args.insert(args.begin() + 1, ordered_json("--policy"));
+    }
+    changes += (changes.empty() ? "" : ", ") + std::string("policy ") + wrapped->policy.value_or("(default)") +
+               " -> " + spec.policy;
+  }
+  if (changes.empty()) return std::nullopt;
+  return with_command(entry, shape, spec.warden_path, args);
+}
+
 std::string entry_command(const ordered_json& entry, const EntryShape& shape) {
   return entry.is_object() ? string_field(entry, shape.command_key) : std::string();
 }

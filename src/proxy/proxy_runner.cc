@@ -80,10 +80,15 @@ class UnavailableAuditor final : public CallAuditor {
   Status why_;
 };
 
-policy::Policy load_policy(const std::string& spec) {
+// A policy that does not load stops the server (~ChildProcess kills and
+// reaps it) and is then handled as a server that cannot start: every request,
+// `initialize` first, is answered with the reason, and the proxy exits 2.
+std::optional<policy::Policy> load_policy(const std::string& spec,
+                                          std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>& spawned) {
   auto loaded = policy::Policy::load(spec);
-  if (!loaded) throw std::runtime_error("cannot load policy " + spec + ": " + loaded.status().message());
-  return std::move(loaded).value();
+  if (loaded) return std::move(loaded).value();
+  spawned = io::SpawnError{2, "mcp-warden cannot load the policy " + spec + ": " + loaded.status().message()};
+  return std::nullopt;
 }
 
 std::string resolve_db_path(const std::string& given) {
@@ -135,11 +140,10 @@ class ProxyRunner final : public SessionOutput {
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
         // The server starts before the policy is loaded and the audit
         // database opened, so that its start-up overlaps ours; nothing
-        // reaches it before io_.run(). If the policy cannot be loaded, the
-        // constructor throws and ~ChildProcess kills and reaps the server.
+        // reaches it before io_.run(). If the policy cannot be loaded, see
+        // load_policy().
         spawned_(io::ChildProcess::spawn(io_, options.command)),
-        policy_(options.layers == Layers::kRelayOnly ? std::nullopt
-                                                     : std::optional<policy::Policy>(load_policy(options.policy))),
+        policy_(options.layers == Layers::kRelayOnly ? std::nullopt : load_policy(options.policy, spawned_)),
         trust_level_(policy_ ? declared_level(options, *policy_, server_name_) : trust::TrustLevel::kStandard),
         auditor_(open_audit()),
         session_options_(session_options(options, server_name_)),
@@ -183,7 +187,7 @@ class ProxyRunner final : public SessionOutput {
  private:
   std::unique_ptr<CallAuditor> open_audit() {
     // Without an auditor the Session records nothing and builds no entries.
-    if (options_.layers != Layers::kFull) return nullptr;
+    if (options_.layers != Layers::kFull || !policy_) return nullptr;
     audit::AuditLogOptions log_options;
     log_options.db_path = resolve_db_path(options_.db_path);
     log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;

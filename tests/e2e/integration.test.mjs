@@ -108,7 +108,7 @@ describe('init-integration --claude', () => {
     fs.writeFileSync(file, text);
     const run = initIntegration('--claude', '--config-path', file);
     assert.equal(run.status, 1);
-    assert.ok(run.stdout.includes(`${file}:4:3: `), run.stdout);
+    assert.ok(run.stdout.includes(`${file}:3:26: a trailing comma; Claude Desktop reads plain JSON`), run.stdout);
     assert.equal(fs.readFileSync(file, 'utf8'), text);
   });
 

@@ -111,7 +111,8 @@ describe('start-up', () => {
     const run = spawnSync(wardenBin(), ['proxy', '--bogus-option', '--', 'true'], { encoding: 'utf8' });
     assert.notEqual(run.status, 0);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /unknown option or argument: --bogus-option \(/, run.stderr);
+    assert.match(run.stderr, /^mcp-warden: unknown option --bogus-option for `mcp-warden proxy` \(see/, run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /-- --bogus-option/);
   });
 

@@ -60,6 +60,8 @@ class FaultyFileSystem final : public FileSystem {
     if (fail_replace) return Status::io_error("cannot write " + path.string() + ": No space left on device");
     return real_.replace_atomically(path, data, keep);
   }
+  Result<std::vector<std::string>> list_directory(const fs::path& dir) override { return real_.list_directory(dir); }
+  Status remove_file(const fs::path& path) override { return real_.remove_file(path); }
 
   bool fail_backup = false;
   bool fail_replace = false;
@@ -386,8 +388,16 @@ TEST_P(InvalidFileTest, IsRefusedWithPathLineAndColumnAndLeftUntouched) {
   EXPECT_TRUE(backups().empty());
 }
 
+TEST_F(RewriteTest, JsoncForAPlainJsonClientSaysTheClientWouldRefuseItToo) {
+  fs::path path = copy_fixture("invalid/trailing_comma.json");
+  auto report = run(path, "claude", options());
+  ASSERT_FALSE(report.is_ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("a trailing comma; Claude Desktop reads plain JSON"));
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryKindOfBadFile, InvalidFileTest,
-                         ::testing::Values(std::pair{"invalid/trailing_comma.json", "4:3"},
+                         ::testing::Values(std::pair{"invalid/unterminated_comment.jsonc", "2:20"},
+                                           std::pair{"invalid/trailing_comma.json", "3:26"},
                                            std::pair{"invalid/comments.jsonc", "2:3"},
                                            std::pair{"invalid/servers_not_object.json", "3:17"},
                                            std::pair{"invalid/duplicate_keys.json", "4:10"},
@@ -557,7 +567,7 @@ TEST_F(InitIntegrationTest, PrintsEveryEntryTheBackupAndARestartReminder) {
   EXPECT_THAT(output, HasSubstr("  left alone      \"remote-search\" (remote server (url))\n"));
   EXPECT_THAT(output, HasSubstr("\"old-sqlite\" (uvx) [disabled]\n"));
   EXPECT_THAT(output, HasSubstr("  backup          " + path.string() + "."));
-  EXPECT_THAT(output, HasSubstr("4 server(s) wrapped (policy strict)"));
+  EXPECT_THAT(output, HasSubstr("wrapped 4 server(s) (policy strict)"));
   EXPECT_THAT(output, HasSubstr("Restart Claude Desktop: "));
 }
 

@@ -35,8 +35,14 @@ struct QueryArgs {
   std::optional<std::string> decision;
   std::optional<std::string> session_id;
   std::optional<std::string> kind;
+  std::optional<std::string> server;
+  // The client's name as it introduced itself (clientInfo.name, recorded in
+  // its session's session_end entry), compared without regard to case.
+  std::optional<std::string> client;
   std::optional<std::string> since;  // parse_time() syntax
   std::optional<int64_t> limit;
+  // One JSON object per line instead of the text summary.
+  bool json = false;
 };
 
 // Prints "ok: N entries, root R, ..." or "FAILED at seq S: what"; with
@@ -44,10 +50,21 @@ struct QueryArgs {
 int run_verify(const CommandContext& ctx, const std::optional<std::filesystem::path>& proof_file);
 // The entry as pretty JSON, payload text exactly as stored under "payload_text".
 int run_show(const CommandContext& ctx, int64_t seq);
-// The last `count` entries as summaries; with `follow`, keeps printing new
-// ones every poll until keep_following() returns false.
+// Entry listings (tail, query) print one line per entry: seq, time, kind,
+// server, tool, decision, id, session, then the session's client when known
+// and, for a decision, its rule and reason:
+//   12 2025-01-01T00:00:00.000000Z tool_call fs write_file deny id=3 session=ab12 client=claude-ai
+//   rule=deny-writes reason="writes are not allowed"
+// (one line). With QueryArgs::json, one JSON object per line with the same
+// fields ("seq","time","kind","server","tool","decision","request_id",
+// "session","client","rule","reason"; absent ones are null).
+//
+// The last `count` entries matching `filters` (its server, client, tool,
+// decision, kind and json fields; limit and since are ignored); with
+// `follow`, keeps printing new ones every poll until keep_following()
+// returns false.
 int run_tail(const CommandContext& ctx, int64_t count, bool follow,
-             const std::function<bool()>& keep_following);
+             const std::function<bool()>& keep_following, const QueryArgs& filters = {});
 int run_query(const CommandContext& ctx, const QueryArgs& args);
 // format "jsonl" or "cloudevents"; one object per line.
 int run_export(const CommandContext& ctx, const std::string& format,

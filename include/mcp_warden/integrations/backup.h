@@ -6,7 +6,10 @@
 // "-2", "-3", ... is added before ".mcp-warden.bak". An existing file is never
 // overwritten (O_EXCL), so every earlier backup survives. The copy gets the
 // original's permission bits, since configs often hold tokens in "env".
-// A backup is fsync'ed before the config is replaced.
+// A backup is fsync'ed before the config is replaced. After a new backup,
+// prune_backups() keeps only the newest kMaxBackupsKept of that file's
+// backups (by the time in their names), so repeated runs do not pile up
+// copies of files that hold tokens.
 //
 // Thread safety: stateless; two processes backing up the same file at once
 // get distinct names.
@@ -23,6 +26,7 @@
 namespace mcp_warden::integrations {
 
 inline constexpr int kMaxBackupsPerSecond = 1000;
+inline constexpr int kMaxBackupsKept = 5;
 
 // "20250102T030405Z" for a Unix time in microseconds.
 std::string backup_timestamp(int64_t unix_micros);
@@ -34,5 +38,10 @@ std::filesystem::path backup_path(const std::filesystem::path& config, const std
 // kIoError when it cannot be written (the config must then be left alone).
 Result<std::filesystem::path> write_backup(FileSystem& fs, const std::filesystem::path& config,
                                            const std::string& contents, uint32_t mode, const Clock& clock);
+
+// Removes all but the newest `keep` backups of `config` (names made by
+// backup_path()). Best effort: a backup that cannot be listed or removed is
+// left, and the count of removed files is returned.
+int prune_backups(FileSystem& fs, const std::filesystem::path& config, int keep);
 
 }  // namespace mcp_warden::integrations

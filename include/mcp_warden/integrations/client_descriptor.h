@@ -56,6 +56,10 @@ struct ClientDescriptor {
   // client whose missing file init-integration may create (Claude Desktop).
   std::optional<std::string> create_if_missing;
   std::string restart_hint;  // one sentence printed after a change
+  // The client itself reads comments and trailing commas ("jsonc": true;
+  // VS Code, Cursor). For the others such a file is refused: the client
+  // would not load it either.
+  bool reads_jsonc = false;
 
   // The placeholder paths for `os`; empty when the client has none there.
   std::vector<std::string> paths_for(std::string_view os) const;

@@ -9,7 +9,8 @@
 // written; otherwise a timestamped backup is written beside the file (see
 // backup.h), the file is re-read to make sure nobody changed it meanwhile,
 // and it is replaced atomically with its permissions kept (see
-// file_system.h). A symlinked config is rewritten at its target. Any failure
+// file_system.h); only the newest kMaxBackupsKept backups of the file are
+// kept (see backup.h). A symlinked config is rewritten at its target. Any failure
 // leaves the config exactly as it was.
 //
 // A missing file is created (from the descriptor's create_if_missing, parent
@@ -27,6 +28,7 @@
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/base/status.h"
 #include "mcp_warden/integrations/client_descriptor.h"
+#include "mcp_warden/integrations/config_document.h"
 #include "mcp_warden/integrations/file_system.h"
 #include "mcp_warden/integrations/server_entry.h"
 
@@ -46,6 +48,7 @@ struct RewriteOptions {
 enum class EntryAction {
   kWrapped,         // now runs through mcp-warden
   kUnwrapped,       // restored to its original command (undo)
+  kUpdated,         // wrap: already wrapped; its binary path (moved) or --policy brought up to date
   kAlreadyWrapped,  // wrap: nothing to do
   kNotWrapped,      // undo: nothing to do
   kRemote,          // url / non-stdio server, left alone
@@ -54,7 +57,7 @@ enum class EntryAction {
   kFailed,          // undo could not recover the original; left as is
 };
 
-// "wrapped", "already wrapped", ... as printed in reports.
+// "wrapped", "updated", "already wrapped", ... as printed in reports.
 const char* entry_action_name(EntryAction action);
 
 struct EntryReport {
@@ -77,6 +80,17 @@ struct FileReport {
 
   bool has_failures() const;
 };
+
+// The server tables of `root` that `client`'s patterns name ("*" expanded),
+// in file order; and a table's label for reports ("" for a top-level table,
+// else e.g. "projects > /home/me/app").
+std::vector<nlohmann::ordered_json::json_pointer> find_server_tables(const nlohmann::ordered_json& root,
+                                                                     const ClientDescriptor& client);
+std::string server_table_label(const nlohmann::ordered_json::json_pointer& table);
+
+// kInvalidArgument naming the first comment or trailing comma of a JSONC
+// document when `client` reads plain JSON (it would refuse the file too).
+Status check_plain_json(const ConfigDocument& document, const ClientDescriptor& client);
 
 Result<FileReport> rewrite_config_file(const std::filesystem::path& path, const ClientDescriptor& client,
                                        const RewriteOptions& options, FileSystem& fs, const Clock& clock);

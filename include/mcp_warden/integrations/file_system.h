@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "mcp_warden/base/status.h"
 
@@ -52,6 +53,10 @@ class FileSystem {
   // which case `path` is exactly as it was.
   virtual Status replace_atomically(const std::filesystem::path& path, const std::string& data,
                                     const FileInfo& keep) = 0;
+  // The names (not paths) of the entries of `dir`; kIoError when unreadable.
+  virtual Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) = 0;
+  // Removes one file; kIoError on failure.
+  virtual Status remove_file(const std::filesystem::path& path) = 0;
 };
 
 class PosixFileSystem final : public FileSystem {
@@ -63,6 +68,8 @@ class PosixFileSystem final : public FileSystem {
   Status create_new_file(const std::filesystem::path& path, const std::string& data, uint32_t mode) override;
   Status replace_atomically(const std::filesystem::path& path, const std::string& data,
                             const FileInfo& keep) override;
+  Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) override;
+  Status remove_file(const std::filesystem::path& path) override;
 };
 
 }  // namespace mcp_warden::integrations

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,17 @@ struct EntryClass {
 struct WrapSpec {
   std::string warden_path;  // absolute path of the mcp-warden binary
   std::string policy;       // preset name or absolute policy file path
+  // Also give entries that are already wrapped this policy (the user passed
+  // --policy); otherwise they keep theirs and only a moved binary is updated.
+  bool replace_policy = false;
+};
+
+// What a wrapped entry runs, read from its args (for doctor and reports).
+struct WrappedEntry {
+  std::string warden_path;
+  std::optional<std::string> policy;     // the value of --policy, if any
+  std::optional<std::string> server_name;  // the value of --server-name, if any
+  std::vector<std::string> server_command;  // what follows "--"
 };
 
 EntryClass classify_entry(const nlohmann::ordered_json& entry, const EntryShape& shape);
@@ -52,6 +64,18 @@ nlohmann::ordered_json wrap_entry(const nlohmann::ordered_json& entry, const std
 // The entry as it was before wrapping; call only for EntryKind::kWrapped.
 // kInvalidArgument when the args hold no original command after "--".
 Result<nlohmann::ordered_json> unwrap_entry(const nlohmann::ordered_json& entry, const EntryShape& shape);
+
+// Reads a wrapped entry (EntryKind::kWrapped); kInvalidArgument when its
+// args hold no server command after "--".
+Result<WrappedEntry> read_wrapped_entry(const nlohmann::ordered_json& entry, const EntryShape& shape);
+
+// A wrapped entry brought up to date with `spec`: its command becomes
+// spec.warden_path and, with spec.replace_policy, its --policy value becomes
+// spec.policy (added after "proxy" when it had none). Every other argument
+// stays. nullopt when nothing changes; otherwise `changes` says what did
+// ("binary /old -> /new", "policy strict -> moderate").
+std::optional<nlohmann::ordered_json> refresh_wrapped_entry(const nlohmann::ordered_json& entry, const WrapSpec& spec,
+                                                           const EntryShape& shape, std::string& changes);
 
 // The entry's command ("" when it has none): what a report line shows. Args
 // are not shown, as they may hold credentials.

@@ -59,7 +59,9 @@ struct ProxyOptions {
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.
-// Throws std::runtime_error for start-up errors (a policy that does not load);
+// Throws std::runtime_error for start-up errors (an unknown --trust-level). A
+// policy that does not load is answered to the client (every request gets an
+// error naming the problem) and the proxy exits 2;
 // an audit database that cannot be opened is not one: calls are then denied.
 int run_proxy(const ProxyOptions& options);
 
