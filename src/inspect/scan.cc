@@ -58,20 +58,24 @@ struct PathNode {
   std::string token;  // the member name, or the index as text
 };
 
+// RFC 6901 escaping of one reference token.
+std::string pointer_token(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::string pointer_of(const std::vector<PathNode>& nodes, int32_t at) {
   std::vector<const std::string*> tokens;
   for (int32_t k = at; k > 0; k = nodes[static_cast<std::size_t>(k)].parent) {
     tokens.push_back(&nodes[static_cast<std::size_t>(k)].token);
   }
   std::string out;
-  for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
-    out.push_back('/');
-    for (char c : **it) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out.push_back(c);
-    }
-  }
+  for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) out += "/" + pointer_token(**it);
   return out;
 }
 
@@ -226,16 +230,6 @@ class Walker {
     if constexpr (!std::is_const_v<Json>) {
       for (auto& [from, to] : renames) rename(object, from, to);
     }
-  }
-
-  static std::string pointer_token(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out.push_back(c);
-    }
-    return out;
   }
 
   static void rename(json& object, const std::string& from, std::string to) {
