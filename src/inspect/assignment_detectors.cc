@@ -51,15 +51,16 @@ std::string_view key_before(const Text& t, std::size_t sep) {
 // True when the key (original spelling) ends in a secret name at a word
 // boundary: start, a separator, or a camelCase capital.
 bool names_secret(std::string_view key) {
-  std::string low = lower(key);
-  for (std::string_view bad : kInnocentKeys) {
-    if (low.ends_with(bad)) return false;
-  }
+  std::array<char, 64> buffer;
+  if (key.size() > buffer.size()) return false;
+  for (std::size_t k = 0; k < key.size(); ++k) buffer[k] = static_cast<char>(to_lower(static_cast<unsigned char>(key[k])));
+  std::string_view low(buffer.data(), key.size());
   for (std::string_view name : kSecretNames) {
     if (!low.ends_with(name)) continue;
     std::size_t at = low.size() - name.size();
     if (at == 0 || !is_alpha(static_cast<unsigned char>(key[at - 1])) || is_upper(static_cast<unsigned char>(key[at]))) {
-      return true;
+      return std::none_of(kInnocentKeys.begin(), kInnocentKeys.end(),
+                          [&](std::string_view bad) { return low.ends_with(bad); });
     }
   }
   return false;

@@ -51,7 +51,7 @@ constexpr std::string_view kOverridePattern =
 constexpr std::string_view kConcealPattern =
     R"((?i)(?:(?:do\s+not|don't|dont|never|must\s+not)\s+(?:tell|inform|mention\s+(?:this|it)\s+to|)"
     R"(reveal\s+(?:this|it)\s+to|disclose\s+(?:this|it)\s+to|notify|alert|let)\s+the\s+user)"
-    R"(|without\s+(?:telling|informing|notifying|alerting|asking)\s+the\s+user))";
+    R"(|without\s+(?:telling|informing|notifying|alerting|asking)\s+the\s+user)\z)";
 
 void add_number_triggers(Detectors::Tables& t) {
   for (unsigned char a = '0'; a <= '9'; ++a) {
@@ -73,8 +73,8 @@ void add_at_and_assign_triggers(Detectors::Tables& t) {
 }
 
 void add_token_triggers(Detectors::Tables& t) {
-  for (std::string_view pair : {"AK", "AS", "AI", "gh", "gi", "gl", "xo", "xa", "sk", "rk", "wh", "np", "py", "hf", "ho"}) {
-    t.add(pair, internal::kFamToken);
+  for (std::string_view prefix : internal::token_prefixes()) {
+    t.add(prefix.substr(internal::token_anchor(prefix), 2), internal::kFamToken);
   }
   t.add("yJ", internal::kFamJwt);
   t.add("-B", internal::kFamPem);
@@ -91,7 +91,9 @@ void add_hidden_and_instruction_triggers(Detectors::Tables& t) {
     t.add('<', static_cast<unsigned char>(c - 32), internal::kFamTag);
   }
   t.add('<', '|', internal::kFamTag);
-  for (std::string_view pair : {"ig", "di", "fo", "ov", "do", "ne", "wi", "mu"}) {
+  // Rare pairs inside the phrases' words: iGNore, diSRegard, foRGet,
+  // oveRRide, and "the USer" for the conceal phrases (matched backwards).
+  for (std::string_view pair : {"gn", "sr", "rg", "rr", "us"}) {
     t.add_nocase(pair, internal::kFamPhrase);
   }
 }

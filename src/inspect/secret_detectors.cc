@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "text_scan.h"
@@ -167,14 +168,60 @@ std::size_t try_slack_webhook(const Text& t, std::size_t i, Sink& sink) {
 
 }  // namespace
 
+namespace {
+
+// Where a token with `prefix` starts when the trigger pair at `i` is the
+// prefix's anchor pair (token_anchor): i - anchor, or npos.
+std::size_t anchored_start(const Text& t, std::size_t i, std::string_view prefix, std::size_t anchor) {
+  bool pair = i >= anchor && t.p[i] == static_cast<unsigned char>(prefix[anchor]) &&
+              t.at(i + 1) == static_cast<unsigned char>(prefix[anchor + 1]);
+  if (!pair) return std::string_view::npos;
+  std::size_t s = i - anchor;
+  return word_start(t, s) || prefix.starts_with("hooks.") ? s : std::string_view::npos;
+}
+
+const std::array<std::size_t, kTokenRules.size()>& rule_anchors() {
+  static const auto anchors = [] {
+    std::array<std::size_t, kTokenRules.size()> a{};
+    for (std::size_t k = 0; k < a.size(); ++k) a[k] = token_anchor(kTokenRules[k].prefix);
+    return a;
+  }();
+  return anchors;
+}
+
+}  // namespace
+
+std::vector<std::string_view> token_prefixes() {
+  std::vector<std::string_view> out;
+  for (const TokenRule& rule : kTokenRules) out.push_back(rule.prefix);
+  out.push_back("sk-");
+  out.push_back("hooks.slack.com/");
+  return out;
+}
+
+std::size_t token_anchor(std::string_view prefix) {
+  std::size_t punct = prefix.find_first_of("_-.");
+  return punct == std::string_view::npos || punct == 0 ? 0 : punct - 1;
+}
+
+// The trigger is a prefix's anchor pair (token_anchor), so the token starts
+// a few bytes before it.
 std::size_t check_token(const Text& t, std::size_t i, Sink& sink) {
-  if (!word_start(t, i) && !t.starts_with(i, "hooks.")) return i + 1;
   if (!sink.wants(Kind::kSecret)) return i + 1;
-  for (const TokenRule& rule : kTokenRules) {
-    if (std::size_t end = try_rule(t, i, rule, sink)) return end;
+  const auto& anchors = rule_anchors();
+  for (std::size_t k = 0; k < kTokenRules.size(); ++k) {
+    std::size_t s = anchored_start(t, i, kTokenRules[k].prefix, anchors[k]);
+    if (s == std::string_view::npos) continue;
+    if (std::size_t end = try_rule(t, s, kTokenRules[k], sink)) return end;
   }
-  if (std::size_t end = try_openai(t, i, sink)) return end;
-  if (std::size_t end = try_slack_webhook(t, i, sink)) return end;
+  std::size_t s = anchored_start(t, i, "sk-", 1);
+  if (s != std::string_view::npos) {
+    if (std::size_t end = try_openai(t, s, sink)) return end;
+  }
+  s = anchored_start(t, i, "hooks.slack.com/", 4);
+  if (s != std::string_view::npos) {
+    if (std::size_t end = try_slack_webhook(t, s, sink)) return end;
+  }
   return i + 1;
 }
 

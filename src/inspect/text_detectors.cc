@@ -220,9 +220,6 @@ constexpr std::array<std::string_view, 29> kOverrideNext = {
     "all", "any", "the", "your", "my", "of", "these", "those", "every", "previous", "prior", "above",
     "earlier", "preceding", "former", "original", "system", "developer", "safety", "existing", "other",
     "instruction", "prompt", "rules", "directions", "guidelines", "guardrails", "messages", "context"};
-constexpr std::array<std::string_view, 13> kConcealNext = {
-    "tell", "inform", "mention", "reveal", "disclose", "notify", "alert", "let", "telling", "informing",
-    "notifying", "alerting", "asking"};
 
 // True when the word after the one at `i` (after spaces) starts with one of `words`.
 template <std::size_t N>
@@ -241,12 +238,6 @@ bool next_word_in(const Text& t, std::size_t i, const std::array<std::string_vie
   return false;
 }
 
-bool conceal_start(const Text& t, std::size_t i) {
-  return t.starts_with_nocase(i, "do not ") || t.starts_with_nocase(i, "don't ") ||
-         t.starts_with_nocase(i, "dont ") || t.starts_with_nocase(i, "never ") ||
-         t.starts_with_nocase(i, "must not ") || t.starts_with_nocase(i, "without ");
-}
-
 // Runs `re` anchored at `i` on a window of at most 200 bytes.
 std::size_t match_at(const Text& t, std::size_t i, const re2::RE2& re) {
   std::size_t end = std::min(t.n, i + 200);
@@ -256,24 +247,46 @@ std::size_t match_at(const Text& t, std::size_t i, const re2::RE2& re) {
   return i + match.size();
 }
 
+// Where a conceal phrase ending at `end` ("... the user") starts, or npos.
+std::size_t match_ending_at(const Text& t, std::size_t end, const re2::RE2& re) {
+  std::size_t begin = end > 120 ? end - 120 : 0;
+  re2::StringPiece window(reinterpret_cast<const char*>(t.p) + begin, end - begin);
+  re2::StringPiece match;
+  if (!re.Match(window, 0, window.size(), re2::RE2::UNANCHORED, &match, 1)) return std::string_view::npos;
+  return static_cast<std::size_t>(match.data() - reinterpret_cast<const char*>(t.p));
+}
+
+// The trigger is the "us" of "the user": the conceal phrase ends there.
+std::size_t check_conceal(const Text& t, std::size_t i, const PhraseRegexes& re, Sink& sink) {
+  if (i < 4 || !t.starts_with_nocase(i, "user") || is_alpha(t.at(i + 4)) || !t.starts_with_nocase(i - 4, "the ")) {
+    return i + 1;
+  }
+  std::size_t begin = match_ending_at(t, i + 4, *re.conceal_from_user);
+  if (begin == std::string_view::npos) return i + 1;
+  sink.add(D::kInstructionPhrase, C::kMedium, begin, i + 4);
+  return i + 4;
+}
+
 }  // namespace
 
+// The trigger is a rare pair inside an override verb (iGNore, diSRegard,
+// foRGet, oveRRide) or the "us" of "the user".
 std::size_t check_phrase(const Text& t, std::size_t i, const PhraseRegexes& re, Sink& sink) {
-  if (is_alpha(t.before(i)) || !sink.wants(Kind::kHiddenInstruction)) return i + 1;
+  if (!sink.wants(Kind::kHiddenInstruction)) return i + 1;
+  if (to_lower(t.p[i]) == 'u') return check_conceal(t, i, re, sink);
   for (std::string_view verb : kOverrideVerbs) {
-    if (!t.starts_with_nocase(i, verb) || is_alpha(t.at(i + verb.size()))) continue;
-    if (!next_word_in(t, i, kOverrideNext)) return i + 1;
-    if (std::size_t end = match_at(t, i, *re.override_instructions)) {
-      sink.add(D::kInstructionPhrase, C::kHigh, i, end);
+    std::size_t offset = verb == "ignore" ? 1 : verb == "override" ? 3 : 2;
+    if (i < offset) continue;
+    std::size_t start = i - offset;
+    if (!t.starts_with_nocase(start, verb) || is_alpha(t.before(start)) || is_alpha(t.at(start + verb.size()))) {
+      continue;
+    }
+    if (!next_word_in(t, start, kOverrideNext)) return i + 1;
+    if (std::size_t end = match_at(t, start, *re.override_instructions)) {
+      sink.add(D::kInstructionPhrase, C::kHigh, start, end);
       return end;
     }
     return i + 1;
-  }
-  if (conceal_start(t, i) && next_word_in(t, i, kConcealNext)) {
-    if (std::size_t end = match_at(t, i, *re.conceal_from_user)) {
-      sink.add(D::kInstructionPhrase, C::kMedium, i, end);
-      return end;
-    }
   }
   return i + 1;
 }

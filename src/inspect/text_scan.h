@@ -108,6 +108,12 @@ std::size_t check_tag(const Text& t, std::size_t i, Sink& sink);
 bool check_url_credentials(const Text& t, std::size_t at, Sink& sink);
 std::size_t check_phrase(const Text& t, std::size_t i, const PhraseRegexes& re, Sink& sink);
 
+// Vendor-token prefixes, and the offset of the byte pair that triggers each
+// (the pair just before its first '_', '-' or '.', else its first two bytes:
+// "p_" of ghp_, "AK" of AKIA), so common letter pairs do not wake the check.
+std::vector<std::string_view> token_prefixes();
+std::size_t token_anchor(std::string_view prefix);
+
 // Validators shared with tests.
 bool luhn_valid(std::string_view digits);
 bool iban_valid(std::string_view compact);  // upper-case, no spaces

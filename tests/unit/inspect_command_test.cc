@@ -11,13 +11,13 @@
 namespace mcp_warden::inspect {
 namespace {
 
-struct Run {
+struct Outcome {
   int status;
   std::string out;
   std::string err;
 };
 
-Run run(const std::string& input, InspectCommand command = {}) {
+Outcome run(const std::string& input, InspectCommand command = {}) {
   std::istringstream in(input);
   std::ostringstream out, err;
   int status = run_inspect_command(command, in, out, err);
@@ -25,7 +25,7 @@ Run run(const std::string& input, InspectCommand command = {}) {
 }
 
 TEST(InspectCommandTest, TextFindingsHaveLineColumnAndAMaskedPreview) {
-  Run r = run("first line\nkey: AKIAIOSFODNN7EXAMPLE\n");
+  Outcome r = run("first line\nkey: AKIAIOSFODNN7EXAMPLE\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("secret\taws_access_key_id\t2:6\thigh\tAKIA**************LE (20)"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
@@ -35,7 +35,7 @@ TEST(InspectCommandTest, TextFindingsHaveLineColumnAndAMaskedPreview) {
 TEST(InspectCommandTest, JsonInputIsWalkedAndJsonOutputIsValid) {
   InspectCommand c;
   c.json = true;
-  Run r = run(R"({"content":[{"type":"text","text":"card 4111 1111 1111 1111"}]})", c);
+  Outcome r = run(R"({"content":[{"type":"text","text":"card 4111 1111 1111 1111"}]})", c);
   EXPECT_EQ(r.status, 1);
   nlohmann::json doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc["count"], 1);
@@ -45,7 +45,7 @@ TEST(InspectCommandTest, JsonInputIsWalkedAndJsonOutputIsValid) {
 }
 
 TEST(InspectCommandTest, FindingInAKeyIsLocatedAtTheMember) {
-  Run r = run(R"({"AKIAIOSFODNN7EXAMPLE": 1})");
+  Outcome r = run(R"({"AKIAIOSFODNN7EXAMPLE": 1})");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("/AKIAIOSFODNN7EXAMPLE (key)"), std::string::npos) << r.out;
 }
@@ -62,7 +62,7 @@ TEST(InspectCommandTest, NothingFoundIsExitZeroAndKindsFilter) {
 TEST(InspectCommandTest, UnknownKindAndMissingFileAreUsageErrors) {
   InspectCommand c;
   c.kinds = "cards";
-  Run r = run("x", c);
+  Outcome r = run("x", c);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("unknown kind"), std::string::npos);
   InspectCommand missing;
