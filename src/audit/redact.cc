@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
+
+#include "mcp_warden/inspect/detectors.h"
+#include "mcp_warden/inspect/scan.h"
 
 namespace mcp_warden::audit {
 namespace {
@@ -75,6 +79,29 @@ void redact_pointer(json& value, const std::string& pointer) {
   }
 }
 
+// Replaces every string of `value` (keys excepted) with kRedactedValue: the
+// fallback when content inspection could not finish.
+void redact_all_strings(json& value) {
+  std::vector<json*> stack{&value};
+  while (!stack.empty()) {
+    json* node = stack.back();
+    stack.pop_back();
+    if (node->is_string()) *node = std::string(kRedactedValue);
+    if (node->is_structured()) {
+      for (json& child : *node) stack.push_back(&child);
+    }
+  }
+}
+
+void redact_content(json& value) {
+  inspect::ScanOptions options;
+  options.kinds = kContentRedactedKinds;
+  options.max_occurrences = 0;  // only the redaction is wanted here
+  options.max_depth = std::numeric_limits<std::size_t>::max();  // the walk is iterative
+  inspect::Report report = inspect::redact(value, inspect::Detectors::builtin(), kContentRedactedKinds, options);
+  if (report.incomplete) redact_all_strings(value);
+}
+
 }  // namespace
 
 bool is_secret_key(std::string_view key) {
@@ -96,6 +123,7 @@ Result<nlohmann::json> redact_secrets(const nlohmann::json& value,
     return Status::invalid_argument(std::string("bad JSON Pointer: ") + e.what());
   }
   redact_keys(copy);
+  redact_content(copy);
   return copy;
 }
 

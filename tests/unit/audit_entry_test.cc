@@ -134,6 +134,37 @@ TEST(AuditRedactTest, ExplicitPointersAreRedactedWhateverTheKey) {
   EXPECT_EQ((*redacted)["query"], "select");
 }
 
+TEST(AuditRedactTest, SecretsAreRedactedByContentWhateverTheKey) {
+  std::string key_block = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + std::string(70, 'b') +
+                          "\n-----END OPENSSH PRIVATE KEY-----\n";
+  json args = {{"path", "/tmp/id"},
+               {"content", "password=hunter2"},
+               {"file", key_block},
+               {"list", json::array({"card 4111 1111 1111 1111", "mail bob@example.com"})},
+               {"AKIAIOSFODNN7EXAMPLE", true}};
+  auto redacted = redact_secrets(args);
+  ASSERT_TRUE(redacted.is_ok());
+  const json& r = *redacted;
+  EXPECT_EQ(r["content"], "password=[REDACTED:secret]");
+  EXPECT_EQ(r["file"], "[REDACTED:secret]\n");
+  EXPECT_EQ(r["list"][0], "card [REDACTED:payment_card]");
+  EXPECT_EQ(r["list"][1], "mail bob@example.com");
+  EXPECT_EQ(r["path"], "/tmp/id");
+  EXPECT_TRUE(r.contains("[REDACTED:secret]"));
+  std::string dumped = r.dump();
+  for (const char* value : {"hunter2", "bbbbbbbbbb", "4111", "AKIAIOSFODNN7EXAMPLE"}) {
+    EXPECT_EQ(dumped.find(value), std::string::npos) << value;
+  }
+}
+
+TEST(AuditRedactTest, ContentRedactionReachesDeepNesting) {
+  json args = "token: ghp_" + std::string(36, 'x');
+  for (int i = 0; i < 2000; ++i) args = json::array({std::move(args)});
+  auto redacted = redact_secrets(args);
+  ASSERT_TRUE(redacted.is_ok());
+  EXPECT_EQ(redacted->dump().find("ghp_"), std::string::npos);
+}
+
 TEST(AuditRedactTest, MalformedPointerIsAnError) {
   auto redacted = redact_secrets(json::object(), {"no-leading-slash"});
   EXPECT_EQ(redacted.status().code(), ErrorCode::kInvalidArgument);

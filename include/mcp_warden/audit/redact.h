@@ -12,10 +12,19 @@
 //    `max_tokens`, `keyboard`, `monkey` are not;
 //  - the value at every JSON Pointer (RFC 6901) in `pointers` is replaced,
 //    whatever its key. Pointers that do not resolve are ignored (nothing to
-//    redact); a malformed pointer is kInvalidArgument and nothing is returned.
-// The input is never modified. Redaction replaces whole values (objects and
-// arrays included); it does not hash them, so low-entropy secrets cannot be
-// guessed from the log.
+//    redact); a malformed pointer is kInvalidArgument and nothing is returned;
+//  - in every other string (and object key), each span the content detectors
+//    (inspect/detectors.h) find of a kind in kContentRedactedKinds — secrets,
+//    payment cards, SSNs, IBANs — at medium confidence or more is replaced by
+//    "[REDACTED:<kind>]", the rest of the text kept: so `content:
+//    "password=hunter2"` is stored as "password=[REDACTED:secret]" and a
+//    private key written as a file's content never reaches the log. E-mail
+//    addresses and phone numbers are kept.
+// The input is never modified. Key-name redaction replaces whole values
+// (objects and arrays included); nothing is hashed, so low-entropy secrets
+// cannot be guessed from the log. Should the content inspection fail to
+// finish (inspect::Report::incomplete: an allocation failure), every string
+// is replaced: the log errs toward losing text.
 //
 // Thread safety: stateless; call from any thread.
 #pragma once
@@ -27,10 +36,15 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/base/status.h"
+#include "mcp_warden/inspect/finding.h"
 
 namespace mcp_warden::audit {
 
 inline constexpr std::string_view kRedactedValue = "[REDACTED]";
+
+// The kinds whose values never reach the audit log (see above).
+inline constexpr inspect::KindSet kContentRedactedKinds = {inspect::Kind::kSecret, inspect::Kind::kPaymentCard,
+                                                           inspect::Kind::kSsn, inspect::Kind::kIban};
 
 // True when an object key names a secret (rules above).
 bool is_secret_key(std::string_view key);

@@ -1,0 +1,243 @@
+#include "mcp_warden/inspect/detectors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+#include <tuple>
+
+#include <re2/re2.h>
+
+#include "text_scan.h"
+
+namespace mcp_warden::inspect {
+
+using internal::Family;
+using internal::Text;
+
+struct Detectors::Tables {
+  // family[a | b << 8] != 0 when the byte pair (a, b) is a trigger; bits is
+  // the same as a bit set (8 KiB, stays in L1) for the fast pass.
+  std::array<uint64_t, 1024> bits{};
+  std::vector<uint16_t> family = std::vector<uint16_t>(65536, 0);
+  std::unique_ptr<re2::RE2> override_instructions;
+  std::unique_ptr<re2::RE2> conceal_from_user;
+
+  void add(unsigned char a, unsigned char b, uint16_t fam) {
+    unsigned v = a | (unsigned{b} << 8);
+    family[v] |= fam;
+    bits[v >> 6] |= uint64_t{1} << (v & 63);
+  }
+  void add(std::string_view pair, uint16_t fam) {
+    add(static_cast<unsigned char>(pair[0]), static_cast<unsigned char>(pair[1]), fam);
+  }
+  // Every upper/lower-case spelling of a two-letter pair.
+  void add_nocase(std::string_view pair, uint16_t fam) {
+    for (int mask = 0; mask < 4; ++mask) {
+      unsigned char a = static_cast<unsigned char>(pair[0]);
+      unsigned char b = static_cast<unsigned char>(pair[1]);
+      if (mask & 1) a = static_cast<unsigned char>(a - 32);
+      if (mask & 2) b = static_cast<unsigned char>(b - 32);
+      add(a, b, fam);
+    }
+  }
+};
+
+namespace {
+
+constexpr std::string_view kOverridePattern =
+    R"((?i)(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|my|of|these|those|every)\s+)*)"
+    R"((?:(?:previous|prior|above|earlier|preceding|former|original|system|developer|safety|existing|other)\s+)*)"
+    R"((?:instructions?|prompts?|rules|directions|guidelines|guardrails|messages|context|policies))";
+constexpr std::string_view kConcealPattern =
+    R"((?i)(?:(?:do\s+not|don't|dont|never|must\s+not)\s+(?:tell|inform|mention\s+(?:this|it)\s+to|)"
+    R"(reveal\s+(?:this|it)\s+to|disclose\s+(?:this|it)\s+to|notify|alert|let)\s+the\s+user)"
+    R"(|without\s+(?:telling|informing|notifying|alerting|asking)\s+the\s+user)\z)";
+
+void add_number_triggers(Detectors::Tables& t) {
+  for (unsigned char a = '0'; a <= '9'; ++a) {
+    for (unsigned char b = '0'; b <= '9'; ++b) t.add(a, b, internal::kFamNumber);
+    t.add('+', a, internal::kFamNumber);
+    t.add('(', a, internal::kFamNumber);
+  }
+}
+
+void add_at_and_assign_triggers(Detectors::Tables& t) {
+  for (unsigned c = 0; c < 128; ++c) {
+    unsigned char ch = static_cast<unsigned char>(c);
+    if (internal::is_alnum(ch)) t.add('@', ch, internal::kFamAt);
+    if (internal::is_alnum(ch) || ch == '_' || ch == '"' || ch == '\'' || ch == ' ' || ch == '\t') {
+      t.add(ch, '=', internal::kFamAssign);
+      t.add(ch, ':', internal::kFamAssign);
+    }
+  }
+}
+
+void add_token_triggers(Detectors::Tables& t) {
+  for (std::string_view prefix : internal::token_prefixes()) {
+    t.add(prefix.substr(internal::token_anchor(prefix), 2), internal::kFamToken);
+  }
+  t.add("yJ", internal::kFamJwt);
+  t.add("-B", internal::kFamPem);
+}
+
+void add_hidden_and_instruction_triggers(Detectors::Tables& t) {
+  t.add(0xE2, 0x80, internal::kFamHidden);  // U+2000..U+203F
+  t.add(0xE2, 0x81, internal::kFamHidden);  // U+2040..U+207F
+  t.add(0xEF, 0xBB, internal::kFamHidden);  // U+FEFF
+  t.add(0xE1, 0xA0, internal::kFamHidden);  // U+180E
+  t.add(0xF3, 0xA0, internal::kFamHidden);  // U+E0000..U+E0FFF
+  for (unsigned char c = 'a'; c <= 'z'; ++c) {
+    t.add('<', c, internal::kFamTag);
+    t.add('<', static_cast<unsigned char>(c - 32), internal::kFamTag);
+  }
+  t.add('<', '|', internal::kFamTag);
+  // Rare pairs inside the phrases' words: iGNore, diSRegard, foRGet,
+  // oveRRide, and "the USer" for the conceal phrases (matched backwards).
+  for (std::string_view pair : {"gn", "sr", "rg", "rr", "us"}) {
+    t.add_nocase(pair, internal::kFamPhrase);
+  }
+}
+
+std::unique_ptr<re2::RE2> compile(std::string_view pattern) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(1 << 20);
+  return std::make_unique<re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
+}
+
+// The first trigger at or after `i` (n when none). Sixteen pairs are tested
+// per round without a branch; only a round with a hit is looked at closely.
+std::size_t next_trigger(const std::array<uint64_t, 1024>& bits, const unsigned char* p,
+                         std::size_t i, std::size_t n) {
+  auto hit = [&](std::size_t k) {
+    unsigned v = p[k] | (unsigned{p[k + 1]} << 8);
+    return (bits[v >> 6] >> (v & 63)) & 1;
+  };
+  while (i + 17 <= n) {
+    uint64_t any = 0;
+    for (std::size_t k = 0; k < 16; ++k) any |= hit(i + k);
+    if (any) break;
+    i += 16;
+  }
+  for (; i + 1 < n; ++i) {
+    if (hit(i)) return i;
+  }
+  return n;
+}
+
+std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i, internal::Sink& sink) {
+  uint16_t fam = t.family[text.p[i] | (unsigned{text.p[i + 1]} << 8)];
+  std::size_t resume = i + 1;
+  auto run = [&](std::size_t r) { resume = std::max(resume, r); };
+  if (fam & internal::kFamNumber) run(internal::check_number(text, i, sink));
+  if (fam & internal::kFamAt) run(internal::check_at(text, i, sink));
+  if (fam & internal::kFamAssign) run(internal::check_assign(text, i, sink));
+  if (fam & internal::kFamToken) run(internal::check_token(text, i, sink));
+  if (fam & internal::kFamJwt) run(internal::check_jwt(text, i, sink));
+  if (fam & internal::kFamPem) run(internal::check_pem(text, i, sink));
+  if (fam & internal::kFamHidden) run(internal::check_hidden(text, i, sink));
+  if (fam & internal::kFamTag) run(internal::check_tag(text, i, sink));
+  if (fam & internal::kFamPhrase) {
+    internal::PhraseRegexes re{t.override_instructions.get(), t.conceal_from_user.get()};
+    run(internal::check_phrase(text, i, re, sink));
+  }
+  return resume;
+}
+
+void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) {
+  Text text{reinterpret_cast<const unsigned char*>(s.data()), s.size()};
+  std::size_t i = 0;
+  while (!sink.done) {
+    i = next_trigger(t.bits, text.p, i, text.n);
+    if (i + 1 >= text.n) break;
+    i = dispatch(t, text, i, sink);
+  }
+}
+
+}  // namespace
+
+namespace internal {
+
+bool Text::starts_with_nocase(std::size_t i, std::string_view lower_lit) const {
+  if (i > n || n - i < lower_lit.size()) return false;
+  for (std::size_t k = 0; k < lower_lit.size(); ++k) {
+    if (to_lower(p[i + k]) != static_cast<unsigned char>(lower_lit[k])) return false;
+  }
+  return true;
+}
+
+void Sink::add(DetectorId id, Confidence c, std::size_t begin, std::size_t end) {
+  const DetectorInfo& info = detector_info(id);
+  if (!wants(info.kind) || c < min_confidence || begin >= end) return;
+  out->push_back(Finding{id, info.kind, c, begin, end});
+  if (stop_at_first) done = true;
+}
+
+double shannon_entropy(std::string_view s) {
+  if (s.empty()) return 0.0;
+  std::array<uint32_t, 256> counts{};
+  for (unsigned char c : s) ++counts[c];
+  double h = 0.0;
+  double n = static_cast<double>(s.size());
+  for (uint32_t c : counts) {
+    if (c == 0) continue;
+    double p = c / n;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+}  // namespace internal
+
+Detectors::Detectors() {
+  auto t = std::make_unique<Tables>();
+  add_number_triggers(*t);
+  add_at_and_assign_triggers(*t);
+  add_token_triggers(*t);
+  add_hidden_and_instruction_triggers(*t);
+  t->override_instructions = compile(kOverridePattern);
+  t->conceal_from_user = compile(kConcealPattern);
+  tables_ = std::move(t);
+}
+
+Detectors::~Detectors() = default;
+
+const Detectors& Detectors::builtin() {
+  static const Detectors instance;
+  return instance;
+}
+
+void Detectors::find(std::string_view text, KindSet kinds, Confidence min_confidence,
+                     std::vector<Finding>& out) const {
+  if (kinds.empty() || text.size() < 2) return;
+  std::size_t first = out.size();
+  internal::Sink sink{kinds, min_confidence, &out};
+  scan(*tables_, text, sink);
+  auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
+  std::sort(begin, out.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.begin, a.end, a.kind, a.detector) < std::tie(b.begin, b.end, b.kind, b.detector);
+  });
+  // One span, one kind, one finding: the most specific detector (the lowest
+  // id: vendor formats come before secret_assignment) is kept.
+  out.erase(std::unique(begin, out.end(),
+                        [](const Finding& a, const Finding& b) {
+                          return a.begin == b.begin && a.end == b.end && a.kind == b.kind;
+                        }),
+            out.end());
+}
+
+std::vector<Finding> Detectors::find(std::string_view text, KindSet kinds, Confidence min_confidence) const {
+  std::vector<Finding> out;
+  find(text, kinds, min_confidence, out);
+  return out;
+}
+
+bool Detectors::contains(std::string_view text, KindSet kinds, Confidence min_confidence) const {
+  if (kinds.empty() || text.size() < 2) return false;
+  std::vector<Finding> out;
+  internal::Sink sink{kinds, min_confidence, &out, true};
+  scan(*tables_, text, sink);
+  return !out.empty();
+}
+
+}  // namespace mcp_warden::inspect
