@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   mcp_warden::cli::register_audit_commands(app, &exit_status);
   mcp_warden::cli::register_trust_commands(app, &exit_status);
   mcp_warden::cli::register_integration_commands(app, &exit_status);
+  mcp_warden::cli::register_sandbox_commands(app, &exit_status);
   try {
     std::vector<std::string> args =
         mcp_warden::cli::normalize_target_args(std::vector<std::string>(argv, argv + argc));

@@ -19,6 +19,7 @@ void register_policy_commands(CLI::App& app, int* exit_status);
 void register_audit_commands(CLI::App& app, int* exit_status);
 void register_trust_commands(CLI::App& app, int* exit_status);
 void register_integration_commands(CLI::App& app, int* exit_status);
+void register_sandbox_commands(CLI::App& app, int* exit_status);
 
 // Rewrites AgentMesh's `proxy --target CMD --target ARG ...` into
 // `proxy ... -- CMD ARG ...`; any other argv is returned unchanged.
