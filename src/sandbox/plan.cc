@@ -95,7 +95,10 @@ class Planner {
       plan_.rules.push_back({path, access, directory});
       return;
     }
-    if (std::find(plan_.carved.begin(), plan_.carved.end(), path) == plan_.carved.end()) plan_.carved.push_back(path);
+    if (std::find(plan_.carved.begin(), plan_.carved.end(), path) == plan_.carved.end()) {
+      plan_.carved.push_back(path);
+      plan_.rules.push_back({path, Access::kList, true});
+    }
     carve(path, access);
   }
 
@@ -170,6 +173,7 @@ const char* access_name(Access access) {
     case Access::kRead: return "read";
     case Access::kReadWrite: return "read-write";
     case Access::kDevice: return "device";
+    case Access::kList: return "list";
   }
   return "read";
 }
@@ -202,7 +206,7 @@ std::string SandboxPlan::explain() const {
   for (const Grant& g : grants) out += "  " + std::string(access_name(g.access)) + "\t" + g.path.string() + "\t(" + g.why + ")\n";
   out += "kept out (never readable or writable):\n";
   for (const fs::path& s : secrets) out += "  " + s.string() + "\n";
-  out += "carved (granted entry by entry, not listable):\n";
+  out += "carved (listable, each entry granted on its own):\n";
   for (const fs::path& c : carved) out += "  " + c.string() + "\n";
   out += "rules: " + std::to_string(rules.size()) + "\n";
   for (const std::string& note : notes) out += "note: " + note + "\n";

@@ -70,6 +70,7 @@ uint64_t rights(Access access, int abi) {
     case Access::kRead: return fs_read_access();
     case Access::kReadWrite: return fs_read_access() | fs_write_access(abi);
     case Access::kDevice: return fs_read_access() | fs_device_access(abi);
+    case Access::kList: return fs_list_access();
   }
   return fs_read_access();
 }

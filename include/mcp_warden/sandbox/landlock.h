@@ -23,6 +23,7 @@ int landlock_abi(std::string* why = nullptr);
 
 // Rights on a path, by ABI (bits of LANDLOCK_ACCESS_FS_*).
 uint64_t fs_read_access();                    // execute, read files, list directories
+uint64_t fs_list_access();                    // list directories
 uint64_t fs_write_access(int abi);            // every other right the ABI knows
 uint64_t fs_device_access(int abi);           // write, truncate and ioctl on device files
 uint64_t fs_file_only_access();               // the rights a rule on a non-directory may carry

@@ -6,9 +6,11 @@
 // root: "/" readable, the temp dir writable, ...) whose tree holds a secret
 // path is *carved*: the directory itself gets no rule, and each of its
 // entries is granted on its own, except the secret ones, recursing toward
-// the secret. Carved directories can be walked through, not listed, and
-// nothing new can be created directly in them; entries that appear later are
-// not covered (a secret created later in a carved directory stays out). A
+// the secret. A carved directory gets only the right to be listed — which,
+// Landlock rules being hierarchical, lets the names (never the contents) in
+// the secret directories beneath it be listed too; nothing new can be created
+// directly in it, and entries that appear later are not covered (a secret
+// created later in a carved directory stays out, and so does anything else). A
 // symbolic link never gets a rule: its target is judged where it lives.
 //
 // Secret paths: anchored patterns of the policy's secret rules as written
@@ -35,6 +37,7 @@ enum class Access {
   kRead,       // execute, read files, list directories
   kReadWrite,  // and every write right
   kDevice,     // read, write, truncate and ioctl on device files (/dev)
+  kList,       // list directories only: what a carved directory gets
 };
 const char* access_name(Access access);
 
