@@ -69,8 +69,8 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
          [args](const std::string& mode) {
            args->options.sandbox = mode.empty() ? policy::SandboxMode::kEnforce : *policy::parse_sandbox_mode(mode);
          },
-         "Kernel sandbox of the server (Landlock, docs/sandbox.md): off, auto (sandbox where the kernel can; "
-         "the default) or enforce (refuse to start without it); bare --sandbox means enforce. The policy's "
+         "Kernel sandbox of the server (Landlock, docs/sandbox.md): off (the default), auto (sandbox where "
+         "the kernel can, else log one warning) or enforce (refuse to start without it); bare --sandbox means enforce. The policy's "
          "sandbox: entry can only make it stricter")
       ->check(CLI::IsMember({"off", "auto", "enforce"}))
       ->expected(0, 1);

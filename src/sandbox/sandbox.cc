@@ -127,7 +127,7 @@ Resolved resolve(const LaunchRequest& request) {
   if (request.policy) setting = request.policy->server_settings(request.server_name).sandbox();
   std::optional<SandboxMode> declared = setting ? setting->mode : std::nullopt;
   if (request.mode && declared) out.mode = std::max(*request.mode, *declared);
-  else out.mode = request.mode.value_or(declared.value_or(SandboxMode::kAuto));
+  else out.mode = request.mode.value_or(declared.value_or(kDefaultMode));
   PlanInputs& in = out.inputs;
   in.command = request.command;
   in.home = env("HOME");

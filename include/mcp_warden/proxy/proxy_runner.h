@@ -62,7 +62,8 @@ struct ProxyOptions {
   int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
   Layers layers = Layers::kFull;      // see Layers: only bench tools change it
   // The kernel sandbox (docs/sandbox.md): --sandbox. Unset: the policy's
-  // `sandbox:` entry, else auto; set, the stricter of the two applies.
+  // `sandbox:` entry, else sandbox::kDefaultMode; set, the stricter of the
+  // two applies.
   // Only the full layer sandboxes.
   std::optional<policy::SandboxMode> sandbox;
 };

@@ -4,8 +4,8 @@
 // (docs/sandbox.md).
 //
 // prepare() does all the work in the parent before the fork: resolves the
-// mode (the stricter of --sandbox and the policy's `sandbox:` entry; auto
-// when neither says), checks the kernel's Landlock ABI, builds the plan,
+// mode (the stricter of --sandbox and the policy's `sandbox:` entry;
+// kDefaultMode when neither says), checks the kernel's Landlock ABI, builds the plan,
 // opens every path and fills a ruleset. The child only runs
 // run_in_child(): PR_SET_NO_NEW_PRIVS and landlock_restrict_self, two
 // async-signal-safe system calls.
@@ -37,6 +37,12 @@ class Policy;
 }
 
 namespace mcp_warden::sandbox {
+
+// The mode when neither --sandbox nor the policy names one. Off for now: a
+// server that writes next to the audit database (the e2e suite's recording
+// servers do) cannot create files there once the database's directory is
+// carved (docs/sandbox.md); auto becomes the default once that is settled.
+inline constexpr policy::SandboxMode kDefaultMode = policy::SandboxMode::kOff;
 
 // A filled Landlock ruleset, applied by the child before exec.
 class Sandbox final : public io::PreExecHook {
