@@ -64,6 +64,16 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
                          "Do not add the verification footer to allowed tool results");
   cmd->add_flag("--audit-fail-open", args->options.audit_fail_open,
                 "Forward allowed calls even when the audit log cannot record them (default: deny)");
+  cmd->add_option_function<std::string>(
+         "--sandbox",
+         [args](const std::string& mode) {
+           args->options.sandbox = mode.empty() ? policy::SandboxMode::kEnforce : *policy::parse_sandbox_mode(mode);
+         },
+         "Kernel sandbox of the server (Landlock, docs/sandbox.md): off (the default), auto (sandbox where "
+         "the kernel can, else log one warning) or enforce (refuse to start without it); bare --sandbox means enforce. The policy's "
+         "sandbox: entry can only make it stricter")
+      ->check(CLI::IsMember({"off", "auto", "enforce"}))
+      ->expected(0, 1);
   cmd->add_option("--log-level", args->log_level, "trace|debug|info|warn|error|off")->default_val("info");
   cmd->add_option("--log-file", args->log_file, "Write logs to this file instead of stderr");
   cmd->add_option("command", args->options.command, "The MCP server's command line (after --)");

@@ -37,6 +37,19 @@ struct DieWithParent {
   }
 };
 
+// Runs in the child after DieWithParent: the caller's pre-exec work. The
+// launcher reports errno to the parent, so the hook's error is put there.
+struct RunHook {
+  const PreExecHook* hook = nullptr;
+  template <typename Launcher>
+  boost::system::error_code on_exec_setup(Launcher&, const fs::path&, const char* const*) {
+    int error = hook ? hook->run_in_child() : 0;
+    if (error == 0) return {};
+    errno = error;
+    return boost::system::error_code(error, boost::system::system_category());
+  }
+};
+
 struct PipePair {
   int read_end = -1;
   int write_end = -1;
@@ -91,7 +104,7 @@ ChildProcess::~ChildProcess() {
 }
 
 std::variant<std::unique_ptr<ChildProcess>, SpawnError> ChildProcess::spawn(
-    boost::asio::io_context& io, const std::vector<std::string>& argv) {
+    boost::asio::io_context& io, const std::vector<std::string>& argv, const PreExecHook* hook) {
   auto resolved = resolve_command(argv.empty() ? std::string() : argv[0]);
   if (auto* error = std::get_if<SpawnError>(&resolved)) return *error;
   PipePair in, out;
@@ -103,12 +116,13 @@ std::variant<std::unique_ptr<ChildProcess>, SpawnError> ChildProcess::spawn(
   boost::system::error_code ec;
   bp::process process = bp::default_process_launcher()(
       io.get_executor(), ec, std::get<fs::path>(resolved), args,
-      bp::process_stdio{in.read_end, out.write_end, {}}, DieWithParent{});
+      bp::process_stdio{in.read_end, out.write_end, {}}, DieWithParent{}, RunHook{hook});
   close_fd(in.read_end);
   close_fd(out.write_end);
   if (ec) {
     close_fd(in.write_end), close_fd(out.read_end);
-    return SpawnError{kExitCommandNotExecutable, "cannot start MCP server " + argv[0] + ": " + ec.message()};
+    std::string stage = hook ? std::string(" (or ") + hook->what() + " refused it)" : "";
+    return SpawnError{kExitCommandNotExecutable, "cannot start MCP server " + argv[0] + ": " + ec.message() + stage};
   }
   pid_t pid = process.id();
   auto child = std::unique_ptr<ChildProcess>(new ChildProcess(std::make_unique<Impl>(Impl{std::move(process)})));

@@ -96,6 +96,7 @@ Status read_patterns(const std::string& origin, const YAML::Node& node,
     Result<PathPattern> pattern = PathPattern::parse(text, normalizer.case_insensitive());
     if (!pattern.is_ok()) return error_at(origin, node, pattern.status().message());
     cond->patterns.add(std::move(pattern).value());
+    cond->texts.push_back(text);  // for Policy::secret_path_globs()
   }
   return Status::ok();
 }

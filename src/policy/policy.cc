@@ -1,5 +1,7 @@
 #include "mcp_warden/policy/policy.h"
 
+#include <algorithm>
+
 #include "call_view.h"
 #include "loader.h"
 #include "mcp_warden/policy/presets.h"
@@ -77,6 +79,20 @@ Result<Policy> Policy::load(std::string_view name_or_path, const LoadOptions& op
 
 const std::string& Policy::name() const { return impl_->model.name; }
 const std::string& Policy::description() const { return impl_->model.description; }
+
+std::vector<std::string> Policy::secret_path_globs() const {
+  std::vector<std::string> out;
+  for (const internal::Rule& rule : impl_->model.rules) {
+    if (!rule.secret || rule.action != Action::kDeny) continue;
+    for (const internal::ArgCondition& cond : rule.match.args) {
+      if (cond.op != internal::ArgOp::kPathGlob || cond.negate) continue;
+      for (const std::string& text : cond.texts) {
+        if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+      }
+    }
+  }
+  return out;
+}
 
 const std::vector<std::pair<std::string, std::string>>& Policy::sources() const {
   return impl_->model.sources;

@@ -129,6 +129,43 @@ Status read_pin_and_manifest(const std::string& origin, const YAML::Node& value,
   return s;
 }
 
+Status read_sandbox_mode(const std::string& origin, const YAML::Node& node, SandboxSetting* out) {
+  Result<std::string> text = read_string(origin, node, "mode");
+  if (!text.is_ok()) return text.status();
+  out->mode = parse_sandbox_mode(*text);
+  if (!out->mode) return error_at(origin, node, "unknown sandbox mode \"" + *text + "\" (expected off, auto or enforce)");
+  return Status::ok();
+}
+
+Status read_network(const std::string& origin, const YAML::Node& node, SandboxSetting* out) {
+  Result<std::string> text = read_string(origin, node, "network");
+  if (!text.is_ok()) return text.status();
+  if (*text != "deny" && *text != "allow") return error_at(origin, node, "network must be deny or allow");
+  out->network_deny = *text == "deny";
+  return Status::ok();
+}
+
+Status read_sandbox(const std::string& origin, const YAML::Node& node, ServerEntry* entry) {
+  if (!node.IsMap()) return error_at(origin, node, "sandbox must be a mapping (mode, network, writable, writable_args)");
+  Status s = check_keys(origin, node, "sandbox", {"mode", "network", "writable", "writable_args"});
+  SandboxSetting setting;
+  setting.origin = where(origin, node);
+  if (s.is_ok() && node["mode"]) s = read_sandbox_mode(origin, node["mode"], &setting);
+  if (s.is_ok() && node["network"]) s = read_network(origin, node["network"], &setting);
+  if (s.is_ok() && node["writable"]) {
+    Result<std::vector<std::string>> list = read_string_list(origin, node["writable"], "writable");
+    s = list.status();
+    if (list.is_ok()) setting.writable = std::move(list).value();
+  }
+  if (s.is_ok() && node["writable_args"]) {
+    Result<bool> flag = read_bool(origin, node["writable_args"], "writable_args");
+    s = flag.status();
+    if (flag.is_ok()) setting.writable_args = *flag;
+  }
+  if (s.is_ok()) entry->sandbox = std::move(setting);
+  return s;
+}
+
 Result<ServerEntry> parse_entry(const std::string& origin, const YAML::Node& key, const YAML::Node& value) {
   ServerEntry entry;
   Result<std::string> glob = read_glob(origin, key, "server");
@@ -139,13 +176,15 @@ Result<ServerEntry> parse_entry(const std::string& origin, const YAML::Node& key
   if (!value.IsMap()) return error_at(origin, key, "server entry \"" + entry.server + "\" must be a mapping");
   Status s = check_keys(origin, value, "server entry \"" + entry.server + "\"",
                         {"trust_level", "accept_tool_changes", "pin", "retention", "reversibility", "human_in_loop",
-                         "training_consent"});
+                         "training_consent", "sandbox"});
   if (s.is_ok() && value["trust_level"]) s = read_level(origin, value["trust_level"], &entry);
   if (s.is_ok() && value["accept_tool_changes"]) s = read_tool_changes(origin, value["accept_tool_changes"], &entry);
   if (s.is_ok()) s = read_pin_and_manifest(origin, value, &entry);
+  if (s.is_ok() && value["sandbox"]) s = read_sandbox(origin, value["sandbox"], &entry);
   if (s.is_ok() && value.size() == 0) {
     s = error_at(origin, value, "server entry \"" + entry.server + "\" sets nothing (expected trust_level, "
-                                "accept_tool_changes, pin, retention, reversibility, human_in_loop or training_consent)");
+                                "accept_tool_changes, pin, retention, reversibility, human_in_loop, "
+                                "training_consent or sandbox)");
   }
   if (!s.is_ok()) return s;
   return entry;

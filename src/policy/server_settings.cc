@@ -110,6 +110,43 @@ std::optional<ToolChangeAcceptance> ServerSettings::accepts_tool_change(std::str
   return std::nullopt;
 }
 
+std::optional<SandboxMode> parse_sandbox_mode(std::string_view text) {
+  if (text == "off") return SandboxMode::kOff;
+  if (text == "auto") return SandboxMode::kAuto;
+  if (text == "enforce") return SandboxMode::kEnforce;
+  return std::nullopt;
+}
+
+std::string_view sandbox_mode_name(SandboxMode mode) {
+  switch (mode) {
+    case SandboxMode::kOff: return "off";
+    case SandboxMode::kAuto: return "auto";
+    case SandboxMode::kEnforce: return "enforce";
+  }
+  return "off";
+}
+
+namespace {
+
+void tighten(SandboxSetting& merged, const SandboxSetting& parent) {
+  if (parent.mode && (!merged.mode || *parent.mode > *merged.mode)) merged.mode = parent.mode;
+  if (parent.network_deny.value_or(false)) merged.network_deny = true;
+  if (merged.writable.empty()) merged.writable = parent.writable;
+  if (!merged.writable_args) merged.writable_args = parent.writable_args;
+}
+
+}  // namespace
+
+std::optional<SandboxSetting> ServerSettings::sandbox() const {
+  std::optional<SandboxSetting> merged;
+  for (const ServerEntry& entry : entries_) {
+    if (!entry.sandbox) continue;
+    if (!merged) merged = *entry.sandbox;
+    else tighten(*merged, *entry.sandbox);
+  }
+  return merged;
+}
+
 ServerSettings Policy::server_settings(std::string_view server) const {
   return ServerSettings::for_server(server, impl_->servers);
 }

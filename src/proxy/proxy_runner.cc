@@ -30,6 +30,7 @@
 #include "mcp_warden/io/fd_stream.h"
 #include "mcp_warden/io/frame_reader.h"
 #include "mcp_warden/proxy/session.h"
+#include "mcp_warden/proxy/sandbox_request.h"
 #include "random_id.h"
 
 namespace mcp_warden::proxy {
@@ -80,16 +81,17 @@ class UnavailableAuditor final : public CallAuditor {
   Status why_;
 };
 
-// A policy that does not load stops the server (~ChildProcess kills and
-// reaps it) and is then handled as a server that cannot start: every request,
-// `initialize` first, is answered with the reason, and the proxy exits 2.
-std::optional<policy::Policy> load_policy(const std::string& spec,
-                                          std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>& spawned) {
+// A policy that does not load leaves `error` set: the server is then not
+// started and the proxy behaves as for a server that cannot start — every
+// request, `initialize` first, is answered with the reason — and exits 2.
+std::optional<policy::Policy> load_policy(const std::string& spec, std::string& error) {
   auto loaded = policy::Policy::load(spec);
   if (loaded) return std::move(loaded).value();
-  spawned = io::SpawnError{2, "mcp-warden cannot load the policy " + spec + ": " + loaded.status().message()};
+  error = "mcp-warden cannot load the policy " + spec + ": " + loaded.status().message();
   return std::nullopt;
 }
+
+using Spawned = std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>;
 
 std::string resolve_db_path(const std::string& given) {
   if (!given.empty()) return given;
@@ -138,13 +140,14 @@ class ProxyRunner final : public SessionOutput {
   explicit ProxyRunner(const ProxyOptions& options)
       : options_(options),
         server_name_(options.server_name.empty() ? derive_server_name(options.command) : options.server_name),
-        // The server starts before the policy is loaded and the audit
-        // database opened, so that its start-up overlaps ours; nothing
-        // reaches it before io_.run(). If the policy cannot be loaded, see
-        // load_policy().
-        spawned_(io::ChildProcess::spawn(io_, options.command)),
-        policy_(options.layers == Layers::kRelayOnly ? std::nullopt : load_policy(options.policy, spawned_)),
+        // The policy is loaded first (the sandbox is derived from it); the
+        // server starts before the audit database is opened, so that its
+        // start-up overlaps ours; nothing reaches it before io_.run().
+        policy_(options.layers == Layers::kRelayOnly ? std::nullopt : load_policy(options.policy, policy_error_)),
         trust_level_(policy_ ? declared_level(options, *policy_, server_name_) : trust::TrustLevel::kStandard),
+        launch_(sandbox::prepare(sandbox_request(options, policy_ ? &*policy_ : nullptr, server_name_))),
+        spawned_(policy_error_.empty() ? sandbox::spawn(io_, options.command, launch_)
+                                       : Spawned(io::SpawnError{2, policy_error_})),
         auditor_(open_audit()),
         session_options_(session_options(options, server_name_)),
         trust_(open_trust()),
@@ -274,7 +277,7 @@ class ProxyRunner final : public SessionOutput {
     nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
                               {"policy", policy_->name()}, {"policy_sha256", policy_->content_hash()},
                               {"trust_level", trust::trust_level_name(trust_level_)},
-                              {"pid", ::getpid()}};
+                              {"pid", ::getpid()}, {"sandbox", launch_.record()}};
     journal_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
       if (!seq.is_ok()) spdlog::error("audit: cannot record the session start: {}", seq.status().to_string());
     });
@@ -477,9 +480,11 @@ class ProxyRunner final : public SessionOutput {
   // safe, while I/O objects skip their locks.
   asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::string server_name_;
-  std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
+  std::string policy_error_;              // why the policy did not load, or ""
   std::optional<policy::Policy> policy_;  // none in the relay-only layer
   trust::TrustLevel trust_level_;
+  sandbox::Launch launch_;  // the kernel sandbox the server starts under
+  std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   SessionOptions session_options_;

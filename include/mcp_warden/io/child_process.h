@@ -29,6 +29,18 @@ namespace mcp_warden::io {
 inline constexpr int kExitCommandNotExecutable = 126;
 inline constexpr int kExitCommandNotFound = 127;
 
+// Work the child does between fork and exec, after PR_SET_PDEATHSIG (the
+// kernel sandbox, src/sandbox). run_in_child() runs in the forked child of a
+// multi-threaded process, so it must be async-signal-safe: no allocation, no
+// locks, no logging — prepare everything before spawn(). It returns 0, or an
+// errno value that fails the spawn (SpawnError names the hook's what()).
+class PreExecHook {
+ public:
+  virtual ~PreExecHook() = default;
+  virtual int run_in_child() const noexcept = 0;
+  virtual const char* what() const noexcept = 0;  // e.g. "the Landlock sandbox"
+};
+
 struct SpawnError {
   int exit_status = kExitCommandNotFound;
   std::string message;  // names the command and the reason
@@ -42,8 +54,9 @@ class ChildProcess {
 
   // Starts argv[0] with argv[1..]. On success the returned object owns our
   // ends of the child's stdin and stdout pipes (see take_stdin_fd/take_stdout_fd).
+  // `hook`, when given, must outlive the call.
   static std::variant<std::unique_ptr<ChildProcess>, SpawnError> spawn(
-      boost::asio::io_context& io, const std::vector<std::string>& argv);
+      boost::asio::io_context& io, const std::vector<std::string>& argv, const PreExecHook* hook = nullptr);
 
   pid_t pid() const { return pid_; }
   // The write end of the child's stdin and the read end of its stdout; each

@@ -94,6 +94,10 @@ class Policy {
   // entries gives empty settings. The shadow policy's sections are ignored.
   // Defined in server_settings.cc.
   ServerSettings server_settings(std::string_view server) const;
+  // The path_glob patterns of every deny rule marked `secret: true` (the
+  // policy's and its parents'), as written, in rule order, without repeats:
+  // what the kernel sandbox keeps unreadable (docs/sandbox.md).
+  std::vector<std::string> secret_path_globs() const;
   // Every `servers:` entry of the policy and its parents: the child's file
   // first, each file's entries in file order.
   const std::vector<ServerEntry>& servers() const;

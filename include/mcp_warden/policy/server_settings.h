@@ -5,9 +5,10 @@
 // match.server) and may declare the server's `trust_level` (the base its
 // trust score starts from), `accept_tool_changes` (changed tool
 // definitions the policy accepts without `mcp-warden trust approve`),
-// `pin` (how a change of what the server runs is enforced: record | strict)
-// and IATP's manifest — `retention`, `reversibility`, `human_in_loop`,
-// `training_consent` — which adjusts the base (docs/trust.md, "Base").
+// `pin` (how a change of what the server runs is enforced: record | strict),
+// IATP's manifest — `retention`, `reversibility`, `human_in_loop`,
+// `training_consent` — which adjusts the base (docs/trust.md, "Base"), and
+// `sandbox` (the kernel sandbox of the spawned server, docs/sandbox.md).
 //
 // Which entries apply to a server:
 // - within one policy file, the FIRST entry whose glob matches is that file's
@@ -51,6 +52,21 @@ inline constexpr std::array<std::string_view, 5> kTrustLevelNames = {
 // Position of `name` in kTrustLevelNames (0 = most trusted), or nullopt.
 std::optional<std::size_t> trust_level_rank(std::string_view name);
 
+// How far the kernel sandbox goes (docs/sandbox.md), weakest first.
+enum class SandboxMode { kOff, kAuto, kEnforce };
+// "off", "auto", "enforce"; nullopt for anything else.
+std::optional<SandboxMode> parse_sandbox_mode(std::string_view text);
+std::string_view sandbox_mode_name(SandboxMode mode);
+
+// An entry's `sandbox:` mapping, as written (every key optional).
+struct SandboxSetting {
+  std::optional<SandboxMode> mode;
+  std::optional<bool> network_deny;   // `network: deny` (true) or `allow`
+  std::vector<std::string> writable;  // extra writable paths, as written (~ allowed)
+  std::optional<bool> writable_args;  // `writable_args:`: the command line's directories
+  std::string origin;                 // "file:line" of the `sandbox:` key
+};
+
 // One item of an entry's `accept_tool_changes:` list.
 struct ToolChangeRule {
   std::string tool;    // fnmatch glob on the tool name
@@ -66,6 +82,7 @@ struct ServerEntry {
   std::optional<std::string> trust_level;  // one of kTrustLevelNames
   std::string trust_level_origin;          // "file:line" of trust_level, or ""
   std::vector<ToolChangeRule> accept_tool_changes;
+  std::optional<SandboxSetting> sandbox;
   std::optional<std::string> pin;             // one of kPinModeNames
   std::optional<std::string> retention;       // one of kRetentionNames
   std::optional<std::string> reversibility;   // one of kReversibilityNames
@@ -133,6 +150,11 @@ class ServerSettings {
   std::optional<std::string> pin() const;
   // Each manifest field from the nearest entry that declares it.
   ServerManifest manifest() const;
+  // The sandbox the server's entries declare, merged so that a child can
+  // only tighten: the strictest mode, network denied if any entry denies it,
+  // writable paths and writable_args from the child-most entry that names
+  // them. nullopt when no entry has a `sandbox:` key.
+  std::optional<SandboxSetting> sandbox() const;
   // The entries that apply (at most one per policy file), child first.
   const std::vector<ServerEntry>& entries() const& { return entries_; }
   std::vector<ServerEntry> entries() && { return std::move(entries_); }

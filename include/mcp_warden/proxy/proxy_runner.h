@@ -18,6 +18,9 @@
 //   session_start/session_end entries frame the session and a signed
 //   checkpoint is written at exit. A forwarded call unanswered for
 //   call_timeout_ms is answered with a timeout error and cancelled.
+// - Sandbox: the server starts under Landlock rules derived from the policy
+//   (sandbox::prepare); under enforce, a sandbox that cannot be applied is a
+//   command that cannot start (126, the reason in every reply).
 // Never leaves an orphan: the child is reaped before returning, and dies with
 // mcp-warden even if mcp-warden is SIGKILLed (PR_SET_PDEATHSIG).
 #pragma once
@@ -27,6 +30,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "mcp_warden/policy/server_settings.h"
 
 namespace mcp_warden::proxy {
 
@@ -56,6 +61,11 @@ struct ProxyOptions {
   std::optional<std::string> trust_level;
   int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
   Layers layers = Layers::kFull;      // see Layers: only bench tools change it
+  // The kernel sandbox (docs/sandbox.md): --sandbox. Unset: the policy's
+  // `sandbox:` entry, else sandbox::kDefaultMode; set, the stricter of the
+  // two applies.
+  // Only the full layer sandboxes.
+  std::optional<policy::SandboxMode> sandbox;
 };
 
 // Runs the proxy on the calling thread; returns the process exit status.
