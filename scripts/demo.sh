@@ -3,7 +3,8 @@
 # builds mcp-warden, and runs a governed session in which the official MCP SDK
 # client talks to the official filesystem server through `mcp-warden proxy`
 # with the strict policy — reads allowed, writes and secrets denied — then
-# shows the audit log, verifies it, and shows the server's trust score.
+# shows the audit log, verifies it, shows the server's trust score, finds the
+# secrets in a leaky file with `inspect`, and writes the HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -35,7 +36,15 @@ echo
 echo "== mcp-warden audit verify (hash chain, Merkle root, signed checkpoint)"
 "$BIN" audit verify --db "$DB"
 echo
-echo "== mcp-warden trust show (denials lowered the server's score)"
+echo "== mcp-warden trust show (the client's denied requests cost the server nothing)"
 "$BIN" trust show --db "$DB"
+echo
+printf 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\ncard: 4111 1111 1111 1111\n' > "$DEMO/leak.txt"
+echo "== mcp-warden inspect (content detectors; values are masked, never printed)"
+"$BIN" inspect "$DEMO/leak.txt" || true
+echo
+echo "== mcp-warden report (one self-contained HTML page of what happened)"
+"$BIN" report --db "$DB" --out "$DEMO/report.html"
+echo "report written: $(wc -c < "$DEMO/report.html") bytes, $(grep -c '<svg' "$DEMO/report.html") charts"
 echo
 echo "== the file the denied write would have created exists? $( [[ -e $WS/new.txt ]] && echo yes || echo no )"
