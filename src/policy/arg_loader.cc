@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "path_roles.h"
 #include "yaml_util.h"
 
 namespace mcp_warden::policy::internal {
@@ -96,6 +97,8 @@ Status read_patterns(const std::string& origin, const YAML::Node& node,
     Result<PathPattern> pattern = PathPattern::parse(text, normalizer.case_insensitive());
     if (!pattern.is_ok()) return error_at(origin, node, pattern.status().message());
     cond->patterns.add(std::move(pattern).value());
+    std::string example = representative_path(text);
+    cond->examples.push_back(normalizer.case_insensitive() ? fold_case(example) : example);
   }
   return Status::ok();
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/tool_info.h"
 
 namespace mcp_warden::policy {
@@ -28,6 +29,11 @@ struct CallContext {
   // `trust:` or `tier:` match never holds while they are unknown.
   std::optional<int> trust_score;
   std::optional<std::string> trust_tier;
+  // The directories, besides the working directory, against which the
+  // server may resolve a relative path argument (its command line's
+  // directories, the client's roots): path rules judge a relative path
+  // against each (PathNormalizer). nullptr: the working directory alone.
+  const PathBases* path_bases = nullptr;
 };
 
 }  // namespace mcp_warden::policy
