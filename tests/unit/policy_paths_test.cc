@@ -395,6 +395,33 @@ TEST_F(SecretsTest, EveryStringOfALargeCallIsJudgedAndNothingCarriesOver) {
   EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
 }
 
+
+TEST_F(SecretsTest, TheCredentialStoresACarefulUserExpectsAreCovered) {
+  for (const char* path : {
+           "~/.config/google-chrome/Default/Login Data", "~/.mozilla/firefox/abc.default/logins.json",
+           "~/Library/Application Support/Google/Chrome/Default/Cookies", "/tmp/copy/key4.db",
+           "~/.cargo/credentials.toml", "~/.gem/credentials", "~/.m2/settings.xml", "~/.nuget/NuGet/NuGet.Config",
+           "~/.composer/auth.json", "~/.yarnrc.yml", "~/.oci/config", "~/.azure/accessTokens.json",
+           "~/.config/gcloud/application_default_credentials.json",
+           "/var/run/secrets/kubernetes.io/serviceaccount/token", "/run/secrets/db_password",
+           "~/.terraform.d/credentials.tfrc.json", "infra/prod.tfstate", "~/.bash_history", "~/.zsh_history",
+           "~/.local/share/fish/fish_history", "~/.psql_history", "~/.my.cnf", "~/.pgpass", "/proc/1/environ",
+           "/proc/self/environ", "/proc/self/task/7/environ", "/etc/shadow-", "/etc/gshadow", "/etc/shadow.bak",
+           "/var/backups/shadow.bak", "/etc/security/opasswd", "~/.local/share/keyrings/login.keyring",
+           "~/.config/Bitwarden CLI/data.json", "~/.config/op/config", "~/.password-store/x.gpg", "~/.gnupg/private-keys-v1.d/k.key",
+           "~/.ssh/id_ed25519", "~/keys/server.ppk", "~/.config/sops/age/keys.txt"}) {
+    nlohmann::json args = {{"path", path}};
+    CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+    EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths") << path;
+  }
+  for (const char* path : {"/etc/passwd", "~/.bashrc", "~/.config/Code/User/settings.json", "/proc/cpuinfo",
+                           "~/projects/app/.history/main.c", "~/.cargo/config.toml"}) {
+    nlohmann::json args = {{"path", path}};
+    CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+    EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny) << path;
+  }
+}
+
 TEST_F(SecretsTest, TheReasonNamesTheArgument) {
   Decision d = judge(R"({"paths": ["/tmp/a", "~/.ssh/id_rsa"]})");
   EXPECT_THAT(d.reason, ::testing::HasSubstr("argument /paths/1 is \"~/.ssh/id_rsa\""));
