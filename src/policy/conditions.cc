@@ -68,7 +68,7 @@ bool glob_pattern_holds(const ArgCondition& cond, std::string_view text, CallVie
 // path_glob on `text` as a path, and as a pattern in a search or list tool.
 bool path_or_pattern_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
   if (path_glob_holds(cond, view.candidates(text))) return true;
-  return view.search_or_list_tool() && has_glob_chars(text) && glob_pattern_holds(cond, text, view);
+  return has_glob_chars(text) && view.search_or_list_tool() && glob_pattern_holds(cond, text, view);
 }
 
 // path_glob on the words of `text`: every word, or only those with a path's shape.
@@ -85,7 +85,7 @@ bool any_string_path_glob_holds(const ArgCondition& cond, const Leaves& leaves, 
   std::string_view text = leaf.text();
   const bool whole = path_glob_holds(cond, view.candidates(text));
   const bool words = may_hold_words(text);
-  const bool pattern = view.search_or_list_tool() && has_glob_chars(text);
+  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();  // the cheap test first
   if (!whole && !words && !pattern) return false;
   switch (view.path_role(leaves, leaf)) {
     case PathRole::kPath:
