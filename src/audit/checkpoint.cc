@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kHeader = "mcp-warden audit checkpoint v1";
 constexpr const char* kKeyFileName = "audit_ed25519.pem";
+constexpr const char* kWitnessDirName = "witness";
 
 struct PkeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -59,7 +60,7 @@ Status write_all(int fd, std::string_view bytes, const fs::path& path) {
 Status write_new_file(const fs::path& path, std::string_view bytes, mode_t mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return io_error("cannot create", path);
-  Status written = write_all(fd, bytes, path);
+  Status written = ::fchmod(fd, mode) == 0 ? write_all(fd, bytes, path) : io_error("cannot chmod", path);
   if (written.is_ok() && ::fsync(fd) != 0) written = io_error("cannot fsync", path);
   ::close(fd);
   if (!written.is_ok()) ::unlink(path.c_str());
@@ -216,6 +217,7 @@ Status parse_fields(const std::vector<std::string_view>& lines, Checkpoint& out)
 
 struct SigningKey::Impl {
   PkeyPtr key;
+  fs::path dir;
 };
 
 SigningKey::SigningKey(Token, std::unique_ptr<Impl> impl, std::string public_key)
@@ -234,6 +236,7 @@ Result<std::shared_ptr<const SigningKey>> SigningKey::load(const fs::path& key_d
   if (!public_key) return public_key.status();
   auto impl = std::make_unique<Impl>();
   impl->key = std::move(*key);
+  impl->dir = key_dir;
   return std::shared_ptr<const SigningKey>(
       std::make_shared<SigningKey>(Token{}, std::move(impl), std::move(*public_key)));
 }
@@ -275,6 +278,15 @@ Status verify_checkpoint_signature(const Checkpoint& checkpoint) {
   }
   return verify_raw(checkpoint.public_key, checkpoint_signed_text(checkpoint),
                     checkpoint.signature);
+}
+
+const fs::path& SigningKey::dir() const { return impl_->dir; }
+
+fs::path witness_file_path(const fs::path& key_dir, const fs::path& db_path) {
+  std::error_code ec;
+  fs::path absolute = fs::weakly_canonical(fs::absolute(db_path, ec), ec);
+  if (ec) absolute = db_path;
+  return key_dir / kWitnessDirName / (to_hex(sha256(absolute.string())) + ".checkpoint");
 }
 
 fs::path checkpoint_file_path(const fs::path& db_path) {

@@ -1,6 +1,8 @@
 #include "mcp_warden/audit/home.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -57,10 +59,23 @@ Status ensure_private_dir(const fs::path& dir) {
     Status parent = ensure_private_dir(dir.parent_path());
     if (!parent.is_ok()) return parent;
   }
-  if (::mkdir(dir.c_str(), 0700) != 0 && !fs::is_directory(dir, ec)) {
+  if (::mkdir(dir.c_str(), 0700) == 0) {
+    ::chmod(dir.c_str(), 0700);  // the umask may have taken bits away
+  } else if (!fs::is_directory(dir, ec)) {
     return Status::io_error("cannot create directory " + dir.string() + ": " +
                             std::generic_category().message(errno));
   }
+  return Status::ok();
+}
+
+Status create_private_file(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::ok();
+    return Status::io_error("cannot create " + file.string() + ": " + std::generic_category().message(errno));
+  }
+  ::fchmod(fd, 0600);  // the umask may have taken bits away
+  ::close(fd);
   return Status::ok();
 }
 

@@ -66,6 +66,25 @@ Status publish_checkpoint_file(const fs::path& db_path, const Checkpoint& checkp
   return write_checkpoint_file(path, checkpoint);
 }
 
+// Replaces the key directory's witness for the database the same way. A
+// failure is logged, not returned: the checkpoint itself stands, only the
+// protection against deleted checkpoints is weaker (`audit verify` then
+// still fails a log with entries and no checkpoint while the key exists).
+void publish_witness(const SigningKey& key, const fs::path& db_path, const Checkpoint& checkpoint) {
+  fs::path path = witness_file_path(key.dir(), db_path);
+  Status dir = ensure_private_dir(path.parent_path());
+  Result<Checkpoint> on_disk = read_checkpoint_file(path);
+  if (dir.is_ok() && on_disk && on_disk->tree_size >= checkpoint.tree_size) return;
+  Status written = dir.is_ok() ? write_checkpoint_file(path, checkpoint) : dir;
+  if (!written.is_ok()) spdlog::warn("audit: cannot write the checkpoint witness: {}", written.to_string());
+}
+
+// The checkpoint file beside the database and the witness beside the key.
+Status publish(AuditStore& store, const SigningKey& key, const Checkpoint& checkpoint) {
+  publish_witness(key, store.path(), checkpoint);
+  return publish_checkpoint_file(store.path(), checkpoint);
+}
+
 // The body of write_checkpoint's transaction.
 Status checkpoint_in_transaction(AuditStore& store, const SigningKey& key, MerkleFrontier& cache,
                                  int64_t time_us, Checkpoint& out) {
@@ -76,7 +95,7 @@ Status checkpoint_in_transaction(AuditStore& store, const SigningKey& key, Merkl
   if (!latest) return latest.status();
   if (*latest && (*latest)->tree_size == *size) {
     out = **latest;
-    return publish_checkpoint_file(store.path(), out);
+    return publish(store, key, out);
   }
   if (*latest) resume_from(**latest, key, *size, cache);
   Status extended = extend_frontier(store, cache, *size);
@@ -87,7 +106,7 @@ Status checkpoint_in_transaction(AuditStore& store, const SigningKey& key, Merkl
   if (!signed_ok.is_ok()) return signed_ok;
   Status recorded = store.insert_checkpoint(out);
   if (!recorded.is_ok()) return recorded;
-  return publish_checkpoint_file(store.path(), out);
+  return publish(store, key, out);
 }
 
 }  // namespace

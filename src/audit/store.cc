@@ -381,6 +381,10 @@ Result<std::unique_ptr<AuditStore>> AuditStore::open(const fs::path& path,
     Status dir = ensure_private_dir(path.parent_path());
     if (!dir.is_ok()) return dir;
   }
+  if (!options.read_only) {
+    Status file = create_private_file(path);  // SQLite would create it 0644, and its -wal and -shm alike
+    if (!file.is_ok()) return file;
+  }
   int flags = (options.read_only ? SQLITE_OPEN_READONLY
                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;

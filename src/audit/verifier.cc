@@ -163,6 +163,33 @@ bool load_file_expectation(const VerifyOptions& options, VerifyReport& report,
   return false;
 }
 
+// Adds the key directory's witness for the database, if there is one.
+bool load_witness_expectation(const VerifyOptions& options, VerifyReport& report,
+                              std::vector<Expectation>& out) {
+  if (options.key_dir.empty()) return true;
+  fs::path path = witness_file_path(options.key_dir, options.db_path);
+  Result<Checkpoint> witness = read_checkpoint_file(path);
+  if (witness) {
+    out.push_back({*witness, "checkpoint witness in the key directory (" + path.string() + ")"});
+    return true;
+  }
+  if (witness.status().code() == ErrorCode::kNotFound) return true;
+  report.problem = "checkpoint witness in the key directory: " + witness.status().message();
+  return false;
+}
+
+// With a signing key, a log with entries must carry at least one checkpoint:
+// a writer records one when it closes, so none at all means they were
+// deleted (or the only writer so far was killed before closing).
+void require_a_checkpoint(const std::string& key, const ChainVerifier& chain, VerifyReport& report) {
+  if (!report.intact || key.empty() || chain.size() == 0 || report.checkpoints_checked > 0) return;
+  report.intact = false;
+  report.problem = "the log has " + std::to_string(chain.size()) +
+                   " entries but no signed checkpoint, although a signing key exists: its checkpoints "
+                   "were deleted (if a writer was killed before it could close the log, "
+                   "`mcp-warden audit checkpoint` records one)";
+}
+
 bool load_db_expectations(AuditStore& store, VerifyReport& report, std::vector<Expectation>& out) {
   Result<std::vector<Checkpoint>> recorded = store.checkpoints();
   if (!recorded) {
@@ -200,6 +227,7 @@ Result<VerifyReport> verify_log(const VerifyOptions& options) {
   VerifyReport report;
   std::vector<Expectation> expectations;
   if (!load_file_expectation(options, report, expectations)) return report;
+  if (!load_witness_expectation(options, report, expectations)) return report;
   Result<std::unique_ptr<AuditStore>> store = open_read_only(options.db_path);
   if (!store) {
     if (store.status().code() != ErrorCode::kCorruption) return store.status();
@@ -208,8 +236,10 @@ Result<VerifyReport> verify_log(const VerifyOptions& options) {
     return report;
   }
   if (!load_db_expectations(**store, report, expectations)) return report;
-  ChainVerifier chain(std::move(expectations), trusted_key(options, report), report);
+  std::string key = trusted_key(options, report);
+  ChainVerifier chain(std::move(expectations), key, report);
   walk_chain(**store, chain, report);
+  require_a_checkpoint(key, chain, report);
   if (chain.rows_without_frontier() > 0) {
     report.notes.push_back(std::to_string(chain.rows_without_frontier()) +
                            " database checkpoints predate stored Merkle frontiers: checked by root only");

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "path_roles.h"
 #include "yaml_util.h"
 
 namespace mcp_warden::policy::internal {
@@ -97,6 +98,8 @@ Status read_patterns(const std::string& origin, const YAML::Node& node,
     if (!pattern.is_ok()) return error_at(origin, node, pattern.status().message());
     cond->patterns.add(std::move(pattern).value());
     cond->texts.push_back(text);  // for Policy::secret_path_globs()
+    std::string example = representative_path(text);
+    cond->examples.push_back(normalizer.case_insensitive() ? fold_case(example) : example);
   }
   return Status::ok();
 }

@@ -90,6 +90,51 @@ std::string Leaves::pointer(const Leaf& leaf, std::string_view base) const {
   return out;
 }
 
+void Leaves::steps_to(const Leaf& leaf, std::vector<const std::string*>* out) const {
+  out->clear();
+  for (uint32_t s = leaf.step; s != 0; s = steps_[s].parent) out->push_back(steps_[s].key);
+  std::reverse(out->begin(), out->end());
+  if (leaf.value == nullptr && !out->empty()) out->pop_back();  // a key is not its own property
+}
+
+namespace {
+
+// The schema of a member (`key`) or an element (nullptr) of what `schema`
+// describes; nullptr when it says nothing about it.
+const nlohmann::json* child_schema(const nlohmann::json& schema, const std::string* key) {
+  if (!schema.is_object()) return nullptr;
+  if (key == nullptr) {
+    auto items = schema.find("items");
+    return items != schema.end() && items->is_object() ? &*items : nullptr;
+  }
+  auto properties = schema.find("properties");
+  if (properties != schema.end() && properties->is_object()) {
+    auto member = properties->find(*key);
+    if (member != properties->end()) return &*member;
+  }
+  auto additional = schema.find("additionalProperties");
+  return additional != schema.end() && additional->is_object() ? &*additional : nullptr;
+}
+
+}  // namespace
+
+PathRole CallView::path_role(const Leaves& leaves, const Leaf& leaf) {
+  leaves.steps_to(leaf, &steps_);
+  const nlohmann::json* schema = call_.tool_info != nullptr ? &call_.tool_info->input_schema : nullptr;
+  if (schema != nullptr && !schema->is_object()) schema = nullptr;
+  const std::string* name = nullptr;
+  for (const std::string* key : steps_) {
+    if (schema != nullptr) schema = child_schema(*schema, key);
+    if (key != nullptr) name = key;
+  }
+  return path_role_of(name != nullptr ? std::string_view(*name) : std::string_view(), schema);
+}
+
+bool CallView::search_or_list_tool() {
+  if (search_or_list_ < 0) search_or_list_ = is_search_or_list_tool(call_.tool) ? 1 : 0;
+  return search_or_list_ == 1;
+}
+
 void CandidateCache::clear() {
   if (used_ == 0) return;
   std::fill(slots_.begin(), slots_.end(), kFree);
@@ -128,7 +173,9 @@ uint32_t* CandidateCache::slot_of(std::string_view text, size_t hash) {
   }
 }
 
-const PathCandidates& CandidateCache::get(std::string_view text, const PathNormalizer& normalizer) {
+// `bases` is the same for every string of one evaluation (clear() between).
+const PathCandidates& CandidateCache::get(std::string_view text, const PathNormalizer& normalizer,
+                                          const PathBases* bases) {
   if ((used_ + 1) * 2 > slots_.size()) grow();
   const size_t hash = std::hash<std::string_view>{}(text);
   uint32_t* slot = slot_of(text, hash);
@@ -137,7 +184,7 @@ const PathCandidates& CandidateCache::get(std::string_view text, const PathNorma
   Entry& entry = entries_[used_];
   entry.text.assign(text);
   entry.hash = hash;
-  normalizer.candidates(text, &entry.paths);
+  normalizer.candidates(text, &entry.paths, bases);
   *slot = static_cast<uint32_t>(used_++);
   return entry.paths;
 }

@@ -19,6 +19,7 @@
 #include "mcp_warden/policy/call_context.h"
 #include "mcp_warden/policy/path_normalizer.h"
 #include "model.h"
+#include "path_roles.h"
 
 namespace mcp_warden::policy::internal {
 
@@ -43,6 +44,9 @@ class Leaves {
   const std::vector<Leaf>& items() const { return leaves_; }
   // The leaf's JSON Pointer (RFC 6901 escaped), starting with `base`.
   std::string pointer(const Leaf& leaf, std::string_view base) const;
+  // The steps from the root down to the leaf (for a key: to the object
+  // holding it), as object keys (nullptr for an array element), into *out.
+  void steps_to(const Leaf& leaf, std::vector<const std::string*>* out) const;
 
  private:
   struct Step {
@@ -69,7 +73,7 @@ class CandidateCache {
   // Forgets the strings too, and frees buffers beyond what an ordinary call needs.
   void trim();
   // Stays valid until clear() or trim().
-  const PathCandidates& get(std::string_view text, const PathNormalizer& normalizer);
+  const PathCandidates& get(std::string_view text, const PathNormalizer& normalizer, const PathBases* bases);
 
  private:
   struct Entry {
@@ -110,7 +114,14 @@ class CallView {
   const nlohmann::json& arguments() const;
   // Every leaf of the arguments; their pointers start at "".
   const Leaves& leaves();
-  const PathCandidates& candidates(std::string_view text) { return scratch_.candidates.get(text, normalizer_); }
+  const PathCandidates& candidates(std::string_view text) {
+    return scratch_.candidates.get(text, normalizer_, call_.path_bases);
+  }
+  // What `leaf` (one of `leaves`) is, for path rules: from the tool's input
+  // schema and the name of the property holding it (path_roles.h).
+  PathRole path_role(const Leaves& leaves, const Leaf& leaf);
+  // Whether the tool searches or lists (glob characters in a path are a pattern).
+  bool search_or_list_tool();
   // What the JSON Pointer in `slot` (cond.pointer_slot) selects in the
   // arguments; nullptr when nothing.
   const nlohmann::json* selected(size_t slot) {
@@ -126,6 +137,8 @@ class CallView {
   const std::vector<std::vector<std::string>>& pointers_;  // by slot
   CallScratch& scratch_;
   bool leaves_collected_ = false;
+  int search_or_list_ = -1;  // not looked at yet
+  std::vector<const std::string*> steps_;  // path_role()'s scratch
   static const nlohmann::json* const kNotLookedUp;
 };
 

@@ -61,6 +61,50 @@ bool path_glob_holds(const ArgCondition& cond, const PathCandidates& c) {
                      [&](const std::string& path) { return cond.patterns.matches(std::string_view(path)); });
 }
 
+// `text` read as a glob (a search or list tool's path argument): may it
+// match a path the patterns match?
+bool glob_pattern_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
+  const PathCandidates& c = view.candidates(text);
+  auto secret = [&](std::string_view path) { return cond.patterns.matches(path); };
+  return std::any_of(c.begin(), c.end(), [&](const std::string& path) {
+    return has_glob_chars(path) && glob_may_match(path, cond.examples, secret);
+  });
+}
+
+// path_glob on `text` as a path, and as a pattern in a search or list tool.
+bool path_or_pattern_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
+  if (path_glob_holds(cond, view.candidates(text))) return true;
+  return has_glob_chars(text) && view.search_or_list_tool() && glob_pattern_holds(cond, text, view);
+}
+
+// path_glob on the words of `text`: every word, or only those with a path's shape.
+bool text_words_hold(const ArgCondition& cond, std::string_view text, CallView& view, bool every_word) {
+  return any_word(text, [&](std::string_view word) {
+    return (every_word || has_path_shape(word)) && path_or_pattern_holds(cond, word, view);
+  });
+}
+
+// path_glob on one string of `path: "*"`, read as its role says (path_roles.h;
+// docs/policy.md, "What is a path"). The role is looked up only when the
+// answer depends on it: most strings match nothing whole and hold one word.
+bool any_string_path_glob_holds(const ArgCondition& cond, const Leaves& leaves, const Leaf& leaf, CallView& view) {
+  std::string_view text = leaf.text();
+  const bool whole = path_glob_holds(cond, view.candidates(text));
+  const bool words = may_hold_words(text);
+  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();  // the cheap test first
+  if (!whole && !words && !pattern) return false;
+  switch (view.path_role(leaves, leaf)) {
+    case PathRole::kPath:
+    case PathRole::kPattern: return whole || (pattern && glob_pattern_holds(cond, text, view));
+    case PathRole::kCommand: return whole || (words && text_words_hold(cond, text, view, true));
+    case PathRole::kText: return words ? text_words_hold(cond, text, view, false)
+                                       : has_path_shape(text) && path_or_pattern_holds(cond, text, view);
+    case PathRole::kUnknown:
+      return whole || (pattern && glob_pattern_holds(cond, text, view)) || (words && text_words_hold(cond, text, view, false));
+  }
+  return whole;
+}
+
 bool string_holds(const ArgCondition& cond, std::string_view text, CallView& view) {
   switch (cond.op) {
     case ArgOp::kGlob: return empty_or_any_matches(cond.globs, text);
@@ -72,7 +116,7 @@ bool string_holds(const ArgCondition& cond, std::string_view text, CallView& vie
       const PathCandidates& c = view.candidates(text);
       return std::any_of(cond.texts.begin(), cond.texts.end(), [&](const std::string& d) { return all_under(c, d); });
     }
-    case ArgOp::kPathGlob: return path_glob_holds(cond, view.candidates(text));
+    case ArgOp::kPathGlob: return path_or_pattern_holds(cond, text, view);
     case ArgOp::kMaxLength: return static_cast<double>(text.size()) > cond.number;
     default: return false;
   }
@@ -103,8 +147,11 @@ void record(std::string pointer, const Leaf& leaf, Evidence* evidence) {
 // Pointers are spelled out (from `base`) only for the evidence of a hit.
 bool any_leaf_holds(const ArgCondition& cond, const Leaves& leaves, std::string_view base, CallView& view,
                     Evidence* evidence) {
+  const bool by_role = cond.any_string && cond.op == ArgOp::kPathGlob;
   for (const Leaf& leaf : leaves.items()) {
-    if (leaf_holds(cond, leaf, view)) {
+    const bool holds = by_role ? leaf.is_string() && any_string_path_glob_holds(cond, leaves, leaf, view)
+                               : leaf_holds(cond, leaf, view);
+    if (holds) {
       if (evidence != nullptr) record(leaves.pointer(leaf, base), leaf, evidence);
       return true;
     }

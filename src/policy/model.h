@@ -37,6 +37,7 @@ struct ArgCondition {
   std::vector<Glob> globs;                // glob, compiled from texts
   std::shared_ptr<const RE2> regex;
   PathPatternSet patterns;                // path_glob
+  std::vector<std::string> examples;      // path_glob: a concrete path each pattern matches (path_roles.h)
   double number = 0;                      // max_length / gt / lt
 };
 

@@ -2,49 +2,17 @@
 
 #include <algorithm>
 
+#include "mcp_warden/policy/file_uri.h"
+
 namespace mcp_warden::policy {
 namespace {
 
+// PATH_MAX on Linux: the longest path a system call accepts.
 constexpr size_t kMaxResolvablePath = 4096;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Decodes %XX escapes; a malformed escape is kept literally.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    int hi = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-    int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
-    if (lo < 0) {
-      out.push_back(text[i]);
-      continue;
-    }
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
-
-char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// `lower_prefix` must be lower-case.
-bool starts_with_ci(std::string_view text, std::string_view lower_prefix) {
-  if (text.size() < lower_prefix.size()) return false;
-  for (size_t i = 0; i < lower_prefix.size(); ++i) {
-    if (lower_ascii(text[i]) != lower_prefix[i]) return false;
-  }
-  return true;
-}
-
-// Whether expand() could change `raw` (file:// URI, ~ or $HOME).
+// Whether expand() could change `raw` (file: URL, ~ or $HOME).
 bool may_need_expansion(std::string_view raw) {
-  return !raw.empty() && (raw.front() == '~' || raw.front() == '$' || starts_with_ci(raw, "file://"));
+  return !raw.empty() && (raw.front() == '~' || raw.front() == '$' || looks_like_file_uri(raw));
 }
 
 // No `.` or `..` segment, no empty segment (repeated or trailing slash):
@@ -65,15 +33,6 @@ bool is_lexically_normal(std::string_view path) {
 // `path` is `dir` or lies below it.
 bool is_at_or_below(std::string_view path, std::string_view dir) {
   return path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/');
-}
-
-// "file:///a/b" and "file://localhost/a/b" → "/a/b"; other hosts are kept
-// as "//host/a/b" (a UNC-like path that matches no local anchor).
-std::string strip_file_uri(std::string_view raw) {
-  std::string_view rest = raw.substr(7);
-  if (starts_with_ci(rest, "localhost/")) rest.remove_prefix(9);
-  if (!rest.empty() && rest.front() != '/') return "//" + percent_decode(rest);
-  return percent_decode(rest);
 }
 
 // Replaces a leading `~`, `$HOME` or `${HOME}` (followed by '/' or the end).
@@ -167,8 +126,8 @@ PathNormalizer::PathNormalizer(std::shared_ptr<const FileSystem> fs, PathNormali
       cwd_is_normal_absolute_(!cwd_.empty() && cwd_.front() == '/' && is_lexically_normal(cwd_)) {}
 
 std::string PathNormalizer::expand(std::string_view raw) const {
-  std::string text = starts_with_ci(raw, "file://") ? strip_file_uri(raw) : std::string(raw);
-  return expand_home(std::move(text), home_);
+  if (std::optional<FileUri> uri = parse_file_uri(raw)) return std::move(uri->path);
+  return expand_home(std::string(raw), home_);
 }
 
 // lexically_normal(cwd + "/" + expanded), knowing `given` is `expanded`
@@ -188,33 +147,109 @@ void PathNormalizer::against_cwd(const std::string& given, std::string_view expa
   }
 }
 
-std::vector<std::string> PathNormalizer::candidates(std::string_view raw) const {
+std::string& PathCandidates::next() {
+  if (paths_.size() <= count_) paths_.emplace_back();
+  return paths_[count_];
+}
+
+bool PathCandidates::push_if_new() {
+  const std::string& last = paths_[count_];
+  if (std::find(paths_.begin(), paths_.begin() + count_, last) != paths_.begin() + count_) return false;
+  ++count_;
+  return true;
+}
+
+std::vector<std::string> PathNormalizer::candidates(std::string_view raw, const PathBases* bases) const {
   PathCandidates out;
-  candidates(raw, &out);
+  candidates(raw, &out, bases);
   return out.to_vector();
 }
 
-// Candidates in order: as given, against the working directory (relative
-// only), resolved (when different from both).
-void PathNormalizer::candidates(std::string_view raw, PathCandidates* out) const {
+// Adds the symlink-resolved form of each absolute candidate from `first` on,
+// when it differs from every candidate so far.
+void PathNormalizer::resolve_absolute(size_t first, PathCandidates* out) const {
+  const size_t end = out->count_;
+  for (size_t i = first; i < end; ++i) {
+    const std::string& path = out->paths_[i];  // stays put: reserve() in candidates()
+    if (path.empty() || path.front() != '/' || path.size() > kMaxResolvablePath) continue;
+    if (path.find('\0') != std::string::npos) continue;
+    if (fs_->resolve_into(path, &out->next())) out->push_if_new();
+  }
+}
+
+// Candidates in order: as given, against the working directory and each
+// base (relative only), then the resolved forms that differ.
+void PathNormalizer::candidates(std::string_view raw, PathCandidates* out, const PathBases* bases) const {
   std::string expanded_storage;
   std::string_view expanded = raw;
   if (may_need_expansion(raw)) {
     expanded_storage = expand(raw);
     expanded = expanded_storage;
   }
-  std::array<std::string, PathCandidates::kMax>& paths = out->paths_;
-  size_t n = 1;
-  lexically_normal_into(expanded, &paths[0]);
-  if (!paths[0].empty() && paths[0].front() != '/') against_cwd(paths[0], expanded, &paths[n++]);
-  const bool resolvable = expanded.size() <= kMaxResolvablePath && expanded.find('\0') == std::string_view::npos;
-  if (resolvable && !paths[n - 1].empty() && fs_->resolve_into(paths[n - 1], &paths[n])) {
-    if (std::find(paths.begin(), paths.begin() + n, paths[n]) == paths.begin() + n) ++n;
+  static const PathBases kNoBases;
+  const std::vector<std::string>& dirs = (bases ? *bases : kNoBases).dirs();
+  // Every slot this string can fill, so references into paths_ stay valid.
+  const size_t most = 2 * (2 + dirs.size());
+  if (out->paths_.capacity() < most) out->paths_.reserve(most);
+  out->count_ = 0;
+  lexically_normal_into(expanded, &out->next());
+  out->count_ = 1;
+  const std::string& given = out->paths_[0];
+  const bool relative = !given.empty() && given.front() != '/';
+  if (relative) {
+    against_cwd(given, expanded, &out->next());
+    out->push_if_new();
+    for (const std::string& base : dirs) {
+      std::string& joined = out->next();
+      joined.assign(base).append("/").append(given);
+      lexically_normal_into(std::string(joined), &joined);
+      out->push_if_new();
+    }
   }
+  resolve_absolute(relative ? 1 : 0, out);
   if (options_.case_insensitive) {
-    for (size_t i = 0; i < n; ++i) fold_case_in_place(&paths[i]);
+    for (size_t i = 0; i < out->count_; ++i) fold_case_in_place(&out->paths_[i]);
   }
-  out->count_ = n;
+}
+
+void PathBases::add(std::string_view dir, std::string_view cwd) {
+  if (dir.empty()) return;
+  std::string absolute = dir.front() == '/' ? std::string(dir) : std::string(cwd) + "/" + std::string(dir);
+  if (absolute.front() != '/') return;
+  std::string normal = lexically_normal(absolute);
+  if (std::find(dirs_.begin(), dirs_.end(), normal) == dirs_.end()) dirs_.push_back(std::move(normal));
+}
+
+void PathBases::add_root(std::string_view uri_or_path) {
+  if (std::optional<FileUri> uri = parse_file_uri(uri_or_path)) return add(uri->path);
+  add(uri_or_path);
+}
+
+namespace {
+
+// `value` has a path's shape: absolute, home-relative, explicitly relative or a file: URL.
+bool has_path_shape(std::string_view value) {
+  if (value.empty()) return false;
+  return value.front() == '/' || value.front() == '~' || value.substr(0, 2) == "./" || value.substr(0, 3) == "../" ||
+         looks_like_file_uri(value);
+}
+
+}  // namespace
+
+PathBases PathBases::from_command_line(const std::vector<std::string>& command, std::string_view cwd,
+                                       std::string_view home) {
+  PathBases bases;
+  for (size_t i = 1; i < command.size(); ++i) {
+    std::string_view arg = command[i];
+    if (arg.substr(0, 1) == "-" && arg.find('=') != std::string_view::npos) arg = arg.substr(arg.find('=') + 1);
+    if (!has_path_shape(arg)) continue;
+    if (std::optional<FileUri> uri = parse_file_uri(arg)) {
+      bases.add(uri->path);
+    } else {
+      bases.add(expand_home(std::string(arg), std::string(home)), cwd);
+    }
+  }
+  return bases;
 }
 
 }  // namespace mcp_warden::policy

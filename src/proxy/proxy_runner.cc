@@ -105,6 +105,7 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   SessionOptions s;
   s.max_message_bytes = options.max_message_bytes;
   s.server_command = join_command(options.command);
+  s.server_argv = options.command;
   s.server_name = server_name;
   s.session_id = random_hex128();
   s.show_denied_tools = options.show_denied_tools;

@@ -1,6 +1,9 @@
 // The governed half of the Session: every governed request enters the
 // RequestPipeline here and is forwarded or answered when it finishes. See
 // session.h and pipeline.h.
+#include <cstdlib>
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "mcp_warden/audit/digest.h"
@@ -85,8 +88,12 @@ bool trust_caused(const Decision& decision) {
 }  // namespace
 
 void Session::build_pipeline() {
+  std::error_code ignored;
+  std::string cwd = std::filesystem::current_path(ignored).string();
+  const char* home = std::getenv("HOME");
+  path_bases_ = policy::PathBases::from_command_line(options_.server_argv, cwd, home != nullptr ? home : "");
   StepServices services{options_.server_name, &clock_, governance_.policy, governance_.trust, &recorder_,
-                        options_.audit_fail_open};
+                        options_.audit_fail_open, &path_bases_};
   std::vector<std::unique_ptr<RequestStep>> judges;
   judges.push_back(make_policy_step(services));
   judges.push_back(make_uri_step());
@@ -322,9 +329,23 @@ void Session::on_client_answer(Message& m) {
     }
     spdlog::debug("client answered unknown server request {}", rpc::id_key(m.id));
   } else if (request->spec != nullptr) {
+    if (request->spec->id == GovernedMethod::kRootsList && !m.has_error) note_roots(m);
     record_outcome(*request, m.has_error ? Outcome::kError : Outcome::kOk, &m);
   }
   output_.send_to_server(std::move(m.raw));
+}
+
+// The client's roots are where the server may resolve relative paths too.
+void Session::note_roots(Message& m) {
+  if (!load_body(m)) return;
+  auto result = m.body.find("result");
+  if (result == m.body.end() || !result->is_object()) return;
+  auto roots = result->find("roots");
+  if (roots == result->end() || !roots->is_array()) return;
+  for (const json& root : *roots) {
+    std::string uri = string_member(root, "uri");
+    if (!uri.empty()) path_bases_.add_root(uri);
+  }
 }
 
 void Session::drop_forged_response(const Message& m, std::string_view why) {

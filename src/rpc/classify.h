@@ -46,6 +46,17 @@ void attach_line(std::variant<Message, MessageError>& result, std::string raw);
 bool starts_with_bom(std::string_view raw);
 MessageError bom_error();
 
+// A raw carriage return anywhere but as the line's last byte. It can only be
+// JSON whitespace (a raw one inside a string is invalid JSON), but a reader
+// with universal newlines (the Python SDK's stdio server) splits the line
+// there, so the line would not mean the same message to every reader.
+// A memchr: cheap enough for every line.
+bool has_inner_carriage_return(std::string_view raw);
+
+// Turns a line read as a Message into the -32600 refusal of a line with an
+// inner carriage return (the request's id kept, so its caller gets an answer).
+void refuse_split_line(std::variant<Message, MessageError>& result);
+
 // The -32700 reply for a line the strict parser refused.
 MessageError parse_error(const Status& status);
 

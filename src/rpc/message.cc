@@ -1,6 +1,7 @@
 #include "mcp_warden/rpc/message.h"
 
 #include <cctype>
+#include <cstring>
 #include <optional>
 
 #include "classify.h"
@@ -36,9 +37,12 @@ std::optional<MessageError> classify_call(Message& m, internal::ObjectHeader& h)
   return std::nullopt;
 }
 
+// A batch's elements are objects: a nested array is refused with the whole
+// batch, so a call inside it can never pass as an element without a method.
 std::optional<MessageError> classify_batch(Message& m) {
   if (m.body.empty()) return invalid("empty batch");
   for (const json& element : m.body) {
+    if (element.is_array()) return invalid("batch element: a nested batch is not allowed");
     auto classified = classify_message(element);
     if (auto* error = std::get_if<MessageError>(&classified)) {
       return invalid("batch element: " + error->message);
@@ -200,6 +204,22 @@ MessageError bom_error() {
   return MessageError{kParseError, "Parse error: a byte order mark is not allowed before a JSON-RPC message", nullptr, {}};
 }
 
+bool has_inner_carriage_return(std::string_view raw) {
+  const void* cr = std::memchr(raw.data(), '\r', raw.size());
+  return cr != nullptr && static_cast<const char*>(cr) != raw.data() + raw.size() - 1;
+}
+
+void refuse_split_line(std::variant<Message, MessageError>& result) {
+  auto* m = std::get_if<Message>(&result);
+  if (m == nullptr) return;
+  json id = m->kind == MessageKind::kRequest ? std::move(m->id) : json(nullptr);
+  std::string line = std::move(m->raw);
+  result = MessageError{kInvalidRequest,
+                        "Invalid Request: a raw carriage return inside a line (only one before the newline is "
+                        "allowed); some readers split the line there",
+                        std::move(id), std::move(line)};
+}
+
 MessageError parse_error(const Status& status) {
   return MessageError{kParseError, "Parse error: " + status.message(), nullptr, {}};
 }
@@ -229,8 +249,10 @@ std::variant<Message, MessageError> parse_message(std::string raw, const JsonPar
   if (internal::starts_with_bom(raw)) return internal::with_line(internal::bom_error(), std::move(raw));
   auto parsed = parse_json_strict(raw, options);
   if (!parsed) return internal::with_line(internal::parse_error(parsed.status()), std::move(raw));
+  bool split_risk = internal::has_inner_carriage_return(raw);
   auto classified = classify_message(std::move(parsed).value());
   internal::attach_line(classified, std::move(raw));
+  if (split_risk) internal::refuse_split_line(classified);
   return classified;
 }
 

@@ -146,7 +146,9 @@ std::variant<Message, MessageError> skim_message(std::string raw, const JsonPars
   m.body_parsed = false;
   internal::ObjectHeader header = skimmer.take_header();
   if (auto error = internal::classify_into(m, header)) result = std::move(*error);
+  bool split_risk = internal::has_inner_carriage_return(raw);
   internal::attach_line(result, std::move(raw));
+  if (split_risk) internal::refuse_split_line(result);
   return result;
 }
 

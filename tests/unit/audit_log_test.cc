@@ -203,7 +203,7 @@ TEST_F(AuditLogTest, ChainContinuesAcrossReopen) {
   VerifyReport report = verify();
   EXPECT_TRUE(report.intact) << report.problem;
   EXPECT_EQ(report.valid_entries, 30);
-  EXPECT_EQ(report.checkpoints_checked, 4) << "three close() checkpoints plus the file";
+  EXPECT_EQ(report.checkpoints_checked, 5) << "three close() checkpoints, the file and the witness";
 }
 
 TEST_F(AuditLogTest, CloseWritesASignedCheckpointOfTheWholeLog) {

@@ -1,6 +1,7 @@
 // The verifier against real tampering of a real database file (edited field,
 // deleted row, swapped rows, cut tail, rewritten chain), every-byte
 // truncation, inclusion proofs, exports and the `audit` command functions.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -113,7 +114,7 @@ TEST_F(AuditVerifyTest, CleanLogVerifies) {
   EXPECT_TRUE(report.intact) << report.problem;
   EXPECT_EQ(report.valid_entries, 20);
   EXPECT_EQ(report.first_bad_seq, 0);
-  EXPECT_EQ(report.checkpoints_checked, 4) << "7, 14, 20 recorded + the file";
+  EXPECT_EQ(report.checkpoints_checked, 5) << "7, 14, 20 recorded + the file + the witness";
   EXPECT_TRUE(report.notes.empty());
 }
 
@@ -204,6 +205,82 @@ TEST_F(AuditVerifyTest, ForgedCheckpointFileIsRejected) {
   VerifyReport report = verify();
   EXPECT_FALSE(report.intact);
   EXPECT_NE(report.problem.find("signature"), std::string::npos) << report.problem;
+}
+
+// An attacker who can write the database and the directory it lives in, but
+// not the key directory: deleting every checkpoint (rows and file) must not
+// turn a rewritten log into one that verifies.
+TEST_F(AuditVerifyTest, LogWithEveryCheckpointDeletedFailsWhileASigningKeyExists) {
+  write_log(10, 4);
+  sql("DELETE FROM audit_checkpoints;");
+  fs::remove(checkpoint_file_path(db()));
+  // Even without the witness in the key directory (a log checkpointed before
+  // witnesses were written), the log fails: the key exists, no checkpoint is left.
+  fs::remove_all(keys() / "witness");
+  VerifyReport report = verify();
+  EXPECT_FALSE(report.intact) << "a log whose checkpoints were deleted verified";
+  EXPECT_FALSE(report.problem.empty());
+}
+
+TEST_F(AuditVerifyTest, EmptiedLogIsCaughtByTheWitnessInTheKeyDirectory) {
+  write_log(10);
+  sql("DELETE FROM audit_entries; DELETE FROM audit_checkpoints;");
+  fs::remove(checkpoint_file_path(db()));
+  VerifyReport report = verify();
+  EXPECT_FALSE(report.intact) << "an emptied log that was checkpointed verified";
+  EXPECT_NE(report.problem.find("key directory"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifyTest, MovedLogWithCheckpointsDeletedStillFails) {
+  write_log(10);
+  sql("DELETE FROM audit_checkpoints;");
+  fs::remove(checkpoint_file_path(db()));
+  fs::rename(db(), dir_ / "elsewhere.db");
+  VerifyReport report = verify(dir_ / "elsewhere.db");
+  EXPECT_FALSE(report.intact);
+  EXPECT_NE(report.problem.find("no signed checkpoint"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifyTest, LogWithoutAnyKeyStillVerifiesWithANote) {
+  write_log(6);
+  sql("DELETE FROM audit_checkpoints;");
+  fs::remove(checkpoint_file_path(db()));
+  fs::remove_all(keys());
+  VerifyReport report = verify();
+  EXPECT_TRUE(report.intact) << report.problem;
+  EXPECT_FALSE(report.notes.empty());
+}
+
+// Mode bits of `path`, or -1 when it does not exist.
+int mode_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 0777);
+}
+
+TEST_F(AuditVerifyTest, DatabaseWalShmAndKeyAreCreated0600WhateverTheUmask) {
+  for (mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0277}}) {
+    mode_t old = ::umask(mask);
+    fs::path dir = dir_ / ("umask" + std::to_string(mask));
+    AuditLogOptions o;
+    o.db_path = dir / "sub" / "w.db";
+    o.key_dir = dir / "keys";
+    o.clock = &clock_;
+    auto log = AuditLog::open(o);
+    ::umask(old);
+    ASSERT_TRUE(log.is_ok()) << log.status().to_string();
+    NewEntry e;
+    e.kind = EntryKind::kToolCall;
+    ASSERT_TRUE((*log)->append_sync(e).is_ok());
+    ASSERT_TRUE((*log)->checkpoint().is_ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      fs::path file = o.db_path.string() + suffix;
+      EXPECT_EQ(mode_of(file), 0600) << file << " under umask " << mask;
+    }
+    EXPECT_EQ(mode_of(signing_key_path(o.key_dir)), 0600) << "umask " << mask;
+    EXPECT_EQ(mode_of(o.db_path.parent_path()), 0700) << "umask " << mask;
+    ASSERT_TRUE((*log)->close().is_ok());
+  }
 }
 
 // A scratch directory on tmpfs when there is one: this test opens the

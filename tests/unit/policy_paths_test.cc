@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mcp_warden/base/clock.h"
+#include "mcp_warden/policy/file_uri.h"
 #include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/path_pattern.h"
@@ -382,11 +383,11 @@ TEST_F(SecretsTest, EveryStringOfALargeCallIsJudgedAndNothingCarriesOver) {
   EXPECT_EQ(d.rule, "secret-paths");
   EXPECT_THAT(d.reason, ::testing::HasSubstr("argument /k250/1 is \"~/.ssh/id_rsa\""));
   args["k250"][1] = "same";
-  args["harmless.txt"] = 1;  // a key that is a link to a key
+  args["files"] = {{"harmless.txt", 1}};  // a key that is a link to a key, under a path-named property
   EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
-  args.erase("harmless.txt");
+  args.erase("files");
   EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
-  args["long"] = std::string(5000, 'a') + "/.ssh/id_rsa";  // too long to resolve: judged lexically
+  args["long"] = std::string(5000, 'a') + "/.ssh/id_rsa";  // longer than PATH_MAX: judged lexically
   EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
   args = {{"path", "/tmp/x"}, {"other", "~/.aws/config"}};
   EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths");
@@ -394,9 +395,168 @@ TEST_F(SecretsTest, EveryStringOfALargeCallIsJudgedAndNothingCarriesOver) {
   EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny);
 }
 
+
+TEST_F(SecretsTest, TheCredentialStoresACarefulUserExpectsAreCovered) {
+  for (const char* path : {
+           "~/.config/google-chrome/Default/Login Data", "~/.mozilla/firefox/abc.default/logins.json",
+           "~/Library/Application Support/Google/Chrome/Default/Cookies", "/tmp/copy/key4.db",
+           "~/.cargo/credentials.toml", "~/.gem/credentials", "~/.m2/settings.xml", "~/.nuget/NuGet/NuGet.Config",
+           "~/.composer/auth.json", "~/.yarnrc.yml", "~/.oci/config", "~/.azure/accessTokens.json",
+           "~/.config/gcloud/application_default_credentials.json",
+           "/var/run/secrets/kubernetes.io/serviceaccount/token", "/run/secrets/db_password",
+           "~/.terraform.d/credentials.tfrc.json", "infra/prod.tfstate", "~/.bash_history", "~/.zsh_history",
+           "~/.local/share/fish/fish_history", "~/.psql_history", "~/.my.cnf", "~/.pgpass", "/proc/1/environ",
+           "/proc/self/environ", "/proc/self/task/7/environ", "/etc/shadow-", "/etc/gshadow", "/etc/shadow.bak",
+           "/var/backups/shadow.bak", "/etc/security/opasswd", "~/.local/share/keyrings/login.keyring",
+           "~/.config/Bitwarden CLI/data.json", "~/.config/op/config", "~/.password-store/x.gpg", "~/.gnupg/private-keys-v1.d/k.key",
+           "~/.ssh/id_ed25519", "~/keys/server.ppk", "~/.config/sops/age/keys.txt"}) {
+    nlohmann::json args = {{"path", path}};
+    CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+    EXPECT_EQ(policy_->evaluate(call, clock_).rule, "secret-paths") << path;
+  }
+  for (const char* path : {"/etc/passwd", "~/.bashrc", "~/.config/Code/User/settings.json", "/proc/cpuinfo",
+                           "~/projects/app/.history/main.c", "~/.cargo/config.toml"}) {
+    nlohmann::json args = {{"path", path}};
+    CallContext call{"filesystem", "read_text_file", &args, nullptr, {}, {}};
+    EXPECT_NE(policy_->evaluate(call, clock_).action, Action::kDeny) << path;
+  }
+}
+
 TEST_F(SecretsTest, TheReasonNamesTheArgument) {
   Decision d = judge(R"({"paths": ["/tmp/a", "~/.ssh/id_rsa"]})");
   EXPECT_THAT(d.reason, ::testing::HasSubstr("argument /paths/1 is \"~/.ssh/id_rsa\""));
+}
+
+
+
+TEST(FileUriTest, ReadsHostAndPathAsTheUrlStandardDoes) {
+  EXPECT_FALSE(parse_file_uri("http://x/etc/shadow").has_value());
+  EXPECT_FALSE(parse_file_uri("/etc/shadow").has_value());
+  EXPECT_FALSE(parse_file_uri("filex:/etc").has_value());
+  auto remote = parse_file_uri("file://Server.Example/share/a%20b");
+  ASSERT_TRUE(remote.has_value());
+  EXPECT_EQ(remote->host, "server.example");
+  EXPECT_EQ(remote->path, "/share/a b");
+  EXPECT_EQ(parse_file_uri("file://localhost/")->path, "/");
+  EXPECT_EQ(parse_file_uri("file:///C:/Users/x/../y")->path, "/C:/Users/y");
+  EXPECT_EQ(parse_file_uri("file:C|/Users")->path, "/C:/Users");
+  EXPECT_EQ(parse_file_uri("file:///a/%2e%2e/%2E/b")->path, "/b");
+  EXPECT_EQ(parse_file_uri("file:///../../etc")->path, "/etc");
+}
+
+// ---- paths judged as the server resolves them ---------------------------------
+
+class ServerResolutionTest : public SecretsTest {
+ protected:
+  Decision judge_with(const std::string& tool, const nlohmann::json& args, const PathBases* bases = nullptr,
+                      const ToolInfo* info = nullptr) {
+    CallContext call{"filesystem", tool, &args, info, {}, {}};
+    call.path_bases = bases;
+    return policy_->evaluate(call, clock_);
+  }
+  bool denied(const std::string& tool, const nlohmann::json& args, const PathBases* bases = nullptr,
+              const ToolInfo* info = nullptr) {
+    return judge_with(tool, args, bases, info).rule == "secret-paths";
+  }
+};
+
+TEST_F(ServerResolutionTest, RelativePathsAreJudgedAgainstEveryBaseTheServerMayUse) {
+  fs_->add_symlink("/srv/data/report.txt", "/home/alice/.aws/credentials");
+  nlohmann::json args = {{"path", "shadow"}};
+  EXPECT_FALSE(denied("read_text_file", args)) << "no base makes it /etc/shadow";
+  PathBases bases;
+  bases.add("/etc");
+  EXPECT_TRUE(denied("read_text_file", args, &bases));
+  args = {{"path", "report.txt"}};
+  EXPECT_FALSE(denied("read_text_file", args));
+  PathBases roots;
+  roots.add_root("file:///srv/data");
+  EXPECT_TRUE(denied("read_text_file", args, &roots)) << "a link below a root";
+}
+
+TEST_F(ServerResolutionTest, BasesComeFromTheServersCommandLine) {
+  PathBases bases = PathBases::from_command_line(
+      {"npx", "-y", "@modelcontextprotocol/server-filesystem", "/srv/data", "~/projects", "--root=/etc", "./rel",
+       "file:///opt/x", "plain"},
+      "/home/alice/work", "/home/alice");
+  EXPECT_THAT(bases.dirs(), ElementsAre("/srv/data", "/home/alice/projects", "/etc", "/home/alice/work/rel", "/opt/x"));
+}
+
+TEST_F(ServerResolutionTest, PaddingWithThousandsOfDotSlashIsFoldedAndJudged) {
+  std::string padded;
+  for (int i = 0; i < 3000; ++i) padded += "./";
+  EXPECT_TRUE(denied("read_text_file", {{"path", padded + "harmless.txt"}})) << "a link to a key, padded past 4096 bytes";
+  EXPECT_TRUE(denied("read_text_file", {{"path", "/etc/" + padded + "shadow"}}));
+  std::string climbing = "/home/alice/work";
+  for (int i = 0; i < 2000; ++i) climbing += "/x/..";
+  EXPECT_TRUE(denied("read_text_file", {{"path", climbing + "/harmless.txt"}}));
+}
+
+TEST_F(ServerResolutionTest, FileUrlsInEveryFormAWhatwgParserAccepts) {
+  for (const char* url : {"file:///etc/shadow", "FILE:///etc/shadow", "file:/etc/shadow", "file:etc/shadow",
+                          "file://localhost/etc/shadow", "file://LOCALHOST/etc/shadow", "file:////etc/shadow",
+                          "file:\\\\\\etc\\shadow", "file:///etc/%73hadow", "file:///etc/x/../shadow",
+                          "file:///etc/x/%2e%2E/shadow", "file:///etc/./shadow", "  file:///etc/shadow",
+                          "fi\tle:///etc/sha\ndow", "file:///etc/shadow?x=1#frag", "file://server/etc/shadow",
+                          "file:///home/alice/work/harmless.txt", "file:harmless.txt/../../etc/shadow"}) {
+    EXPECT_TRUE(denied("read_text_file", {{"path", url}})) << url;
+  }
+  EXPECT_FALSE(denied("read_text_file", {{"path", "file:///etc/passwd"}}));
+}
+
+TEST_F(ServerResolutionTest, GlobsInASearchOrListToolAreAPatternThatMayMatchASecret) {
+  for (const nlohmann::json& args : {nlohmann::json{{"path", "/home/alice/.ss*"}},
+                                     nlohmann::json{{"path", "/home/alice/*/id_rsa"}},
+                                     nlohmann::json{{"path", "/home/alice"}, {"pattern", "**/*.pem"}},
+                                     nlohmann::json{{"path", "/home/alice/**"}},
+                                     nlohmann::json{{"path", "/etc/sha?ow"}},
+                                     nlohmann::json{{"path", "/home/alice/.aw[s]/credentials"}}}) {
+    EXPECT_TRUE(denied("search_files", args)) << args.dump();
+    EXPECT_TRUE(denied("list_directory", args)) << args.dump();
+  }
+  EXPECT_FALSE(denied("search_files", {{"path", "/home/alice/work"}, {"pattern", "*.ts"}}));
+  EXPECT_FALSE(denied("search_files", {{"path", "/home/alice/work/src/**/*.ts"}}));
+  EXPECT_FALSE(denied("read_text_file", {{"path", "/home/alice/.ss*"}})) << "only search and list tools glob";
+}
+
+// ---- what is a path ------------------------------------------------------------
+
+ToolInfo search_tool_info() {
+  ToolInfo info;
+  info.name = "web_search";
+  info.input_schema = nlohmann::json::parse(R"({"type":"object","properties":{
+      "query":{"type":"string","description":"What to look for"},
+      "note":{"type":"string"},
+      "target":{"type":"string"},
+      "where":{"type":"string","description":"The directory to search in"},
+      "doc":{"type":"string","format":"uri"}}})");
+  return info;
+}
+
+TEST_F(ServerResolutionTest, AQueryOrMessageThatMerelyMentionsASecretNameIsNotAPath) {
+  ToolInfo info = search_tool_info();
+  for (const nlohmann::json& args : {nlohmann::json{{"query", ".env"}}, nlohmann::json{{"query", "id_rsa"}},
+                                     nlohmann::json{{"query", "how do I rotate my id_rsa and .env files"}},
+                                     nlohmann::json{{"note", "server.key"}}}) {
+    EXPECT_FALSE(denied("web_search", args, nullptr, &info)) << args.dump();
+  }
+  EXPECT_FALSE(denied("send_message", {{"message", "my id_rsa leaked, what now?"}}));
+  EXPECT_FALSE(denied("send_message", {{"text", ".env"}}));
+}
+
+TEST_F(ServerResolutionTest, PathsAreStillFoundInTextAndBySchema) {
+  ToolInfo info = search_tool_info();
+  for (const nlohmann::json& args : {nlohmann::json{{"query", "cat ~/.ssh/id_rsa please"}},
+                                     nlohmann::json{{"query", "config/.env"}}, nlohmann::json{{"target", ".env"}},
+                                     nlohmann::json{{"where", "id_rsa"}}, nlohmann::json{{"doc", "file:///etc/shadow"}},
+                                     nlohmann::json{{"undeclared", ".env"}}}) {
+    EXPECT_TRUE(denied("web_search", args, nullptr, &info)) << args.dump();
+  }
+  EXPECT_TRUE(denied("run", {{"command", "cat .env"}})) << "every word of a command";
+  EXPECT_TRUE(denied("run", {{"cmd", "grep -r key --file=id_rsa"}}));
+  EXPECT_TRUE(denied("send_message", {{"message", "see \"/home/alice/.aws/credentials\""}}));
+  EXPECT_TRUE(denied("read_text_file", {{"path", "id_rsa"}}));
+  EXPECT_TRUE(denied("read_text_file", {{"anything", "id_rsa"}})) << "a tool without a schema: judged whole";
 }
 
 }  // namespace

@@ -102,6 +102,44 @@ TEST(MessageTest, BatchElementsAreClassified) {
   EXPECT_EQ(m.batch[1].kind, MessageKind::kNotification);
 }
 
+// A raw carriage return is JSON whitespace, so the line is one valid message
+// to a strict JSON reader, but a reader with universal newlines (the Python
+// SDK's stdio server) splits the line there and reads two other texts.
+TEST(MessageTest, RawCarriageReturnInsideALineIsRefusedWithTheRequestId) {
+  for (const std::string& line : {
+           std::string("{\"jsonrpc\":\"2.0\",\r\"id\":5,\"method\":\"tools/call\",\"params\":{}}"),
+           std::string("\r{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{}}"),
+           std::string("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{}}\r\r"),
+       }) {
+    for (auto read : {&parse_message, &skim_message}) {
+      auto parsed = read(line, JsonParseOptions{});
+      ASSERT_TRUE(std::holds_alternative<MessageError>(parsed)) << testing::PrintToString(line);
+      const MessageError& e = std::get<MessageError>(parsed);
+      EXPECT_EQ(e.code, kInvalidRequest);
+      EXPECT_EQ(e.id, json(5));
+      EXPECT_NE(e.message.find("carriage return"), std::string::npos) << e.message;
+    }
+  }
+}
+
+TEST(MessageTest, OneTrailingCarriageReturnIsTolerated) {
+  EXPECT_EQ(parse_ok("{\"id\":1,\"method\":\"ping\"}\r").kind, MessageKind::kRequest);
+  auto skimmed = skim_message("{\"id\":1,\"method\":\"ping\"}\r");
+  EXPECT_TRUE(std::holds_alternative<Message>(skimmed));
+}
+
+TEST(MessageTest, EscapedCarriageReturnInAStringIsNotRaw) {
+  EXPECT_EQ(parse_ok(R"({"id":1,"method":"x","params":{"s":"a\r\nb"}})").kind, MessageKind::kRequest);
+}
+
+TEST(MessageTest, NestedBatchIsRefusedLikeAFlatOneNeverPassedAsAnEmptyElement) {
+  MessageError nested = parse_error(R"([[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}]])");
+  EXPECT_EQ(nested.code, kInvalidRequest);
+  EXPECT_NE(nested.message.find("nested"), std::string::npos) << nested.message;
+  auto skimmed = skim_message(R"([{"jsonrpc":"2.0","method":"n"},[{"id":1,"method":"tools/call"}]])");
+  EXPECT_TRUE(std::holds_alternative<MessageError>(skimmed));
+}
+
 TEST(MessageTest, IdKeysKeepStringAndIntegerApart) {
   EXPECT_NE(id_key(json(1)), id_key(json("1")));
   EXPECT_EQ(id_key(json(1)), id_key(json(1)));

@@ -68,7 +68,7 @@ TEST(ResultLayoutTest, AgreesWithTheDomOnEveryShapeOfResult) {
       R"({"jsonrpc":"2.0","id":12,"result":"text"})",
       R"({"jsonrpc":"2.0","id":13,"result":null})",
       R"({"jsonrpc":"2.0","id":14,"result":{"_meta":{"content":[9]},"structuredContent":{"content":[1]},"content":[{"text":"a]b}c\"d\\","type":"text"}]}})",
-      "{ \"jsonrpc\" : \"2.0\" ,\n \"id\" : 15 ,\t\"result\" : {\r\n \"content\" : [ {\"type\":\"text\",\"text\":\"x\"} , 7 , [ ] ] , \"isError\" : false } }",
+      "{ \"jsonrpc\" : \"2.0\" ,\n \"id\" : 15 ,\t\"result\" : {\t\n \"content\" : [ {\"type\":\"text\",\"text\":\"x\"} , 7 , [ ] ] , \"isError\" : false } }",
       R"({"jsonrpc":"2.0","id":"s-16","result":{"content":[{"type":"text","text":"caf\u00e9 \ud83d\udd12"}],"isError":false}})",
       R"({"jsonrpc":"2.0","id":17,"result":{"content":[[["[",{"]":"}"}]]],"n":-1.5e3,"t":true,"f":false}})",
       R"({"jsonrpc":"2.0","id":18,"result":{"a":{"isError":true},"content":[]}})",

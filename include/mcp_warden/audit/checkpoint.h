@@ -10,6 +10,10 @@
 // racing to create it end up with one key). The signed message is the text
 // checkpoint_signed_text() returns (docs/audit.md, "Checkpoints").
 //
+// Each checkpoint is also written to the key directory's witness for the
+// database (witness_file_path), beside the key and out of reach of whoever
+// can only write the database's directory.
+//
 // The checkpoint file is a small text file replaced atomically (write to a
 // temporary file, fsync, rename, fsync the directory): after a crash it holds
 // the old or the new checkpoint, never a mix.
@@ -63,6 +67,8 @@ class SigningKey {
 
   // 32 raw public-key bytes.
   const std::string& public_key() const { return public_key_; }
+  // The key directory it was loaded from.
+  const std::filesystem::path& dir() const;
   // Fills public_key and signature of `checkpoint`.
   Status sign(Checkpoint& checkpoint) const;
 
@@ -86,6 +92,15 @@ Status verify_checkpoint_signature(const Checkpoint& checkpoint);
 
 // `<db>.checkpoint`.
 std::filesystem::path checkpoint_file_path(const std::filesystem::path& db_path);
+
+// The witness of a database's newest checkpoint, kept in the key directory:
+// `<key_dir>/witness/<sha256 hex of the database's absolute path>.checkpoint`,
+// in the checkpoint file's format. Whoever can write the database and its
+// directory but not the key directory cannot delete it or move it back, so
+// `audit verify` with that key directory notices a log that was checkpointed
+// there once and lost rows or checkpoints since.
+std::filesystem::path witness_file_path(const std::filesystem::path& key_dir,
+                                        const std::filesystem::path& db_path);
 
 // The file's text form (docs/audit.md) and its strict parser (kCorruption).
 std::string format_checkpoint(const Checkpoint& checkpoint);

@@ -22,8 +22,14 @@ Result<std::filesystem::path> warden_home();
 // warden_home() / "warden.db".
 Result<std::filesystem::path> default_db_path();
 
-// Creates `dir` (and parents) if missing; new directories get mode 0700.
-// kIoError if it cannot be created or is not a directory.
+// Creates `dir` (and parents) if missing; new directories get mode 0700
+// whatever the umask. kIoError if it cannot be created or is not a directory.
 Status ensure_private_dir(const std::filesystem::path& dir);
+
+// Creates `file` empty with mode 0600 (whatever the umask) unless it exists;
+// an existing file is left as it is. Used for the audit database, so that
+// SQLite, which gives its -wal and -shm files the database's mode, creates
+// them 0600 too. kIoError if it cannot be created.
+Status create_private_file(const std::filesystem::path& file);
 
 }  // namespace mcp_warden::audit

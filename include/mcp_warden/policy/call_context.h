@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/tool_info.h"
 
 namespace mcp_warden::policy {
@@ -43,6 +44,11 @@ struct CallContext {
   std::optional<bool> solicited = std::nullopt;
   // A URL-mode elicitation's host, lower-case ("" otherwise).
   std::string url_host = {};
+  // The directories, besides the working directory, against which the
+  // server may resolve a relative path argument (its command line's
+  // directories, the client's roots): path rules judge a relative path
+  // against each (PathNormalizer). nullptr: the working directory alone.
+  const PathBases* path_bases = nullptr;
 };
 
 }  // namespace mcp_warden::policy

@@ -3,15 +3,22 @@
 //
 // For one string it yields one or more candidate paths, all lexically clean
 // (no `.`, no repeated or trailing slashes, `..` folded):
-//   1. `file://` URIs are decoded (authority empty or "localhost",
-//      %-escapes decoded); `~`, `~/…`, `$HOME` and `${HOME}` at the start
-//      are expanded from FileSystem::home_dir().
+//   1. `file:` URLs in every form a WHATWG URL parser accepts are turned into
+//      their path (policy/file_uri.h; a host other than localhost is
+//      ignored: the path is judged as a local one); `~`, `~/…`, `$HOME` and
+//      `${HOME}` at the start are expanded from FileSystem::home_dir().
 //   2. The path as given, normalised. A relative path keeps any leading `..`.
-//   3. A relative path is also judged against FileSystem::current_dir() (the
-//      server inherits the proxy's working directory).
+//   3. A relative path is also judged against every base the server may
+//      resolve it against: FileSystem::current_dir() (the server inherits the
+//      proxy's working directory) and the PathBases given with the call (the
+//      directories on the server's command line, the client's roots).
 //   4. Every absolute candidate is also resolved through symlinks with
 //      FileSystem::resolve() (std::filesystem::weakly_canonical for the real
-//      one); a different result is added as another candidate.
+//      one); a different result is added as another candidate. The length
+//      that counts is the folded path's: a path padded with thousands of
+//      `./` is resolved like the short one. Only a folded path longer than
+//      the OS's PATH_MAX (4096), which no system call accepts, or one with a
+//      NUL is judged lexically alone.
 // With case_insensitive (default on macOS and Windows) all candidates are
 // lower-cased; patterns must then be folded the same way (fold_case()).
 //
@@ -23,7 +30,6 @@
 // canonical forms) when made.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -98,12 +104,38 @@ class FakeFileSystem final : public FileSystem {
   std::vector<std::pair<std::string, std::string>> links_;
 };
 
-// The candidate paths of one string (at most three: as given, against the
-// working directory, resolved), in strings that keep their capacity when
-// the object is reused for another string.
+// The directories, besides the working directory, against which a server
+// may resolve a relative path: those on its command line
+// (from_command_line) and the client's roots (add_root). Absolute and
+// lexically normal once added. Built by the proxy per server (roots change
+// when the client says so) and handed to each evaluation through
+// CallContext::path_bases. Plain value; not synchronised.
+class PathBases {
+ public:
+  // Adds `dir` if absolute (folded); relative directories are resolved
+  // against `cwd`. Duplicates are dropped.
+  void add(std::string_view dir, std::string_view cwd = {});
+  // A root's `file:` URI (or plain path).
+  void add_root(std::string_view uri_or_path);
+  // Every argument after the program that has a path's shape: an absolute
+  // path, `~…`, `./…`, `../…`, a `file:` URL, or such a value after `=` in
+  // `--opt=/dir` (relative ones against `cwd`, `~` from `home`). Whether it
+  // is a directory is not asked: a file taken for a base only adds
+  // candidates, the conservative side.
+  static PathBases from_command_line(const std::vector<std::string>& command, std::string_view cwd,
+                                     std::string_view home);
+  const std::vector<std::string>& dirs() const { return dirs_; }
+  bool empty() const { return dirs_.empty(); }
+
+ private:
+  std::vector<std::string> dirs_;
+};
+
+// The candidate paths of one string (as given, against each base, resolved),
+// in strings that keep their capacity when the object is reused for another
+// string.
 class PathCandidates {
  public:
-  static constexpr size_t kMax = 3;
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
   const std::string& operator[](size_t i) const { return paths_[i]; }
@@ -113,7 +145,9 @@ class PathCandidates {
 
  private:
   friend class PathNormalizer;
-  std::array<std::string, kMax> paths_;
+  std::string& next();  // the next slot, kept from an earlier use when there is one
+  bool push_if_new();   // keeps the slot next() gave unless it repeats an earlier one
+  std::vector<std::string> paths_;
   size_t count_ = 0;
 };
 
@@ -142,15 +176,14 @@ class PathNormalizer {
                           PathNormalizerOptions options = {});
 
   // The candidate paths for `raw` (never empty for a non-empty input;
-  // duplicates removed). Strings longer than 4096 bytes or containing NUL
-  // cannot name a file the OS would open: they are judged lexically only.
-  std::vector<std::string> candidates(std::string_view raw) const;
+  // duplicates removed); a relative path also against each of `bases`.
+  std::vector<std::string> candidates(std::string_view raw, const PathBases* bases = nullptr) const;
   // The same into *out, which may hold a previous string's candidates: with
   // its buffers reused, a string that needs no expansion costs no allocation
   // here (the FileSystem's resolve_into() may still allocate).
-  void candidates(std::string_view raw, PathCandidates* out) const;
+  void candidates(std::string_view raw, PathCandidates* out, const PathBases* bases = nullptr) const;
 
-  // `raw` with `file://`, `~` and `$HOME` expanded, before normalisation.
+  // `raw` with a `file:` URL, `~` and `$HOME` expanded, before normalisation.
   std::string expand(std::string_view raw) const;
 
   bool case_insensitive() const { return options_.case_insensitive; }
@@ -158,6 +191,7 @@ class PathNormalizer {
 
  private:
   void against_cwd(const std::string& given, std::string_view expanded, std::string* out) const;
+  void resolve_absolute(size_t first, PathCandidates* out) const;
 
   std::shared_ptr<const FileSystem> fs_;
   PathNormalizerOptions options_;

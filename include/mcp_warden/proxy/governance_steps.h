@@ -37,6 +37,7 @@ struct StepServices {
   TrustKeeper* trust = nullptr;  // null: no trust scoring
   Recorder* recorder = nullptr;
   bool audit_fail_open = false;
+  const policy::PathBases* path_bases = nullptr;  // relative paths' bases besides the working directory
 };
 
 std::unique_ptr<RequestStep> make_policy_step(const StepServices& services);

@@ -42,6 +42,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 #include <unordered_set>
 #include <utility>
 #include <string>
@@ -92,6 +93,9 @@ struct SessionOptions {
   std::size_t max_message_bytes = 64u << 20;
   rpc::JsonParseOptions json;
   std::string server_command;  // for messages a person reads ("npx -y ...")
+  // The server's argv: its command line's directories are bases against
+  // which path rules resolve a relative path (policy::PathBases).
+  std::vector<std::string> server_argv;
   std::string server_name;     // the server's identity for policy, audit, trust
   std::string session_id;      // stamped on every audit entry
   bool show_denied_tools = false;  // keep always-denied tools in tools/list
@@ -232,6 +236,7 @@ class Session : public io::FrameSink {
   void report_outcome_trust(const PendingRequest& request, Outcome outcome);
   void fail_unreadable_result(const PendingRequest& request);
   void on_client_answer(rpc::Message& m);
+  void note_roots(rpc::Message& m);
   void drop_forged_response(const rpc::Message& m, std::string_view why);
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
@@ -256,6 +261,9 @@ class Session : public io::FrameSink {
   ServerOutbox outbox_;
   ToolCatalog catalog_;
   Recorder recorder_;
+  // Where the server may resolve a relative path: its command line's
+  // directories, then the client's roots as they are listed.
+  policy::PathBases path_bases_;
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
   std::unique_ptr<ResultFooter> footer_;
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
