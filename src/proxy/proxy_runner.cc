@@ -29,6 +29,7 @@
 #include "mcp_warden/io/child_process.h"
 #include "mcp_warden/io/fd_stream.h"
 #include "mcp_warden/io/frame_reader.h"
+#include "mcp_warden/proxy/governance_assembly.h"
 #include "mcp_warden/proxy/session.h"
 #include "mcp_warden/proxy/sandbox_request.h"
 #include "random_id.h"
@@ -55,51 +56,7 @@ std::string join_command(const std::vector<std::string>& argv) {
   return joined;
 }
 
-// Hands entries to the journal, which the relay thread flushes right after
-// the handler that queued them: `done` runs on the relay thread, with no
-// thread hand-off between a call and its commit.
-class JournalAuditor final : public CallAuditor {
- public:
-  explicit JournalAuditor(audit::Journal& journal) : journal_(journal) {}
-  void record(audit::NewEntry entry, Done done) override { journal_.append(std::move(entry), std::move(done)); }
-  void record_deferred(audit::NewEntry entry, Done done) override {
-    journal_.append(std::move(entry), std::move(done), audit::Urgency::kDeferred);
-  }
-
- private:
-  audit::Journal& journal_;
-};
-
-// Stands in when the audit database could not be opened: every record
-// fails, so every tools/call is denied (fail closed) with the reason.
-class UnavailableAuditor final : public CallAuditor {
- public:
-  explicit UnavailableAuditor(Status why) : why_(std::move(why)) {}
-  void record(audit::NewEntry, Done done) override { done(why_); }
-
- private:
-  Status why_;
-};
-
-// A policy that does not load leaves `error` set: the server is then not
-// started and the proxy behaves as for a server that cannot start — every
-// request, `initialize` first, is answered with the reason — and exits 2.
-std::optional<policy::Policy> load_policy(const std::string& spec, std::string& error) {
-  auto loaded = policy::Policy::load(spec);
-  if (loaded) return std::move(loaded).value();
-  error = "mcp-warden cannot load the policy " + spec + ": " + loaded.status().message();
-  return std::nullopt;
-}
-
 using Spawned = std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>;
-
-std::string resolve_db_path(const std::string& given) {
-  if (!given.empty()) return given;
-  auto path = audit::default_db_path();
-  if (!path) throw std::runtime_error("cannot find a place for the audit database: " + path.status().message() +
-                                      " (set MCP_WARDEN_HOME or pass --db)");
-  return path->string();
-}
 
 SessionOptions session_options(const ProxyOptions& options, const std::string& server_name) {
   SessionOptions s;
@@ -144,16 +101,13 @@ class ProxyRunner final : public SessionOutput {
         // The policy is loaded first (the sandbox is derived from it); the
         // server starts before the audit database is opened, so that its
         // start-up overlaps ours; nothing reaches it before io_.run().
-        policy_(options.layers == Layers::kRelayOnly ? std::nullopt : load_policy(options.policy, policy_error_)),
-        trust_level_(policy_ ? declared_level(options, *policy_, server_name_) : trust::TrustLevel::kStandard),
-        launch_(sandbox::prepare(sandbox_request(options, policy_ ? &*policy_ : nullptr, server_name_))),
-        spawned_(policy_error_.empty() ? sandbox::spawn(io_, options.command, launch_)
-                                       : Spawned(io::SpawnError{2, policy_error_})),
-        auditor_(open_audit()),
+        governance_(options, server_name_),
+        launch_(sandbox::prepare(sandbox_request(options, governance_.policy(), server_name_))),
+        spawned_(governance_.policy_error().empty() ? sandbox::spawn(io_, options.command, launch_)
+                                                    : Spawned(io::SpawnError{2, governance_.policy_error()})),
         session_options_(session_options(options, server_name_)),
-        trust_(open_trust()),
         session_(session_options_, *this, SystemClock::instance(),
-                 Governance{policy_ ? &*policy_ : nullptr, auditor_.get(), trust_.get()}),
+                 governance_.open(session_options_.session_id, journal_wakeups())),
         server_sink_(session_),
         client_frames_(options.max_message_bytes),
         server_frames_(options.max_message_bytes),
@@ -165,10 +119,10 @@ class ProxyRunner final : public SessionOutput {
         deferred_timer_(io_) {}
 
   int run() {
-    if (policy_ && policy_->name() == "permissive") {
+    if (governance_.policy() != nullptr && governance_.policy()->name() == "permissive") {
       spdlog::warn("policy permissive: nothing is blocked, not even secrets; decisions strict would make are only recorded");
     }
-    record_session_start();
+    governance_.record_session_start(session_options_.session_id, {{"sandbox", launch_.record()}});
     // The frame writer: the only writer of stdout in proxy mode.
     client_out_ = std::make_unique<io::FdWriter>(io_, ::dup(STDOUT_FILENO));
     client_out_->set_error_handler([this](const std::string& e) { on_client_gone("stdout: " + e); });
@@ -179,7 +133,7 @@ class ProxyRunner final : public SessionOutput {
     watch_call_timeouts();
     io_.run();
     int status = exit_status_.value_or(1);
-    close_audit(status);
+    governance_.close(session_options_.session_id, status, session_);
     return status;
   }
 
@@ -189,112 +143,18 @@ class ProxyRunner final : public SessionOutput {
   }
 
  private:
-  std::unique_ptr<CallAuditor> open_audit() {
-    // Without an auditor the Session records nothing and builds no entries.
-    if (options_.layers != Layers::kFull || !policy_) return nullptr;
-    audit::AuditLogOptions log_options;
-    log_options.db_path = resolve_db_path(options_.db_path);
-    log_options.sync = options_.audit_sync_full ? audit::SyncMode::kFull : audit::SyncMode::kNormal;
-    Status dir = audit::ensure_private_dir(log_options.db_path.parent_path().empty() ? "." : log_options.db_path.parent_path());
-    auto log = dir ? audit::Journal::open(log_options) : Result<std::unique_ptr<audit::Journal>>(dir);
-    if (!log) {
-      spdlog::error("audit database {} unavailable ({}); every tools/call will be denied",
-                    log_options.db_path.string(), log.status().to_string());
-      return std::make_unique<UnavailableAuditor>(Status::io_error("audit database unavailable: " + log.status().message()));
-    }
-    journal_ = std::move(log).value();
-    // Queued work is committed by the relay thread as soon as the handler
-    // that queued it returns: one transaction for everything it queued.
-    // A call waits for its commit: committed at the end of the burst that
-    // queued it (see handle_burst), or right after other handlers.
-    journal_->set_wakeup([this] {
-      journal_due_ = true;
-      if (in_burst_ == 0) asio::post(io_, [this] { if (journal_due_) flush_journal(); });
-    });
-    // Results and successes nobody waits for: committed along with the next
-    // call's commit, or by flush_deferred_work's timer.
-    journal_->set_deferred_wakeup([this] { asio::post(io_, [this] { flush_deferred_work(); }); });
-    return std::make_unique<JournalAuditor>(*journal_);
-  }
-
-  // The level the server starts from: --trust-level when given (it names
-  // one server in one client config), else the policy's servers: entry,
-  // else standard.
-  static trust::TrustLevel declared_level(const ProxyOptions& options, const policy::Policy& policy,
-                                          const std::string& server) {
-    policy::ServerSettings settings = policy.server_settings(server);
-    for (const auto& capped : settings.capped_levels()) {
-      spdlog::warn("policy: trust_level {} at {} ignored for {}: {} declares {} (a child policy cannot raise its "
-                   "parent's level)", capped.level, capped.origin, server, settings.trust_level()->origin,
-                   settings.trust_level()->level);
-    }
-    std::string name = settings.trust_level() ? settings.trust_level()->level : "standard";
-    if (options.trust_level) {
-      if (settings.trust_level() && *options.trust_level != name) {
-        spdlog::info("--trust-level {} overrides the policy's trust_level {} ({})", *options.trust_level, name,
-                     settings.trust_level()->origin);
-      }
-      name = *options.trust_level;
-    }
-    auto level = trust::parse_trust_level(name);
-    if (!level) throw std::runtime_error("unknown --trust-level " + name +
-                                         " (verified_partner, trusted, standard, unknown, untrusted)");
-    return *level;
-  }
-
-  // Changed tool definitions the policy's servers: section accepts.
-  trust::ToolChangeAcceptor change_acceptor() const {
-    return [settings = policy_->server_settings(server_name_)](const std::string& tool, const std::string& hash)
-               -> std::optional<std::string> {
-      auto accepted = settings.accepts_tool_change(tool, hash);
-      return accepted ? std::optional<std::string>(accepted->reason()) : std::nullopt;
-    };
-  }
-
-  std::unique_ptr<JournalTrustKeeper> open_trust() {
-    if (!journal_) return nullptr;  // no database: calls are denied anyway
-    // Trust setup (docs/trust.md): base from level and manifest, attestation of the spawned command, its pin.
-    TrustSetup setup = trust_setup(policy_->server_settings(server_name_), trust_level_, options_.command,
-                                   change_acceptor());
-    auto keeper = JournalTrustKeeper::open(*journal_, server_name_, std::move(setup), session_options_.session_id);
-    if (!keeper) {
-      spdlog::error("trust store unavailable ({}); scoring is off for this session", keeper.status().to_string());
-      return nullptr;
-    }
-    return std::move(keeper).value();
-  }
-
-  audit::NewEntry session_entry(audit::EntryKind kind, nlohmann::json payload) {
-    audit::NewEntry entry;
-    entry.kind = kind;
-    entry.session_id = session_options_.session_id;
-    entry.server = server_name_;
-    entry.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return entry;
-  }
-
-  void record_session_start() {
-    if (!journal_) return;
-    nlohmann::json payload = {{"command", options_.command}, {"mcp_warden_version", MCP_WARDEN_VERSION},
-                              {"policy", policy_->name()}, {"policy_sha256", policy_->content_hash()},
-                              {"trust_level", trust::trust_level_name(trust_level_)},
-                              {"pid", ::getpid()}, {"sandbox", launch_.record()}};
-    journal_->append(session_entry(audit::EntryKind::kSessionStart, std::move(payload)), [](Result<int64_t> seq) {
-      if (!seq.is_ok()) spdlog::error("audit: cannot record the session start: {}", seq.status().to_string());
-    });
-  }
-
-  void close_audit(int status) {
-    if (!journal_) return;
-    const Handshake& hs = session_.handshake();
-    nlohmann::json payload = {{"exit_status", status}, {"client_info", hs.client_info},
-                              {"protocol_version", hs.negotiated_version}, {"server_info", hs.server_info},
-                              {"client_messages", session_.counters().client_messages},
-                              {"server_messages", session_.counters().server_messages},
-                              {"server_non_protocol_lines", session_.counters().server_non_protocol_lines}};
-    journal_->append(session_entry(audit::EntryKind::kSessionEnd, std::move(payload)), [](Result<int64_t>) {});
-    Status closed = journal_->close();
-    if (!closed) spdlog::error("audit: closing the log failed: {}", closed.to_string());
+  // Queued work is committed by the relay thread as soon as the handler
+  // that queued it returns: one transaction for everything it queued. A
+  // call waits for its commit: committed at the end of the burst that
+  // queued it (see handle_burst), or right after other handlers. Results
+  // and successes nobody waits for are committed along with the next
+  // call's commit, or by flush_deferred_work's timer.
+  JournalWakeups journal_wakeups() {
+    return JournalWakeups{[this] {
+                            journal_due_ = true;
+                            if (in_burst_ == 0) asio::post(io_, [this] { if (journal_due_) flush_journal(); });
+                          },
+                          [this] { asio::post(io_, [this] { flush_deferred_work(); }); }};
   }
 
   void start_child() {
@@ -330,14 +190,14 @@ class ProxyRunner final : public SessionOutput {
   // call, not two. The timer is armed once and left to fire (re-arming or
   // cancelling it costs a system call each time).
   void flush_deferred_work() {
-    if (journal_->idle()) return;
+    if (governance_.journal()->idle()) return;
     if (!client_in_) return flush_journal();
     if (deferred_flush_pending_) return;
     deferred_flush_pending_ = true;
     deferred_timer_.expires_after(milliseconds(kDeferredCommitMs));
     deferred_timer_.async_wait([this](const boost::system::error_code& ec) {
       deferred_flush_pending_ = false;
-      if (!ec && !journal_->idle()) flush_journal();
+      if (!ec && !governance_.journal()->idle()) flush_journal();
     });
   }
 
@@ -359,7 +219,7 @@ class ProxyRunner final : public SessionOutput {
 
   void commit_journal() {
     journal_due_ = false;
-    journal_->flush();
+    governance_.journal()->flush();
   }
 
   void flush_journal() {
@@ -481,15 +341,10 @@ class ProxyRunner final : public SessionOutput {
   // safe, while I/O objects skip their locks.
   asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::string server_name_;
-  std::string policy_error_;              // why the policy did not load, or ""
-  std::optional<policy::Policy> policy_;  // none in the relay-only layer
-  trust::TrustLevel trust_level_;
+  GovernanceAssembly governance_;  // policy, trust level, journal, auditor, trust keeper
   sandbox::Launch launch_;  // the kernel sandbox the server starts under
   std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError> spawned_;
-  std::unique_ptr<audit::Journal> journal_;
-  std::unique_ptr<CallAuditor> auditor_;
   SessionOptions session_options_;
-  std::unique_ptr<JournalTrustKeeper> trust_;
   Session session_;
   ServerFrameSink server_sink_;
   io::FrameReader client_frames_;

@@ -82,12 +82,12 @@ struct ServerEntry {
   std::optional<std::string> trust_level;  // one of kTrustLevelNames
   std::string trust_level_origin;          // "file:line" of trust_level, or ""
   std::vector<ToolChangeRule> accept_tool_changes;
-  std::optional<SandboxSetting> sandbox;
-  std::optional<std::string> pin;             // one of kPinModeNames
-  std::optional<std::string> retention;       // one of kRetentionNames
-  std::optional<std::string> reversibility;   // one of kReversibilityNames
-  std::optional<bool> human_in_loop;
-  std::optional<bool> training_consent;
+  std::optional<SandboxSetting> sandbox = std::nullopt;
+  std::optional<std::string> pin = std::nullopt;            // one of kPinModeNames
+  std::optional<std::string> retention = std::nullopt;      // one of kRetentionNames
+  std::optional<std::string> reversibility = std::nullopt;  // one of kReversibilityNames
+  std::optional<bool> human_in_loop = std::nullopt;
+  std::optional<bool> training_consent = std::nullopt;
 };
 
 // `pin:` values; the trust module maps them (trust::parse_pin_mode).
