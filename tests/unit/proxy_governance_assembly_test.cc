@@ -36,7 +36,7 @@ class GovernanceAssemblyTest : public ::testing::Test {
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(options_.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return kinds;
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT kind FROM entries", -1, &stmt, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT kind FROM audit_entries", -1, &stmt, nullptr) == SQLITE_OK) {
       while (sqlite3_step(stmt) == SQLITE_ROW) ++kinds[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))];
     }
     sqlite3_finalize(stmt);
