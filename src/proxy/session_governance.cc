@@ -229,9 +229,7 @@ void Session::refuse_governed_batch(const Message& m) {
 // True when a request of the client's is at the server now: a server
 // request then serves it (it is solicited).
 bool Session::solicited_now() const {
-  bool any = false;
-  const_cast<PendingRequests&>(client_pending_).for_each([&](PendingRequest& r) { any = any || r.forwarded; });
-  return any;
+  return client_pending_.any_of([](const PendingRequest& r) { return r.forwarded; });
 }
 
 void Session::start_server_request(const MethodSpec& spec, Message& m) {

@@ -104,6 +104,14 @@ class PendingRequests {
   void for_each(Fn&& fn) {
     for (auto& [key, request] : entries_) fn(request);
   }
+  // True when pred(const PendingRequest&) holds for some entry.
+  template <typename Pred>
+  bool any_of(Pred&& pred) const {
+    for (const auto& [key, request] : entries_) {
+      if (pred(request)) return true;
+    }
+    return false;
+  }
 
   // Removes every entry, calling fn(const PendingRequest&) for each.
   template <typename Fn>
