@@ -12,6 +12,7 @@
 #include "mcp_warden/audit/export.h"
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/audit/proof.h"
+#include "mcp_warden/audit/session_clients.h"
 #include "mcp_warden/audit/verifier.h"
 
 namespace mcp_warden::audit {
@@ -115,24 +116,6 @@ json show_json(const Entry& entry) {
   return value;
 }
 
-// session id -> the client's name, from every session_end entry's
-// payload.client_info.name.
-Result<std::map<std::string, std::string>> client_names(AuditStore& store) {
-  std::map<std::string, std::string> names;
-  EntryFilter filter;
-  filter.kind = std::string(entry_kind_name(EntryKind::kSessionEnd));
-  Status done = store.query(filter, [&](const Entry& e) {
-    json payload = json::parse(e.payload, nullptr, false);
-    if (payload.is_object() && payload.contains("client_info") && payload["client_info"].is_object()) {
-      const json& name = payload["client_info"].value("name", json());
-      if (name.is_string()) names[e.session_id] = name.get<std::string>();
-    }
-    return true;
-  });
-  if (!done.is_ok()) return done;
-  return names;
-}
-
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -144,6 +127,12 @@ class Lister {
   Lister(const QueryArgs& args, std::map<std::string, std::string> clients)
       : args_(args), clients_(std::move(clients)) {}
 
+  // Learns the client of a session whose handshake passes by (tail -f).
+  void learn(const Entry& e) {
+    std::string name = client_name_in(e);
+    if (!name.empty()) clients_.emplace(e.session_id, std::move(name));
+  }
+
   bool wanted(const Entry& e) const {
     if (args_.server && e.server != *args_.server) return false;
     if (args_.client && lower(client_of(e)) != lower(*args_.client)) return false;
@@ -151,7 +140,8 @@ class Lister {
   }
 
   std::string line(const Entry& e) const {
-    json payload = e.kind == entry_kind_name(EntryKind::kToolCall) ? json::parse(e.payload, nullptr, false) : json();
+    bool decided = e.kind == entry_kind_name(EntryKind::kToolCall) || e.kind == entry_kind_name(EntryKind::kRequest);
+    json payload = decided ? json::parse(e.payload, nullptr, false) : json();
     json decision = payload.is_object() ? payload.value("decision", json()) : json();
     json rule = decision.is_object() ? decision.value("rule", json()) : json();
     json reason = decision.is_object() ? decision.value("reason", json()) : json();
@@ -185,12 +175,13 @@ class Lister {
 // Prints entries matching `filter` and the lister's own filters, at most
 // `limit`; returns the highest seq seen (or from_seq - 1).
 Result<int64_t> print_summaries(const CommandContext& ctx, AuditStore& store, EntryFilter filter,
-                                const Lister& lister, std::optional<int64_t> limit) {
+                                Lister& lister, std::optional<int64_t> limit) {
   int64_t last = filter.from_seq - 1;
   int64_t printed = 0;
   filter.limit.reset();
   Status done = store.query(filter, [&](const Entry& e) {
     last = e.seq;
+    lister.learn(e);
     if (!lister.wanted(e)) return true;
     *ctx.out << lister.line(e) << "\n";
     return !limit || ++printed < *limit;
@@ -278,7 +269,7 @@ int run_tail(const CommandContext& ctx, int64_t count, bool follow,
              const std::function<bool()>& keep_following, const QueryArgs& filters) {
   Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
   if (!store) return fail(ctx, store.status());
-  Result<std::map<std::string, std::string>> clients = client_names(**store);
+  Result<std::map<std::string, std::string>> clients = session_client_names(**store);
   if (!clients) return fail(ctx, clients.status());
   Lister lister(filters, std::move(clients).value());
   EntryFilter filter;
@@ -303,7 +294,7 @@ int run_query(const CommandContext& ctx, const QueryArgs& args) {
   if (!filter) return fail(ctx, filter.status());
   Result<std::unique_ptr<AuditStore>> store = open_read_only(ctx);
   if (!store) return fail(ctx, store.status());
-  Result<std::map<std::string, std::string>> clients = client_names(**store);
+  Result<std::map<std::string, std::string>> clients = session_client_names(**store);
   if (!clients) return fail(ctx, clients.status());
   Lister lister(args, std::move(clients).value());
   Result<int64_t> printed = print_summaries(ctx, **store, *filter, lister, args.limit);

@@ -28,6 +28,8 @@ constexpr std::size_t kLogPreviewBytes = 200;
 // How many settled (timed-out, cancelled) request ids are remembered so
 // their late answers are dropped quietly rather than as forgeries.
 constexpr std::size_t kMaxSettledIds = 4096;
+// Protocol versions are dates ("2025-11-25"); longer values are cut.
+constexpr std::size_t kMaxVersionBytes = 64;
 
 
 std::string preview(std::string_view line) {
@@ -38,6 +40,32 @@ std::string preview(std::string_view line) {
 std::string string_at(const json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The identifying strings of a clientInfo / serverInfo object (name,
+// title, version), each cut to 256 bytes: the other side chooses these
+// values, so the audit entry keeps what names it and nothing it could bloat.
+json implementation_summary(const json& info) {
+  json out = json::object();
+  if (!info.is_object()) return out;
+  for (const char* key : {"name", "title", "version"}) {
+    std::string value = string_at(info, key);
+    if (value.size() > 256) value.resize(256);
+    if (!value.empty()) out[key] = std::move(value);
+  }
+  return out;
+}
+
+// The `handshake` entry: who the client and the server said they were.
+audit::NewEntry handshake_entry(const Handshake& hs) {
+  audit::NewEntry entry;
+  entry.kind = audit::EntryKind::kHandshake;
+  json payload = {{"client_info", hs.client_info},
+                  {"requested_version", hs.requested_version},
+                  {"protocol_version", hs.negotiated_version},
+                  {"server_info", hs.server_info}};
+  entry.payload = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+  return entry;
 }
 
 }  // namespace
@@ -206,8 +234,8 @@ void Session::note_cancellation(const Message& m, PendingRequests& table) {
 void Session::note_initialize_request(const Message& m) {
   auto params = m.body.find("params");
   if (params == m.body.end() || !params->is_object()) return;
-  handshake_.client_info = params->value("clientInfo", json());
-  handshake_.requested_version = string_at(*params, "protocolVersion");
+  handshake_.client_info = implementation_summary(params->value("clientInfo", json()));
+  handshake_.requested_version = string_at(*params, "protocolVersion").substr(0, kMaxVersionBytes);
 }
 
 // ---- server → client ------------------------------------------------------
@@ -352,9 +380,10 @@ void Session::answer_garbled_response(std::string_view head, std::string_view ta
 void Session::note_initialize_result(const Message& m, const PendingRequest&) {
   auto result = m.body.find("result");
   if (result == m.body.end() || !result->is_object()) return;
-  handshake_.negotiated_version = string_at(*result, "protocolVersion");
-  handshake_.server_info = result->value("serverInfo", json());
+  handshake_.negotiated_version = string_at(*result, "protocolVersion").substr(0, kMaxVersionBytes);
+  handshake_.server_info = implementation_summary(result->value("serverInfo", json()));
   handshake_.initialized = true;
+  if (recorder_.recording()) recorder_.record(handshake_entry(handshake_), [](Result<int64_t>) {}, /*deferred=*/true);
 }
 
 void Session::on_server_oversized(const io::OversizedFrame& frame) {

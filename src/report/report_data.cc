@@ -2,6 +2,7 @@
 
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/audit/redact.h"
+#include "mcp_warden/audit/session_clients.h"
 #include "mcp_warden/audit/verifier.h"
 #include "mcp_warden/report/html_report.h"
 
@@ -32,20 +33,6 @@ void verify(const ReportOptions& options, const fs::path& db, ReportData& data) 
                                            " entries; hash chain, Merkle root and " +
                                            std::to_string(report->checkpoints_checked) + " signed checkpoint(s) intact"
                                      : "FAILED at seq " + std::to_string(report->first_bad_seq) + ": " + report->problem;
-}
-
-// Session id -> client name, from the session_end entries.
-std::map<std::string, std::string> clients_by_session(audit::AuditStore& store) {
-  std::map<std::string, std::string> clients;
-  audit::EntryFilter filter;
-  filter.kind = std::string(audit::entry_kind_name(audit::EntryKind::kSessionEnd));
-  (void)store.query(filter, [&](const audit::Entry& e) {
-    json payload = json::parse(e.payload, nullptr, false);
-    std::string name = payload.is_object() ? string_at(payload.value("client_info", json()), "name") : "";
-    if (!name.empty()) clients[e.session_id] = name;
-    return true;
-  });
-  return clients;
 }
 
 class Collector {
@@ -109,7 +96,9 @@ Result<ReportData> collect_report_data(const ReportOptions& options) {
   if (!stats) return stats.status();
   data.stats = *stats;
   verify(options, *db, data);
-  Collector collector(data, clients_by_session(**store));
+  Result<std::map<std::string, std::string>> clients = audit::session_client_names(**store);
+  if (!clients) return clients.status();
+  Collector collector(data, std::move(clients).value());
   audit::EntryFilter filter;
   filter.since_us = options.since_us;
   Status read = (*store)->query(filter, [&](const audit::Entry& e) {

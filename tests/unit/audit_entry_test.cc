@@ -50,7 +50,8 @@ Entry sample_entry() {
 
 TEST(AuditEntryTest, KindNamesRoundTrip) {
   for (EntryKind kind : {EntryKind::kSessionStart, EntryKind::kSessionEnd, EntryKind::kToolCall,
-                         EntryKind::kToolResult, EntryKind::kCatalog, EntryKind::kTrustEvent}) {
+                         EntryKind::kToolResult, EntryKind::kCatalog, EntryKind::kTrustEvent, EntryKind::kRequest,
+                         EntryKind::kResponse, EntryKind::kHandshake}) {
     EXPECT_EQ(parse_entry_kind(entry_kind_name(kind)), kind);
   }
   EXPECT_FALSE(parse_entry_kind("tool_calls").has_value());

@@ -54,6 +54,22 @@ class AuditListingTest : public ::testing::Test {
     return e;
   }
 
+  // A session still running: its handshake names the client, no session_end yet.
+  NewEntry handshake(const std::string& session, const std::string& server, const std::string& client) {
+    NewEntry e;
+    e.kind = EntryKind::kHandshake;
+    e.session_id = session;
+    e.server = server;
+    e.payload = json{{"client_info", {{"name", client}}}, {"protocol_version", "2025-11-25"}}.dump();
+    return e;
+  }
+
+  NewEntry resource_denial(const std::string& session, const std::string& server) {
+    NewEntry e = call(session, server, "file:///home/u/.ssh/id_rsa", "deny", "secrets", "a secret file");
+    e.kind = EntryKind::kRequest;
+    return e;
+  }
+
   void write_log() {
     AuditLogOptions o;
     o.db_path = dir_ / "warden.db";
@@ -65,11 +81,20 @@ class AuditListingTest : public ::testing::Test {
                               call("s1", "files", "write_file", "deny", "deny-writes", "writes \"need\" a person"),
                               session_end("s1", "files", "claude-ai"),
                               call("s2", "github", "create_issue", "deny", "deny-network", "no network"),
-                              session_end("s2", "github", "Cursor")}) {
+                              session_end("s2", "github", "Cursor"),
+                              handshake("s3", "notes", "vscode"),
+                              resource_denial("s3", "notes")}) {
       clock_.advance_micros(1000);
       ASSERT_TRUE((*log)->append_sync(e).is_ok());
     }
     ASSERT_TRUE((*log)->close().is_ok());
+  }
+
+  // QueryArgs with one filter set.
+  static QueryArgs args_with(std::optional<std::string> QueryArgs::*filter, const std::string& value) {
+    QueryArgs args;
+    args.*filter = value;
+    return args;
   }
 
   std::string query(const QueryArgs& args) {
@@ -113,6 +138,16 @@ TEST_F(AuditListingTest, ServerAndClientFiltersNarrowTheListing) {
   EXPECT_THAT(out, HasSubstr("read_file"));
   EXPECT_THAT(out, HasSubstr("write_file"));
   EXPECT_THAT(out, Not(HasSubstr("create_issue")));
+}
+
+TEST_F(AuditListingTest, ARunningSessionIsNamedByItsHandshake) {
+  std::string out = query(args_with(&QueryArgs::client, "VSCode"));
+  EXPECT_THAT(out, HasSubstr("id_rsa"));
+  EXPECT_THAT(out, Not(HasSubstr("read_file")));
+}
+
+TEST_F(AuditListingTest, DeniedRequestsOfOtherMethodsShowTheirRuleAndReason) {
+  EXPECT_THAT(query(args_with(&QueryArgs::kind, "request")), HasSubstr("client=vscode rule=secrets reason=\"a secret file\""));
 }
 
 TEST_F(AuditListingTest, LimitCountsOnlyEntriesThatPassTheFilters) {

@@ -304,5 +304,21 @@ TEST_F(GovernedSessionTest, ErrorResultGetsNoFooter) {
   EXPECT_EQ(out_.to_client.back(), error_result);
 }
 
+TEST_F(GovernedSessionTest, HandshakeNamesTheClientInTheLogWhileTheSessionRuns) {
+  std::string huge(10000, 'x');
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+                          R"("clientInfo":{"name":"claude-ai","version":"1.2","padding":")" + huge + R"("}}})");
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-11-25",)"
+                          R"("serverInfo":{"name":"fs","version":")" + huge + R"("},"capabilities":{}}})");
+  auditor_.commit_all();
+  const audit::NewEntry* entry = auditor_.last_of(audit::EntryKind::kHandshake);
+  ASSERT_NE(entry, nullptr) << "recorded when the server answers initialize, not only at session end";
+  EXPECT_EQ(entry->session_id, "test-session");
+  json payload = json::parse(entry->payload);
+  EXPECT_EQ(payload["client_info"], json({{"name", "claude-ai"}, {"version", "1.2"}})) << "only what names it";
+  EXPECT_EQ(payload["protocol_version"], "2025-11-25");
+  EXPECT_EQ(payload["server_info"]["version"].get<std::string>().size(), 256u) << "cut: the server chose it";
+}
+
 }  // namespace
 }  // namespace mcp_warden::proxy

@@ -120,10 +120,12 @@ struct Governance {
 
 // What the initialize exchange told us.
 struct Handshake {
-  nlohmann::json client_info;      // params.clientInfo of initialize
+  // params.clientInfo of initialize and result.serverInfo, each reduced to
+  // its name, title and version strings (at most 256 bytes each).
+  nlohmann::json client_info;
   std::string requested_version;   // params.protocolVersion
   std::string negotiated_version;  // result.protocolVersion
-  nlohmann::json server_info;      // result.serverInfo
+  nlohmann::json server_info;
   bool initialized = false;        // the server answered initialize with a result
 };
 
