@@ -13,7 +13,9 @@
 #   --warden PATH   the mcp-warden binary (default: build-bench/mcp-warden, built here)
 #   --mode SPEC     replace the default warden modes; repeatable. SPEC is a name and
 #                   the arguments before `--`, e.g. 'strict=proxy --policy strict'.
-#                   {tmp} expands to this run's scratch directory.
+#                   {tmp} expands to this run's scratch directory. A first word
+#                   {bin:PATH} runs PATH instead of the mcp-warden binary (another
+#                   build, to compare two commits in one interleaved run).
 #   --quick         fewer rounds and calls (a smoke run, not for the record)
 #   --no-build      use the binaries already in the build directory
 #   --samples FILE  also keep every round's raw samples (TSV)
@@ -105,6 +107,10 @@ add_warden_modes() {
     binary=$WARDEN
     if [[ ${args[0]:-} == "{layers}" ]]; then
       binary="$BUILD/mcp-warden-bench-layers"
+      args=("${args[@]:1}")
+    elif [[ ${args[0]:-} == \{bin:*\} ]]; then
+      binary=${args[0]#\{bin:}
+      binary=${binary%\}}
       args=("${args[@]:1}")
     fi
     if "$LOADGEN" --check -- "$binary" "${args[@]}" -- "$SERVER" >"$TMP/check-$name.log" 2>&1; then

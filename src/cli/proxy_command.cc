@@ -69,7 +69,7 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
          [args](const std::string& mode) {
            args->options.sandbox = mode.empty() ? policy::SandboxMode::kEnforce : *policy::parse_sandbox_mode(mode);
          },
-         "Kernel sandbox of the server (Landlock, docs/sandbox.md): off (the default), auto (sandbox where "
+         "Kernel sandbox of the server (Landlock, docs/sandbox.md): off, auto (the default: sandbox where "
          "the kernel can, else log one warning) or enforce (refuse to start without it); bare --sandbox means enforce. The policy's "
          "sandbox: entry can only make it stricter")
       ->check(CLI::IsMember({"off", "auto", "enforce"}))

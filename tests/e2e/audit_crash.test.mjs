@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { E2E_DIR, childPids, isRunning, tempDir, waitGone, wardenBin, withHangGuard } from './lib/harness.mjs';
+import { E2E_DIR, childPids, isRunning, tempDir, waitGone, wardenBin, withHangGuard, recordPath } from './lib/harness.mjs';
 import {
   assertAllowed, assertAuditVerifies, assertDenied, auditEntries, governedArgs, governedClient, rawGoverned,
   recordedCalls, recordingServer, toolCall, wardenEnv,
@@ -19,7 +19,7 @@ function auditWorkspace(t) {
   const dir = tempDir(t, 'mcp-warden-audit-');
   const home = path.join(dir, 'home');
   fs.mkdirSync(home);
-  return { dir, home, db: path.join(dir, 'audit.db'), record: path.join(dir, 'received.jsonl') };
+  return { dir, home, db: path.join(dir, 'audit.db'), record: recordPath(dir, 'received.jsonl') };
 }
 
 const sqlite3 = (() => {

@@ -15,6 +15,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   FIXTURES_DIR, everythingServer, filesystemServer, tempDir, waitUntil, withHangGuard,
+  recordPath,
 } from './lib/harness.mjs';
 import {
   assertAllowed, assertAuditVerifies, assertDenied, auditEntries, directClient, governedArgs, governedClient, rawGoverned,
@@ -44,7 +45,7 @@ function channelsWorkspace(t) {
   fs.mkdirSync(home);
   return {
     dir, userHome, root, keyPath, home, notesPath: path.join(root, 'notes.txt'),
-    db: path.join(dir, 'audit.db'), record: path.join(dir, 'record.jsonl'),
+    db: path.join(dir, 'audit.db'), record: recordPath(dir, 'record.jsonl'),
   };
 }
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { FILESYSTEM_JS, filesystemServer, withHangGuard } from './lib/harness.mjs';
+import { FILESYSTEM_JS, filesystemServer, withHangGuard, recordPath } from './lib/harness.mjs';
 import {
   ENV_TEXT, FOOTER, KEY_TEXT, NOTES_TEXT, WRITE_TOOLS, assertAllowed, assertAuditVerifies, assertDenied, auditEntries,
   directClient, governedArgs, governedClient, rawGoverned, recordedCalls, recordingServer, runWarden, snapshot, toolCall,
@@ -396,7 +396,7 @@ describe('bypass attempts with raw JSON lines', () => {
 
   test('a tools/call sent as a notification (no id) does not reach the server unjudged', async (t) => {
     const ws = workspace(t);
-    const record = path.join(ws.dir, 'received.jsonl');
+    const record = recordPath(ws.dir, 'received.jsonl');
     const server = recordingServer(record);
     const s = rawGoverned(t, ws, [...governedArgs(ws, 'strict'), server.command, ...server.args]);
     await s.initialize();

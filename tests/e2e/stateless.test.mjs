@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { FIXTURES_DIR, RawSession, tempDir, wardenBin } from './lib/harness.mjs';
+import { FIXTURES_DIR, RawSession, tempDir, wardenBin, recordPath } from './lib/harness.mjs';
 import { assertAllowed, assertAuditVerifies, assertDenied, auditEntries, governedArgs } from './lib/governance.mjs';
 
 const KEY_MARK = 'E2E14-STATELESS-FAKE-KEY-51be';
@@ -35,7 +35,7 @@ function statelessWorkspace(t) {
   fs.writeFileSync(notesPath, NOTES_TEXT);
   const home = path.join(dir, 'warden-home');
   fs.mkdirSync(home);
-  return { dir, userHome, keyPath, notesPath, home, db: path.join(dir, 'audit.db'), record: path.join(dir, 'received.jsonl') };
+  return { dir, userHome, keyPath, notesPath, home, db: path.join(dir, 'audit.db'), record: recordPath(dir, 'received.jsonl') };
 }
 
 /** mcp-warden (strict, HOME = ws.userHome) in front of the stateless server, driven line by line. */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { filesystemServer, waitUntil, withHangGuard } from './lib/harness.mjs';
+import { filesystemServer, waitUntil, withHangGuard, recordPath } from './lib/harness.mjs';
 import {
   FOOTER, NOTES_TEXT, assertAllowed, assertAuditVerifies, assertDenied, auditEntries, governedArgs, governedClient,
   mutableServer, rawGoverned, recordedCalls, recordingServer, trustHistory, trustOf, warden, workspace,
@@ -110,7 +110,7 @@ describe('trust measures the server, not what the client asks', () => {
 
   test('each tool_call entry records the trust score at the time of the decision (issue 4)', async (t) => {
     const ws = workspace(t, 'mcp-warden-trust-');
-    const record = path.join(ws.dir, 'received.jsonl');
+    const record = recordPath(ws.dir, 'received.jsonl');
     const s = await governedClient(t, ws, recordingServer(record), 'strict', ['--server-name', 'recorded']);
     const denied = assertDenied(await s.call('store', { n: 1 }), 'store');
     const allowed = await s.call('echo', { n: 2 });
@@ -206,7 +206,7 @@ describe('concurrent proxies sharing one database', () => {
     const ws = workspace(t, 'mcp-warden-concurrent-');
     const PROXIES = 4;
     const CALLS = 6;
-    const records = Array.from({ length: PROXIES }, (_, p) => path.join(ws.dir, `received-${p}.jsonl`));
+    const records = Array.from({ length: PROXIES }, (_, p) => recordPath(ws.dir, `received-${p}.jsonl`));
     const sessions = records.map((record) => {
       const server = recordingServer(record);
       return rawGoverned(t, ws, [...governedArgs(ws, 'strict', ['--server-name', 'shared']), server.command, ...server.args]);

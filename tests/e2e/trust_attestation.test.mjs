@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { E2E_DIR, FIXTURES_DIR } from './lib/harness.mjs';
+import { E2E_DIR, FIXTURES_DIR, recordPath } from './lib/harness.mjs';
 import {
   FOOTER, NOTES_TEXT, assertAllowed, assertAuditVerifies, assertDenied, governedClient, recordingServer,
   trustHistory, trustOf, warden, workspace,
@@ -159,7 +159,7 @@ describe('attestation at spawn', () => {
     const bin = path.join(ws.dir, 'bin');
     fs.mkdirSync(bin);
     for (const file of ['recording-server.mjs', 'stdio-server.mjs']) fs.copyFileSync(path.join(FIXTURES_DIR, file), path.join(bin, file));
-    const server = recordingServer(path.join(ws.dir, 'received.jsonl'));
+    const server = recordingServer(recordPath(ws.dir, 'received.jsonl'));
     server.args[0] = path.join(bin, 'recording-server.mjs');
     const args = ['--server-name', 'rec'];
 

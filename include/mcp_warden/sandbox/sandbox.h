@@ -38,11 +38,9 @@ class Policy;
 
 namespace mcp_warden::sandbox {
 
-// The mode when neither --sandbox nor the policy names one. Off for now: a
-// server that writes next to the audit database (the e2e suite's recording
-// servers do) cannot create files there once the database's directory is
-// carved (docs/sandbox.md); auto becomes the default once that is settled.
-inline constexpr policy::SandboxMode kDefaultMode = policy::SandboxMode::kOff;
+// The mode when neither --sandbox nor the policy names one: sandbox where
+// the kernel can, else run unsandboxed with one warning (docs/sandbox.md).
+inline constexpr policy::SandboxMode kDefaultMode = policy::SandboxMode::kAuto;
 
 // A filled Landlock ruleset, applied by the child before exec.
 class Sandbox final : public io::PreExecHook {

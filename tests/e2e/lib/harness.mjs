@@ -56,6 +56,18 @@ export function tempDir(t, prefix = 'mcp-warden-e2e-') {
   return dir;
 }
 
+/**
+ * Where a test server may write the file `name` while `dir` also holds the audit database or
+ * mcp-warden's home: a folder of its own, made before the proxy starts. The default sandbox
+ * (`auto`, docs/sandbox.md) carves the database's folder, so nothing new can be created
+ * directly beside the database.
+ */
+export function recordPath(dir, name) {
+  const folder = path.join(dir, 'records');
+  fs.mkdirSync(folder, { recursive: true });
+  return path.join(folder, name);
+}
+
 export const everythingServer = () => ({ command: process.execPath, args: [EVERYTHING_JS, 'stdio'] });
 export const filesystemServer = (root) => ({ command: process.execPath, args: [FILESYSTEM_JS, root] });
 /** The small line-level server in fixtures/line-server.mjs with its `options`. */
