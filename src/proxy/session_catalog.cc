@@ -77,6 +77,7 @@ void Session::on_catalog_complete() {
 void Session::release_held_calls() {
   auto held = std::move(awaiting_catalog_);
   awaiting_catalog_.clear();
+  held_call_bytes_ = 0;
   for (auto& request : held) {
     request->tool_info = catalog_.find(request->subject);
     pipeline_->run(std::move(request));

@@ -158,8 +158,11 @@ class Session : public io::FrameSink {
   // Answers every forwarded tools/call older than call_timeout_ms (see
   // SessionOptions) with a -32001 error, sends notifications/cancelled for
   // it to the server, records its outcome and a call_timed_out trust event;
-  // the server's late response is then dropped. The runner calls it
-  // periodically; a no-op without a timeout or governance.
+  // the server's late response is then dropped. A call held that long for
+  // a tools/list answer that has not come is answered with -32001 too,
+  // recorded as denied (rule catalog-timeout) and never forwarded; what the
+  // client sent after it moves on. The runner calls it periodically; a
+  // no-op without a timeout or governance.
   void expire_overdue_calls();
   bool done() const { return unavailable_initialize_answered_; }
 
@@ -183,6 +186,10 @@ class Session : public io::FrameSink {
   bool holding_messages() const {
     return outbox_.waiting() > 0 || !awaiting_catalog_.empty() || (pipeline_ && pipeline_->parked() > 0);
   }
+  // Bytes of client lines held back from the server: calls held for the
+  // catalog and the lines queued behind undecided requests. The runner
+  // stops reading the client while they and its writer hold too much.
+  std::size_t bytes_held_for_server() const { return outbox_.waiting_bytes() + held_call_bytes_; }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
@@ -240,6 +247,9 @@ class Session : public io::FrameSink {
   void drop_forged_response(const rpc::Message& m, std::string_view why);
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
+  void expire_held_calls(int64_t deadline);
+  void expire_held_call(GovernedRequest& request);
+  void record_denial(const MethodSpec& spec, const rpc::Message& m, const policy::Decision& decision);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   // The tool catalog and mcp-warden's own requests to the server (session_catalog.cc).
   std::string next_internal_id(std::string_view what);
@@ -267,6 +277,7 @@ class Session : public io::FrameSink {
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
   std::unique_ptr<ResultFooter> footer_;
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
+  std::size_t held_call_bytes_ = 0;  // their raw lines' sizes
   std::string internal_nonce_;  // random per session: see kInternalIdPrefix
   uint64_t internal_ids_ = 0;
   std::unordered_set<std::string> internal_server_ids_;  // our requests the server has yet to answer
