@@ -260,8 +260,9 @@ class Session : public io::FrameSink {
   void on_tools_list_result(rpc::Message& m);
   bool hide_denied_tools(rpc::Message& m);
   void record_catalog();
-  void on_catalog_complete();
-  bool catalog_usable() const { return catalog_.ready() && !catalog_checking_; }
+  void on_catalog_complete(const nlohmann::json& last_page_tools);
+  bool catalog_usable() const { return catalog_.ready() && catalog_checks_ == 0; }
+  void check_listing(const nlohmann::json& page_tools, bool last);
   void note_stateless_meta(const rpc::Message& m);
 
   SessionOptions options_;
@@ -290,7 +291,8 @@ class Session : public io::FrameSink {
   std::deque<std::string> input_round_order_;
   nlohmann::json stateless_meta_;  // 2026-07-28: the protocol keys of the client's _meta
   std::string last_catalog_digest_;
-  bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
+  int catalog_checks_ = 0;  // comparisons of listed tools the trust keeper has yet to finish
+  int catalog_pages_ = 0;   // pages of mcp-warden's own listing so far
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client
