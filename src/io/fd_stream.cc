@@ -65,8 +65,33 @@ void FdReader::start(DataHandler on_data, EndHandler on_end) {
 
 void FdReader::stop() {
   *alive_ = false;
+  {
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    gate_->stopping = true;
+  }
+  gate_->wake.notify_all();
   boost::system::error_code ec;
   if (stream_.is_open()) stream_.close(ec);
+}
+
+void FdReader::pause() {
+  paused_ = true;
+  std::lock_guard<std::mutex> lock(gate_->mutex);
+  gate_->paused = true;
+}
+
+void FdReader::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  {
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    gate_->paused = false;
+  }
+  gate_->wake.notify_all();
+  if (parked_ && *alive_) {
+    parked_ = false;
+    read_next();
+  }
 }
 
 // Asio reads speculatively before waiting, so after a chunk one read says
@@ -76,33 +101,54 @@ void FdReader::stop() {
 void FdReader::read_next() {
   stream_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& ec,
                                                                         std::size_t n) {
-    if (!*alive) return;
-    if (n > 0) on_data_(std::string_view(buffer_.data(), n));
-    if (!*alive) return;
-    if (ec) {
-      *alive_ = false;
-      return on_end_(ec == asio::error::eof ? std::string() : ec.message());
-    }
-    read_next();
+    if (*alive) on_read(ec, n);
   });
 }
 
-// Blocking reads on a helper thread; each chunk is handed to the io_context.
+void FdReader::on_read(const boost::system::error_code& ec, std::size_t n) {
+  if (n > 0) on_data_(std::string_view(buffer_.data(), n));
+  if (!*alive_) return;
+  if (ec) {
+    *alive_ = false;
+    return on_end_(ec == asio::error::eof ? std::string() : ec.message());
+  }
+  if (paused_) {
+    parked_ = true;
+    return;
+  }
+  read_next();
+}
+
+// Blocks the helper thread until its last chunk was consumed and the
+// reader is not paused; false when the reader is stopping.
+bool FdReader::wait_for_turn() {
+  std::unique_lock<std::mutex> lock(gate_->mutex);
+  gate_->wake.wait(lock, [&] { return gate_->stopping || (!gate_->paused && !gate_->in_flight); });
+  gate_->in_flight = true;
+  return !gate_->stopping;
+}
+
+// Blocking reads on a helper thread; each chunk is handed to the io_context,
+// one at a time (see ThreadGate).
 void FdReader::run_thread_reader(int fd) {
   std::vector<char> chunk(kReadChunk);
-  for (;;) {
+  while (wait_for_turn()) {
     ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
+    while (n < 0 && errno == EINTR) n = ::read(fd, chunk.data(), chunk.size());
     std::string data = n > 0 ? std::string(chunk.data(), static_cast<std::size_t>(n)) : std::string();
     std::string error = n < 0 ? std::strerror(errno) : std::string();
     bool end = n <= 0;
-    asio::post(io_, [this, alive = alive_, data = std::move(data), error, end] {
-      if (!*alive) return;
-      if (!data.empty()) on_data_(data);
+    asio::post(io_, [this, alive = alive_, gate = gate_, data = std::move(data), error, end] {
+      if (*alive && !data.empty()) on_data_(data);
       if (end && *alive) {
         *alive_ = false;
         on_end_(error);
       }
+      {
+        std::lock_guard<std::mutex> lock(gate->mutex);
+        gate->in_flight = false;
+      }
+      gate->wake.notify_all();
     });
     if (end) break;
   }
@@ -130,6 +176,7 @@ FdWriter::~FdWriter() {
 void FdWriter::write_line(std::string line) {
   if (closed_ || failed_) return;
   line.push_back('\n');
+  queued_bytes_ += line.size();
   queue_.push_back(std::move(line));
   if (blocking_fd_ >= 0) return write_blocking_now();
   if (writing_) return;
@@ -180,16 +227,23 @@ void FdWriter::drop_written(std::size_t count) {
     std::string& front = queue_.front();
     if (count < front.size()) {
       front.erase(0, count);
+      queued_bytes_ -= count;
       return;
     }
     count -= front.size();
+    queued_bytes_ -= front.size();
     queue_.pop_front();
   }
 }
 
+void FdWriter::clear_queue() {
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
 void FdWriter::fail_later(std::string error) {
   failed_ = true;
-  queue_.clear();
+  clear_queue();
   close_now();
   asio::post(io_, [this, alive = alive_, error = std::move(error)] {
     if (*alive && on_error_) on_error_(error);
@@ -214,14 +268,16 @@ void FdWriter::on_written(std::size_t, const boost::system::error_code& ec) {
   writing_ = false;
   if (ec) {
     failed_ = true;
-    queue_.clear();
+    clear_queue();
     close_now();
     if (on_error_) on_error_(ec.message());
     return;
   }
+  for (std::size_t i = 0; i < in_flight_; ++i) queued_bytes_ -= queue_[i].size();
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
   in_flight_ = 0;
   write_next();
+  if (on_progress_) on_progress_();
 }
 
 void FdWriter::write_blocking_now() {
@@ -233,12 +289,13 @@ void FdWriter::write_blocking_now() {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         failed_ = true;
-        queue_.clear();
+        clear_queue();
         if (on_error_) on_error_(std::strerror(errno));
         return;
       }
       done += static_cast<std::size_t>(n);
     }
+    queued_bytes_ -= line.size();
     queue_.pop_front();
   }
 }
@@ -275,6 +332,7 @@ void FdWriter::flush_blocking(int timeout_ms) {
     }
     if (n < 0) return;
     line.erase(0, static_cast<std::size_t>(n));
+    queued_bytes_ -= static_cast<std::size_t>(n);
     if (line.empty()) queue_.pop_front();
   }
 }

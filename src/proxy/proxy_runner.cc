@@ -126,6 +126,7 @@ class ProxyRunner final : public SessionOutput {
     // The frame writer: the only writer of stdout in proxy mode.
     client_out_ = std::make_unique<io::FdWriter>(io_, ::dup(STDOUT_FILENO));
     client_out_->set_error_handler([this](const std::string& e) { on_client_gone("stdout: " + e); });
+    client_out_->set_progress_handler([this] { update_flow(); });
     client_in_ = std::make_unique<io::FdReader>(io_, ::dup(STDIN_FILENO));
     start_child();
     start_client_reader();
@@ -168,6 +169,7 @@ class ProxyRunner final : public SessionOutput {
     spdlog::info("started MCP server (pid {}): {}", child_->pid(), join_command(options_.command));
     server_in_ = std::make_unique<io::FdWriter>(io_, child_->take_stdin_fd());
     server_in_->set_error_handler([](const std::string& e) { spdlog::warn("writing to the server failed: {}", e); });
+    server_in_->set_progress_handler([this] { update_flow(); });
     server_out_ = std::make_unique<io::FdReader>(io_, child_->take_stdout_fd());
     server_out_->start(
         [this](std::string_view data) { handle_burst([&] { server_frames_.feed(data, server_sink_); }); },
@@ -251,7 +253,11 @@ class ProxyRunner final : public SessionOutput {
     timeout_timer_.expires_after(milliseconds(tick));
     timeout_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      session_.expire_overdue_calls();
+      {
+        WriteBurst burst = write_burst();
+        session_.expire_overdue_calls();
+      }
+      after_session_work();
       watch_call_timeouts();
     });
   }
@@ -283,6 +289,28 @@ class ProxyRunner final : public SessionOutput {
   // auditor that completes at once).
   void after_session_work() {
     if (awaiting_release_ && !session_.holding_messages()) close_server_stdin();
+    update_flow();
+  }
+
+  // Back-pressure (docs/relay.md, "Memory"). Each side's lines feed the
+  // queue toward the other side (forwards) and, less, the one back toward
+  // itself (mcp-warden's replies and refusals). A side is read while the
+  // first holds less than the limit and the second less than twice it.
+  // Held client lines count toward the server — but never stop the server
+  // from being read: its tools/list answer is what releases them.
+  void update_flow() {
+    const std::size_t limit = options_.queue_limit_bytes;
+    const std::size_t to_client = client_out_ ? client_out_->queued_bytes() : 0;
+    const std::size_t to_server_pipe = server_in_ ? server_in_->queued_bytes() : 0;
+    const std::size_t to_server = to_server_pipe + session_.bytes_held_for_server();
+    set_reading(client_in_.get(), to_server < limit && to_client < 2 * limit);
+    set_reading(server_out_.get(), to_client < limit && to_server_pipe < 2 * limit);
+  }
+
+  static void set_reading(io::FdReader* reader, bool read) {
+    if (reader == nullptr || reader->paused() == !read) return;
+    if (read) return reader->resume();
+    reader->pause();
   }
 
   void close_server_stdin() {

@@ -9,6 +9,7 @@ void ServerOutbox::send(std::string line, const nlohmann::json& id) {
 
 void ServerOutbox::push(std::string line, const nlohmann::json& id) {
   if (queue_.empty()) return send(std::move(line), id);
+  waiting_bytes_ += line.size();
   queue_.push_back(Slot{0, true, std::move(line), id});
 }
 
@@ -22,6 +23,7 @@ void ServerOutbox::settle(uint64_t ticket, std::optional<std::string> line) {
   for (Slot& slot : queue_) {
     if (slot.ticket != ticket || slot.settled) continue;
     slot.settled = true;
+    if (line) waiting_bytes_ += line->size();
     slot.line = std::move(line);
     break;
   }
@@ -32,7 +34,9 @@ void ServerOutbox::flush() {
   while (!queue_.empty() && queue_.front().settled) {
     Slot slot = std::move(queue_.front());
     queue_.pop_front();
-    if (slot.line) send(std::move(*slot.line), slot.id);
+    if (!slot.line) continue;
+    waiting_bytes_ -= slot.line->size();
+    send(std::move(*slot.line), slot.id);
   }
 }
 

@@ -14,6 +14,20 @@ namespace mcp_warden::proxy {
 using nlohmann::json;
 using rpc::Message;
 
+namespace {
+
+// How many pages mcp-warden's own tools/list follows.
+constexpr int kMaxListingPages = 100;
+
+// A tools/list result's `tools` array as listed, or an empty array.
+json tools_of(const json& result) {
+  if (!result.is_object()) return json::array();
+  auto tools = result.find("tools");
+  return tools != result.end() && tools->is_array() ? *tools : json::array();
+}
+
+}  // namespace
+
 // "mcp-warden:<nonce>:<what>:<n>": unpredictable, so no peer can answer or
 // send one on purpose (kInternalIdPrefix).
 std::string Session::next_internal_id(std::string_view what) {
@@ -23,7 +37,10 @@ std::string Session::next_internal_id(std::string_view what) {
 }
 
 void Session::fetch_catalog(const json& cursor) {
-  if (cursor.is_null()) catalog_.begin_listing();
+  if (cursor.is_null()) {
+    catalog_.begin_listing();
+    catalog_pages_ = 0;
+  }
   catalog_.set_fetch_in_flight(true);
   std::string id = next_internal_id("tools/list");
   internal_server_ids_.insert(id);
@@ -48,35 +65,56 @@ void Session::note_stateless_meta(const Message& m) {
   if (!kept.empty()) stateless_meta_ = std::move(kept);
 }
 
+// mcp-warden's own listing. A server that pages on and on is cut off after
+// kMaxListingPages (memory stays bounded); what it listed so far counts.
 void Session::on_internal_response(const Message& m) {
   const json& result = m.body.contains("result") ? m.body["result"] : json();
+  json page = tools_of(result);
   if (!result.is_object()) {
     spdlog::warn("the server did not list its tools for mcp-warden; unknown tools are judged as not read-only");
     catalog_.add_page(json::object());
   } else if (!catalog_.add_page(result)) {
-    return fetch_catalog(result["nextCursor"]);
+    if (++catalog_pages_ < kMaxListingPages) {
+      check_listing(page, false);
+      return fetch_catalog(result["nextCursor"]);
+    }
+    spdlog::warn("the server listed more than {} pages of tools; mcp-warden stopped listing there", kMaxListingPages);
+    catalog_.add_page(json::object());
   }
   catalog_.set_fetch_in_flight(false);
-  on_catalog_complete();
+  on_catalog_complete(page);
 }
 
-// A listing is complete: record it, let the trust keeper compare it with
-// the last one, and only then judge the calls that waited for it.
-void Session::on_catalog_complete() {
+// A listing is complete: record it, and judge the calls that waited for it
+// once the trust keeper has compared it with the last one.
+void Session::on_catalog_complete(const json& last_page_tools) {
   record_catalog();
-  if (governance_.trust == nullptr) return release_held_calls();
+  check_listing(last_page_tools, true);
+}
+
+// Every page the client (or mcp-warden) receives is compared with the
+// pinned definitions at once, whatever its nextCursor says — a client that
+// stops paging has still been shown only compared tools. What is compared:
+// the listing so far and the page as listed (duplicates included, so a name
+// listed twice differently is seen). Calls wait while a comparison runs.
+void Session::check_listing(const json& page_tools, bool last) {
+  if (governance_.trust == nullptr) {
+    if (last) release_held_calls();
+    return;
+  }
   json tools = json::array();
-  for (const auto& [name, tool] : catalog_.raw_tools()) tools.push_back(tool);
-  catalog_checking_ = true;
+  for (const auto& [name, tool] : last ? catalog_.raw_tools() : catalog_.listing_in_progress()) tools.push_back(tool);
+  for (const json& tool : page_tools) tools.push_back(tool);
+  ++catalog_checks_;
   governance_.trust->observe_catalog(std::move(tools), [this] {
-    catalog_checking_ = false;
-    if (catalog_.ready()) release_held_calls();
+    if (--catalog_checks_ == 0 && catalog_.ready()) release_held_calls();
   });
 }
 
 void Session::release_held_calls() {
   auto held = std::move(awaiting_catalog_);
   awaiting_catalog_.clear();
+  held_call_bytes_ = 0;
   for (auto& request : held) {
     request->tool_info = catalog_.find(request->subject);
     pipeline_->run(std::move(request));
@@ -92,9 +130,11 @@ void Session::note_tools_list_request(const Message& m) {
 
 void Session::on_tools_list_result(Message& m) {
   if (!governed() || !m.body.contains("result")) return;
+  json page = tools_of(m.body["result"]);
   bool complete = catalog_.add_page(m.body["result"]);
   if (!options_.show_denied_tools) hide_denied_tools(m);
-  if (complete && !catalog_.fetch_in_flight()) on_catalog_complete();
+  if (complete && !catalog_.fetch_in_flight()) return on_catalog_complete(page);
+  check_listing(page, false);
 }
 
 // Removes the tools the policy denies whatever the call; true if any was

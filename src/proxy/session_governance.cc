@@ -150,6 +150,7 @@ void Session::start_governed(const MethodSpec& spec, Message& m) {
   request->ticket = outbox_.reserve(request->message.id);
   if (spec.catalog == CatalogKind::kTools) {
     if (!catalog_usable()) {
+      held_call_bytes_ += request->message.raw.size();
       awaiting_catalog_.push_back(std::move(request));
       if (!catalog_.fetch_in_flight()) fetch_catalog(nullptr);
       return;
@@ -283,20 +284,25 @@ void Session::record_refusal(const MethodSpec& spec, Message& m, std::string rul
   decision.policy = governance_.policy->name();
   decision.rule = std::move(rule);
   decision.reason = std::move(reason);
-  json id = m.id;
-  if (recorder_.recording()) {
-    RequestRecord record;
-    record.spec = &spec;
-    record.subject = subject_of(spec, params_of(m));
-    record.request_id = rpc::id_key(id);
-    const std::string decision_json = rpc::dump_wire(policy::to_json(decision));
-    record.decision_json = decision_json;
-    record.action = policy::action_name(decision.action);
-    record.arguments = &params_of(m);
-    if (spec.direction == Direction::kServerToClient) record.solicited = solicited_now();
-    recorder_.record(record.to_entry(), [](Result<int64_t>) {});
-  }
-  output_.send_to_server(rpc::make_error_reply(id, rpc::kInvalidRequest, "mcp-warden refused this request: " + decision.reason));
+  record_denial(spec, m, decision);
+  output_.send_to_server(rpc::make_error_reply(m.id, rpc::kInvalidRequest, "mcp-warden refused this request: " + decision.reason));
+}
+
+// Records a decision made outside the pipeline (a refusal before judging).
+void Session::record_denial(const MethodSpec& spec, const Message& m, const Decision& decision) {
+  if (!recorder_.recording()) return;
+  RequestRecord record;
+  record.spec = &spec;
+  record.subject = spec.id == GovernedMethod::kToolsCall ? m.params_name : subject_of(spec, params_of(m));
+  record.request_id = rpc::id_key(m.id);
+  const std::string decision_json = rpc::dump_wire(policy::to_json(decision));
+  record.decision_json = decision_json;
+  record.action = policy::action_name(decision.action);
+  const json& params = params_of(m);
+  auto arguments = spec.id == GovernedMethod::kToolsCall && params.is_object() ? params.find("arguments") : params.end();
+  record.arguments = spec.id != GovernedMethod::kToolsCall ? &params : arguments != params.end() ? &*arguments : nullptr;
+  if (spec.direction == Direction::kServerToClient) record.solicited = solicited_now();
+  recorder_.record(record.to_entry(), [](Result<int64_t>) {});
 }
 
 // ---- mcp-warden's own requests to the client --------------------------------------

@@ -14,10 +14,11 @@ bool ToolCatalog::add_page(const json& result) {
   auto tools = result.find("tools");
   if (tools != result.end() && tools->is_array()) {
     for (const json& element : *tools) {
+      auto name = element.is_object() ? element.find("name") : element.end();
+      if (name == element.end() || !name->is_string()) continue;
+      next_raw_[name->get<std::string>()] = element;
       auto info = policy::parse_tool_info(element);
-      if (!info) continue;
-      next_raw_[info->name] = element;
-      next_tools_[info->name] = std::move(info).value();
+      if (info) next_tools_[info->name] = std::move(info).value();
     }
   }
   auto cursor = result.find("nextCursor");

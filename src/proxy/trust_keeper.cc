@@ -181,11 +181,51 @@ void JournalTrustKeeper::record(trust::EventKind kind, const std::string& tool, 
   journal_.run_step(std::move(step), success || client ? audit::Urgency::kDeferred : audit::Urgency::kNow);
 }
 
+namespace {
+
+// The non-empty string name of a listed element, or "".
+std::string listed_name(const nlohmann::json& element) {
+  if (!element.is_object()) return {};
+  auto name = element.find("name");
+  return name != element.end() && name->is_string() ? name->get<std::string>() : std::string();
+}
+
+// A listing split into what can be compared (each name once) and the names
+// that cannot (with why): an element that does not parse, or a name listed
+// twice with different definitions (which one would the client use?).
+struct SplitListing {
+  std::vector<trust::ToolDefinition> definitions;
+  std::map<std::string, std::string> unreadable;
+};
+
+SplitListing split_listing(const nlohmann::json& tools) {
+  std::map<std::string, const nlohmann::json*> first;
+  std::map<std::string, trust::ToolDefinition> parsed;
+  SplitListing out;
+  for (const nlohmann::json& element : tools) {
+    std::string name = listed_name(element);
+    if (name.empty() || out.unreadable.contains(name)) continue;  // a nameless tool cannot be called
+    auto [seen, fresh] = first.emplace(name, &element);
+    if (!fresh) {
+      if (*seen->second == element) continue;  // the same page asked for twice
+      out.unreadable[name] = "tool '" + name + "' is listed twice with different definitions";
+      parsed.erase(name);
+      continue;
+    }
+    auto one = trust::parse_tool_definitions(nlohmann::json::array({element}));
+    if (one) parsed.emplace(name, std::move(one->front()));
+    else out.unreadable[name] = "tool '" + name + "' cannot be compared: " + one.status().message();
+  }
+  for (auto& [name, definition] : parsed) out.definitions.push_back(std::move(definition));
+  return out;
+}
+
+}  // namespace
+
 Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(const nlohmann::json& tools,
                                                                               audit::AuditStore::Appender& appender) {
-  auto definitions = trust::parse_tool_definitions(tools);
-  if (!definitions) return definitions.status();
-  auto report = store_->observe_catalog(server_, *definitions);
+  SplitListing split = split_listing(tools);
+  auto report = store_->observe_catalog(server_, split.definitions);
   if (!report) return report.status();
   for (const auto& event : report->events) {
     Status appended = append_event(event, appender);
@@ -193,7 +233,7 @@ Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(c
   }
   std::vector<std::string> unapproved = report->unapproved;
   if (accept_ && !unapproved.empty()) {
-    trust::AcceptedChanges accepted = trust::approve_accepted_changes(*store_, server_, *definitions, *report, accept_);
+    trust::AcceptedChanges accepted = trust::approve_accepted_changes(*store_, server_, split.definitions, *report, accept_);
     if (!accepted.status) {
       spdlog::warn("trust: a change the policy accepts stays blocked: {}", accepted.status.to_string());
     }
@@ -203,7 +243,7 @@ Result<std::map<std::string, std::string>> JournalTrustKeeper::compare_catalog(c
     }
     unapproved = std::move(accepted.still_unapproved);
   }
-  std::map<std::string, std::string> blocked;
+  std::map<std::string, std::string> blocked = std::move(split.unreadable);
   for (const auto& tool : unapproved) {
     auto why = store_->is_tool_blocked(server_, tool);
     if (!why) return why.status();
@@ -218,6 +258,10 @@ void JournalTrustKeeper::observe_catalog(nlohmann::json tools, std::function<voi
     int score = -1;
   };
   auto outcome = std::make_shared<Outcome>();
+  std::vector<std::string> listed;
+  for (const auto& element : tools) {
+    if (std::string name = listed_name(element); !name.empty()) listed.push_back(std::move(name));
+  }
   audit::JournalStep step;
   step.run = [this, tools = std::move(tools), outcome](audit::AuditStore::Appender& appender) -> Status {
     auto blocked = compare_catalog(tools, appender);
@@ -227,13 +271,18 @@ void JournalTrustKeeper::observe_catalog(nlohmann::json tools, std::function<voi
     if (state) outcome->score = state->score();
     return Status::ok();
   };
-  step.done = [this, outcome, done = std::move(done)](Status committed) {
+  step.done = [this, outcome, listed = std::move(listed), done = std::move(done)](Status committed) {
+    for (const auto& name : listed) blocked_.erase(name);
     if (committed) {
-      blocked_ = std::move(outcome->blocked);
+      blocked_.merge(outcome->blocked);
       if (outcome->score >= 0) score_ = outcome->score;
       saturated_at_ = -1;  // a comparison may have moved the score: the next success checks again
     } else {
       spdlog::error("trust: cannot compare the tool catalog: {}", committed.to_string());
+      for (const auto& name : listed) {
+        blocked_[name] = "its listing could not be compared with the definitions seen before (" +
+                         committed.to_string() + ")";
+      }
     }
     done();
   };

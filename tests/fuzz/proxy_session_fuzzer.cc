@@ -17,6 +17,9 @@
 //      request the client sent twice, twice, is fine), never relays the
 //      server's answer to a call it already timed out, and never keeps a
 //      request pending after the client has its answer;
+//   4b. a server's answer reaches the client only for a request the server
+//      received and has not answered yet: never for one held for the
+//      catalog, denied, answered by mcp-warden, or never sent;
 //   5. nothing hangs: at the end, with the audit log committing everything
 //      and the server answering mcp-warden's own tools/list, no message is
 //      still held back from the server.
@@ -30,6 +33,8 @@
 //   a         ... commits the oldest queued record     F  ... fails the oldest
 //   K         the trust keeper finishes every queued catalog comparison
 //   E         expire_overdue_calls()                   X  the server exited
+//   L<result> the server answers each of mcp-warden's own requests it has
+//             not answered (its tools/list) with <result> ({"tools":[]} if empty)
 //   U         the server could not be started (set_server_unavailable)
 //   +<n>      the clock advances n ms (no digits: 1000 ms)
 // Any other first byte makes the line a comment. If the first line starts
@@ -121,6 +126,8 @@ struct World {
   char step = 0;
   bool exempt_replies = false;                // replies to an invalid client line
   std::set<std::string> relayed_ids;          // responses in the server line of this step
+  std::multiset<std::string> at_server;       // client requests the server received and has not answered
+  std::set<std::string> answerable;           // of relayed_ids, those the server had received
   std::optional<proxy::PendingRequests> pending_before;  // the Session's table before this step
 };
 
@@ -197,6 +204,8 @@ void check_governed_request(World& world, const json& m, proxy::Direction direct
 
 void check_call_to_server(World& world, const json& m, const std::string& line) {
   check_governed_request(world, m, proxy::Direction::kClientToServer, line);
+  if (!m.is_object() || !m.contains("method") || !m.contains("id") || m["id"].is_null()) return;
+  world.at_server.insert(key_of(m["id"]));  // mcp-warden's own too: their answers are consumed
 }
 
 void check_to_server(World& world, const std::string& line) {
@@ -222,6 +231,10 @@ void check_reply_to_client(World& world, const json& reply, const std::string& l
   if (world.exempt_replies) return;
   std::string key = key_of(reply["id"]);
   bool relayed = world.step == 'S' && world.relayed_ids.count(key) > 0;
+  if (relayed && world.answerable.count(key) == 0) {
+    violation("the server's answer to a request it never received (held, denied, answered or unknown) reached the client",
+              line);
+  }
   int& open = world.open_client_requests[key];
   if (open > 0) {
     --open;
@@ -283,11 +296,17 @@ void note_client_requests(World& world, std::string_view line) {
 }
 
 void note_server_responses(World& world, std::string_view line) {
+  world.answerable.clear();
   json m = parse_or_discard(line);
   auto note = [&](const json& message) {
     if (!is_response(message) || !message.contains("id")) return;
-    world.relayed_ids.insert(key_of(message["id"]));
-    world.internal_unanswered.erase(key_of(message["id"]));
+    std::string key = key_of(message["id"]);
+    world.relayed_ids.insert(key);
+    world.internal_unanswered.erase(key);
+    auto at_server = world.at_server.find(key);
+    if (at_server == world.at_server.end()) return;
+    world.at_server.erase(at_server);
+    world.answerable.insert(key);
   };
   if (m.is_array()) {
     for (const json& element : m) note(element);
@@ -340,12 +359,7 @@ class Harness {
       bool progressed = false;
       while (auditor_.settle_oldest(true)) progressed = true;
       if (trust_ && trust_->finish_all()) progressed = true;
-      auto internal = std::move(world_.internal_unanswered);
-      world_.internal_unanswered.clear();
-      for (const std::string& id : internal) {
-        run('S', R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":{"tools":[]}})");
-        progressed = true;
-      }
+      if (answer_internal_requests("")) progressed = true;
       if (!progressed) break;
     }
     if (session_.holding_messages()) violation("messages are still held back after every record committed", "");
@@ -367,6 +381,15 @@ class Harness {
   proxy::Governance governance(std::string_view options_line) {
     if (options_line.find('t') != std::string_view::npos) trust_ = std::make_unique<FakeTrust>();
     return proxy::Governance{&strict_policy(), &auditor_, trust_.get()};
+  }
+
+  // The server answers mcp-warden's own requests with `result`; true if any.
+  bool answer_internal_requests(std::string_view result) {
+    auto internal = std::move(world_.internal_unanswered);
+    world_.internal_unanswered.clear();
+    std::string body = result.empty() ? std::string(R"({"tools":[]})") : std::string(result);
+    for (const std::string& id : internal) run('S', R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":)" + body + "}");
+    return !internal.empty();
   }
 
   void dispatch(char step, std::string_view payload) {
@@ -398,6 +421,9 @@ class Harness {
         return;
       case 'E':
         return session_.expire_overdue_calls();
+      case 'L':
+        answer_internal_requests(payload);
+        return;
       case 'X':
         return session_.fail_pending_client_requests("the MCP server exited");
       case 'U':

@@ -180,6 +180,57 @@ TEST(FdReader, StopMeansNoMoreCallbacks) {
   EXPECT_FALSE(ended);
 }
 
+TEST(FdReader, APausedReaderReadsNothingNewUntilResumed) {
+  asio::io_context io;
+  Pair p = make_pipe();
+  FdReader reader(io, p.read_end);
+  std::string got;
+  reader.start([&](std::string_view data) {
+    got.append(data);
+    reader.pause();  // from inside the handler, as the relay does
+  }, [](const std::string&) {});
+  write_all(p.write_end, "one\n");
+  for (int i = 0; i < 20 && got.empty(); ++i) io.run_one_for(50ms);
+  ASSERT_EQ(got, "one\n");
+  write_all(p.write_end, "two\n");
+  io.run_for(200ms);
+  EXPECT_EQ(got, "one\n") << "a paused reader started a read";
+  EXPECT_TRUE(reader.paused());
+  io.restart();  // it ran out of work: nothing was being read
+  reader.resume();
+  for (int i = 0; i < 20 && got.size() < 8; ++i) io.run_one_for(50ms);
+  EXPECT_EQ(got, "one\ntwo\n");
+  ::close(p.write_end);
+}
+
+TEST(FdReader, APausedHelperThreadReadsNoFurtherChunk) {
+  asio::io_context io;
+  auto busy = asio::make_work_guard(io);
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("fd_pause_" + std::to_string(::getpid()));
+  const std::string content = pattern(2'000'000);  // several chunks
+  { std::ofstream(path, std::ios::binary) << content; }
+  FdReader reader(io, ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string got;
+  bool ended = false;
+  reader.start([&](std::string_view data) {
+    got.append(data);
+    reader.pause();
+  }, [&](const std::string&) { ended = true; });
+  for (int i = 0; i < 20 && got.empty(); ++i) io.run_one_for(50ms);
+  std::size_t first = got.size();
+  ASSERT_GT(first, 0u);
+  io.run_for(200ms);
+  EXPECT_EQ(got.size(), first) << "chunks kept coming while paused";
+  while (!ended) {
+    std::size_t before = got.size();
+    reader.resume();
+    for (int i = 0; i < 40 && got.size() == before && !ended; ++i) io.run_one_for(50ms);
+    ASSERT_TRUE(got.size() > before || ended) << "resume() delivered nothing";
+  }
+  EXPECT_TRUE(got == content);
+  std::filesystem::remove(path);
+}
+
 TEST(FdReader, ARegularFileIsReadByTheHelperThread) {
   asio::io_context io;
   auto busy = asio::make_work_guard(io);  // the helper thread posts from outside
@@ -215,6 +266,30 @@ TEST(FdWriter, LinesLargerThanThePipeAreQueuedNotBlockedAndArriveInOrder) {
   reader.join();
   ::close(p.read_end);
   EXPECT_TRUE(got == "first\n" + big + "\nlast\n");
+}
+
+TEST(FdWriter, QueuedBytesCountWhatIsNotWrittenYetAndProgressIsReported) {
+  asio::io_context io;
+  Pair p = make_pipe();
+  FdWriter writer(io, p.write_end);
+  int progress = 0;
+  writer.set_progress_handler([&] { ++progress; });
+  const std::string big = pattern(1u << 20);
+  writer.write_line(big);
+  writer.write_line("tail");
+  std::size_t queued = writer.queued_bytes();
+  EXPECT_GT(queued, big.size() / 2) << "a pipe holds far less than 1 MiB";
+  EXPECT_LE(queued, big.size() + 6);
+  std::string got;
+  std::thread reader = read_to_end(p.read_end, got);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!writer.idle() && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
+  EXPECT_EQ(writer.queued_bytes(), 0u);
+  EXPECT_GT(progress, 0);
+  writer.close_when_drained();
+  reader.join();
+  ::close(p.read_end);
+  EXPECT_EQ(got.size(), big.size() + 6);
 }
 
 TEST(FdWriter, AHoldSendsItsFirstLineAtOnceAndTheRestTogetherAtRelease) {

@@ -2,7 +2,8 @@
 // strict preset, a synchronous fake audit log, a recording trust keeper and
 // a fake clock, a call past --call-timeout-ms is answered with -32001,
 // cancelled at the server, recorded and counted against trust; the server's
-// late response is dropped; progress for the call restarts its clock.
+// late response is dropped; progress for the call restarts its clock. A call
+// held for a tools/list answer that never comes times out too, refused.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -68,6 +69,14 @@ class CallTimeoutTest : public ::testing::Test {
   }
 
   void advance_ms(int64_t ms) { clock_.advance_micros(ms * 1000); }
+  // Nothing expires 1 ms before the timeout; then the clock passes it.
+  void pass_the_deadline() {
+    advance_ms(kTimeoutMs - 1);
+    session_.expire_overdue_calls();
+    EXPECT_TRUE(out_.to_client.empty()) << "not overdue yet";
+    advance_ms(2);
+    session_.expire_overdue_calls();
+  }
 
   FakeClock clock_;
   CapturingOutput out_;
@@ -80,12 +89,7 @@ class CallTimeoutTest : public ::testing::Test {
 TEST_F(CallTimeoutTest, AnOverdueCallIsAnsweredCancelledRecordedAndCounted) {
   session_.on_client_line(call(7));
   ASSERT_EQ(out_.to_server.size(), 1u);
-  advance_ms(kTimeoutMs - 1);
-  session_.expire_overdue_calls();
-  EXPECT_TRUE(out_.to_client.empty()) << "not overdue yet";
-
-  advance_ms(2);
-  session_.expire_overdue_calls();
+  pass_the_deadline();
   ASSERT_EQ(out_.to_client.size(), 1u);
   json reply = json::parse(out_.to_client.back());
   EXPECT_EQ(reply["id"], 7);
@@ -145,6 +149,59 @@ TEST_F(CallTimeoutTest, UngovernedRequestsNeverTimeOut) {
   advance_ms(kTimeoutMs * 10);
   session_.expire_overdue_calls();
   EXPECT_EQ(session_.client_pending().size(), 1u) << "only governed requests are timed";
+}
+
+
+// A call held for a tools/list answer that never comes: no listing precedes
+// it, the server ignores mcp-warden's own tools/list.
+class HeldCallTimeoutTest : public CallTimeoutTest {
+ protected:
+  void SetUp() override {}  // no listing
+};
+
+TEST_F(HeldCallTimeoutTest, AHeldCallTimesOutRefusedRecordedAndWhatWaitedBehindItMovesOn) {
+  session_.on_client_line(call(7));
+  ASSERT_EQ(out_.to_server.size(), 1u) << "mcp-warden lists the tools itself";
+  EXPECT_EQ(json::parse(out_.to_server[0])["method"], "tools/list");
+  session_.on_client_line(R"({"jsonrpc":"2.0","id":8,"method":"ping"})");
+  EXPECT_EQ(out_.to_server.size(), 1u) << "the ping waits behind the held call";
+  EXPECT_GT(session_.bytes_held_for_server(), 0u);
+  pass_the_deadline();
+
+  ASSERT_EQ(out_.to_client.size(), 1u);
+  json reply = json::parse(out_.to_client[0]);
+  EXPECT_EQ(reply["id"], 7);
+  EXPECT_EQ(reply["error"]["code"], -32001);
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("did not list its tools"), std::string::npos);
+  ASSERT_EQ(out_.to_server.size(), 2u) << "the ping is released, the call is not forwarded";
+  EXPECT_EQ(json::parse(out_.to_server[1])["method"], "ping");
+  EXPECT_EQ(session_.bytes_held_for_server(), 0u);
+  EXPECT_FALSE(session_.holding_messages());
+
+  ASSERT_EQ(auditor_.entries.size(), 1u);
+  EXPECT_EQ(auditor_.entries[0].kind, audit::EntryKind::kToolCall);
+  json decision = json::parse(auditor_.entries[0].payload)["decision"];
+  EXPECT_EQ(decision["action"], "deny");
+  EXPECT_EQ(decision["rule"], "catalog-timeout");
+  ASSERT_EQ(trust_.events.size(), 1u);
+  EXPECT_EQ(trust_.events[0], trust::EventKind::kCallTimedOut);
+
+  // The server's answer to the call it never received is not accepted.
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":7,"result":{"content":[]}})");
+  EXPECT_EQ(out_.to_client.size(), 1u);
+}
+
+TEST_F(HeldCallTimeoutTest, ACatalogThatArrivesInTimeReleasesTheCallToBeJudged) {
+  session_.on_client_line(call(7));
+  std::string list_id = json::parse(out_.to_server[0])["id"];
+  advance_ms(kTimeoutMs - 1);
+  session_.on_server_line(R"({"jsonrpc":"2.0","id":")" + list_id + R"(","result":{"tools":[)"
+                          R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}}]}})");
+  advance_ms(2);
+  session_.expire_overdue_calls();
+  EXPECT_TRUE(out_.to_client.empty());
+  ASSERT_EQ(out_.to_server.size(), 2u);
+  EXPECT_EQ(json::parse(out_.to_server[1])["method"], "tools/call");
 }
 
 }  // namespace

@@ -5,14 +5,22 @@
 // file, /dev/null) falls back to a helper thread for reading and to blocking
 // writes, so `mcp-warden proxy < requests.jsonl` works too.
 //
+// Back-pressure: a reader can be paused (it stops reading, so the kernel's
+// pipe fills and the peer's writes block) and a writer tells how many bytes
+// it still holds; the runner pauses the reader that feeds a writer holding
+// too much (docs/relay.md, "Memory"). A paused reader delivers at most the
+// one chunk whose read was already under way.
+//
 // Each object owns its descriptor and closes it on destruction. Callbacks run
 // on the io_context's thread. Not thread-safe beyond that.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -38,10 +46,27 @@ class FdReader {
   void start(DataHandler on_data, EndHandler on_end);
   // Stops reading; no callback runs after this returns.
   void stop();
+  // While paused no new read starts (a read already under way still
+  // delivers its chunk, and the end of the stream is still reported).
+  // Both may be called from inside on_data; they do not nest.
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
 
  private:
+  // The helper thread's hand-off: one chunk in flight at a time, none while
+  // paused, so a regular file is read no faster than it is consumed.
+  struct ThreadGate {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool paused = false;
+    bool in_flight = false;
+    bool stopping = false;
+  };
   void read_next();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
   void run_thread_reader(int fd);
+  bool wait_for_turn();
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor stream_;
@@ -51,6 +76,9 @@ class FdReader {
   DataHandler on_data_;
   EndHandler on_end_;
   std::shared_ptr<bool> alive_;
+  std::shared_ptr<ThreadGate> gate_ = std::make_shared<ThreadGate>();
+  bool paused_ = false;
+  bool parked_ = false;  // a read is due once resumed
 };
 
 class FdWriter {
@@ -64,6 +92,10 @@ class FdWriter {
   FdWriter& operator=(const FdWriter&) = delete;
 
   void set_error_handler(ErrorHandler handler) { on_error_ = std::move(handler); }
+  // Called from the io_context after a write that the reactor completed
+  // took bytes off the queue (not after writes made inside write_line() or
+  // release(), whose caller can look at queued_bytes() itself).
+  void set_progress_handler(std::function<void()> handler) { on_progress_ = std::move(handler); }
   // Writes `line` plus '\n' after the lines queued before it: at once
   // (the descriptor is non-blocking; what does not fit waits for the
   // reactor) unless the writer is held, then at release(). A failure is
@@ -82,6 +114,8 @@ class FdWriter {
   // Closes the descriptor once every queued line is written (or failed).
   void close_when_drained();
   bool idle() const { return queue_.empty() && !writing_; }
+  // Bytes accepted by write_line() and not yet written (newlines included).
+  std::size_t queued_bytes() const { return queued_bytes_; }
   bool closed() const { return closed_; }
   bool failed() const { return failed_; }
   // Writes what is still queued with blocking writes, giving up after
@@ -91,6 +125,7 @@ class FdWriter {
  private:
   void write_queued_now();
   void drop_written(std::size_t count);
+  void clear_queue();
   void fail_later(std::string error);
   void write_next();
   void on_written(std::size_t count, const boost::system::error_code& ec);
@@ -104,12 +139,14 @@ class FdWriter {
   int held_ = 0;                // hold() depth
   bool wrote_in_hold_ = false;  // the hold's first line went out at once
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;  // the sizes of queue_'s lines
   std::size_t in_flight_ = 0;  // lines of queue_ handed to the current write
   bool writing_ = false;
   bool close_requested_ = false;
   bool closed_ = false;
   bool failed_ = false;
   ErrorHandler on_error_;
+  std::function<void()> on_progress_;
   std::shared_ptr<bool> alive_;
 };
 

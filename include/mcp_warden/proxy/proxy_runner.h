@@ -21,6 +21,10 @@
 // - Sandbox: the server starts under Landlock rules derived from the policy
 //   (sandbox::prepare); under enforce, a sandbox that cannot be applied is a
 //   command that cannot start (126, the reason in every reply).
+// - Memory: the lines queued toward each side are capped (queue_limit_bytes):
+//   a side is not read while the queue its messages feed is full, so a peer
+//   that stops reading, or floods, blocks in its own writes instead of
+//   growing mcp-warden (docs/relay.md, "Memory").
 // Never leaves an orphan: the child is reaped before returning, and dies with
 // mcp-warden even if mcp-warden is SIGKILLed (PR_SET_PDEATHSIG).
 #pragma once
@@ -48,6 +52,10 @@ enum class Layers {
 struct ProxyOptions {
   std::vector<std::string> command;  // argv of the MCP server
   std::size_t max_message_bytes = 64u << 20;
+  // Back-pressure: a side is read only while the lines queued toward the
+  // other side stay under this, and those queued back toward itself (its
+  // own refusals and replies) under twice this.
+  std::size_t queue_limit_bytes = 4u << 20;
   int shutdown_grace_ms = 1000;
   std::string policy = "strict";     // a preset name or a YAML file
   std::string db_path;               // empty: audit::default_db_path()

@@ -35,6 +35,8 @@ class ServerOutbox {
   // Puts `line` in the reserved place (nullopt: the message is not sent).
   void settle(uint64_t ticket, std::optional<std::string> line);
   std::size_t waiting() const { return queue_.size(); }
+  // The bytes of the lines queued behind an undecided message.
+  std::size_t waiting_bytes() const { return waiting_bytes_; }
 
  private:
   struct Slot {
@@ -49,6 +51,7 @@ class ServerOutbox {
   Sender send_;
   Sent sent_;
   std::deque<Slot> queue_;
+  std::size_t waiting_bytes_ = 0;
   uint64_t next_ticket_ = 1;
 };
 

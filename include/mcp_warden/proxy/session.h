@@ -160,8 +160,11 @@ class Session : public io::FrameSink {
   // Answers every forwarded tools/call older than call_timeout_ms (see
   // SessionOptions) with a -32001 error, sends notifications/cancelled for
   // it to the server, records its outcome and a call_timed_out trust event;
-  // the server's late response is then dropped. The runner calls it
-  // periodically; a no-op without a timeout or governance.
+  // the server's late response is then dropped. A call held that long for
+  // a tools/list answer that has not come is answered with -32001 too,
+  // recorded as denied (rule catalog-timeout) and never forwarded; what the
+  // client sent after it moves on. The runner calls it periodically; a
+  // no-op without a timeout or governance.
   void expire_overdue_calls();
   bool done() const { return unavailable_initialize_answered_; }
 
@@ -185,6 +188,10 @@ class Session : public io::FrameSink {
   bool holding_messages() const {
     return outbox_.waiting() > 0 || !awaiting_catalog_.empty() || (pipeline_ && pipeline_->parked() > 0);
   }
+  // Bytes of client lines held back from the server: calls held for the
+  // catalog and the lines queued behind undecided requests. The runner
+  // stops reading the client while they and its writer hold too much.
+  std::size_t bytes_held_for_server() const { return outbox_.waiting_bytes() + held_call_bytes_; }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
@@ -242,6 +249,9 @@ class Session : public io::FrameSink {
   void drop_forged_response(const rpc::Message& m, std::string_view why);
   void note_progress(const rpc::Message& m);
   void expire_call(const PendingRequest& request);
+  void expire_held_calls(int64_t deadline);
+  void expire_held_call(GovernedRequest& request);
+  void record_denial(const MethodSpec& spec, const rpc::Message& m, const policy::Decision& decision);
   void report_trust(trust::EventKind kind, const std::string& tool, const std::string& reason);
   // The tool catalog and mcp-warden's own requests to the server (session_catalog.cc).
   std::string next_internal_id(std::string_view what);
@@ -252,8 +262,9 @@ class Session : public io::FrameSink {
   void on_tools_list_result(rpc::Message& m);
   bool hide_denied_tools(rpc::Message& m);
   void record_catalog();
-  void on_catalog_complete();
-  bool catalog_usable() const { return catalog_.ready() && !catalog_checking_; }
+  void on_catalog_complete(const nlohmann::json& last_page_tools);
+  bool catalog_usable() const { return catalog_.ready() && catalog_checks_ == 0; }
+  void check_listing(const nlohmann::json& page_tools, bool last);
   void note_stateless_meta(const rpc::Message& m);
 
   SessionOptions options_;
@@ -269,6 +280,7 @@ class Session : public io::FrameSink {
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
   std::unique_ptr<ResultFooter> footer_;
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
+  std::size_t held_call_bytes_ = 0;  // their raw lines' sizes
   std::string internal_nonce_;  // random per session: see kInternalIdPrefix
   uint64_t internal_ids_ = 0;
   std::unordered_set<std::string> internal_server_ids_;  // our requests the server has yet to answer
@@ -281,7 +293,8 @@ class Session : public io::FrameSink {
   std::deque<std::string> input_round_order_;
   nlohmann::json stateless_meta_;  // 2026-07-28: the protocol keys of the client's _meta
   std::string last_catalog_digest_;
-  bool catalog_checking_ = false;  // the trust keeper is comparing a new listing
+  int catalog_checks_ = 0;  // comparisons of listed tools the trust keeper has yet to finish
+  int catalog_pages_ = 0;   // pages of mcp-warden's own listing so far
   bool server_noise_burst_ = false;  // stdout noise already reported since the last good line
   PendingRequests client_pending_;  // client → server requests awaiting the server
   PendingRequests server_pending_;  // server → client requests awaiting the client

@@ -40,8 +40,11 @@ class ToolCatalog {
 
   // The tool's entry, or nullptr when the server has not listed it.
   const policy::ToolInfo* find(const std::string& name) const;
-  // The raw tools/list element of each tool of the last complete listing.
+  // The raw tools/list element of each tool of the last complete listing,
+  // and of the listing in progress so far — every element with a string
+  // name, also one the policy cannot read (the trust keeper must see it).
   const std::map<std::string, nlohmann::json>& raw_tools() const { return raw_; }
+  const std::map<std::string, nlohmann::json>& listing_in_progress() const { return next_raw_; }
   std::size_t size() const { return tools_.size(); }
 
  private:

@@ -90,8 +90,13 @@ class TrustKeeper {
   // module's (client-caused kinds move nothing; trust's own denials, named
   // by `reason` = the decision's rule, are dropped).
   virtual void record(trust::EventKind kind, const std::string& tool, const std::string& reason) = 0;
-  // Compares a complete tools/list with what was last seen; `done` runs on
-  // the relay thread once the blocked set reflects it.
+  // Compares the tools of a listing (the raw elements as listed, every page
+  // so far, whatever its paging fields say) with what was last seen; `done`
+  // runs on the relay thread once the blocked set reflects it. Fails closed
+  // for the tools it touches: a name whose element cannot be read, or that
+  // is listed twice with different definitions, is blocked, and so is every
+  // listed name when the comparison itself fails. Names not in `tools` keep
+  // what an earlier comparison decided.
   virtual void observe_catalog(nlohmann::json tools, std::function<void()> done) = 0;
 };
 
