@@ -55,6 +55,7 @@
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
+#include "mcp_warden/proxy/content_inspection.h"
 #include "mcp_warden/proxy/governed_methods.h"
 #include "mcp_warden/proxy/pending_requests.h"
 #include "mcp_warden/proxy/pipeline.h"
@@ -116,6 +117,9 @@ struct Governance {
   policy::Policy* policy = nullptr;
   CallAuditor* auditor = nullptr;
   TrustKeeper* trust = nullptr;  // null: no trust scoring
+  // Keys the content findings' hashes (the audit database's finding key);
+  // null: findings are recorded without hashes.
+  const inspect::ValueHasher* finding_hasher = nullptr;
 };
 
 // What the initialize exchange told us.
@@ -233,6 +237,12 @@ class Session : public io::FrameSink {
   void note_input_required(const PendingRequest& request, const rpc::Message& m);
   void record_outcome(const PendingRequest& request, Outcome outcome, const rpc::Message* response,
                       bool deferred = true);
+  // Content inspection of answers (session_content.cc).
+  bool inspect_result(PendingRequest& request, rpc::Message& m);
+  void withhold_result(const PendingRequest& request, rpc::Message& m, const ResultCheck& check);
+  void report_content_trust(const std::string& tool, const inspect::Report& report);
+  bool inspect_tool_list(nlohmann::json& result);
+  void note_catalog_findings(nlohmann::json& payload);
   void report_outcome_trust(const PendingRequest& request, Outcome outcome);
   void fail_unreadable_result(const PendingRequest& request);
   void on_client_answer(rpc::Message& m);
@@ -266,6 +276,9 @@ class Session : public io::FrameSink {
   policy::PathBases path_bases_;
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
   std::unique_ptr<ResultFooter> footer_;
+  std::unique_ptr<ContentInspection> content_;  // null: a plain relay
+  nlohmann::json result_content_;   // what the answer being handled carried (content_record), or null
+  nlohmann::json catalog_findings_;  // hidden instructions in the listing being gathered, or null
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
   std::string internal_nonce_;  // random per session: see kInternalIdPrefix
   uint64_t internal_ids_ = 0;
