@@ -120,7 +120,8 @@ TEST(PolicyContentTest, PresetsDenySecretsInArgumentsAndPermissiveShadowsIt) {
   ASSERT_TRUE(d.shadow);
   EXPECT_EQ(d.shadow->action, Action::kDeny);
   EXPECT_EQ(d.shadow->rule, "secret-content");
-  Decision ssn = judge(permissive, "s", "write_file", {Kind::kSsn});
+  // strict allows prompts/get, so its shadow shows the retention default.
+  Decision ssn = judge(permissive, "s", "some_prompt", {Kind::kSsn}, "prompts/get");
   EXPECT_EQ(ssn.action, Action::kLog) << "permissive denies nothing";
   ASSERT_TRUE(ssn.shadow);
   EXPECT_EQ(ssn.shadow->rule, "retention:ssn");
