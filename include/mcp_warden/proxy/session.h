@@ -15,14 +15,16 @@
 // governed_methods.h: tools/call, resources/read|subscribe, prompts/get,
 // completion/complete, tasks/*, and the server's sampling/createMessage,
 // elicitation/create and roots/list) passes the RequestPipeline (pipeline.h:
-// policy → trust → record) and only then takes effect — forwarded, or
+// content → policy → trust → record) and only then takes effect — forwarded, or
 // answered by mcp-warden itself (a denied tools/call with a CallToolResult
 // `isError: true` whose text says which policy and rule denied it; every
 // other denial with a JSON-RPC error carrying the reason). Messages the
 // client sent after a request wait behind it (ServerOutbox), so order is
 // preserved. A response is paired only with a request the other side really
 // received: an answer to a held, denied, locally answered or unknown id is
-// dropped and counted against the server. The tool catalog comes from
+// dropped and counted against the server. Results of tools/call,
+// tasks/result, resources/read and prompts/get pass content inspection
+// (content_inspection.h) before the client sees them. The tool catalog comes from
 // tools/list results; when a call arrives before any listing, the Session
 // lists the tools itself (ids no peer can predict, responses consumed) and
 // holds the call until the list is in. tools/list responses lose the tools
