@@ -46,7 +46,11 @@ std::string string_member(const json& object, const char* key) {
 // False when the response must not reach the client (it was consumed or
 // answered otherwise).
 bool Session::handle_governed_response(PendingRequest& request, Message& m) {
-  result_content_ = nullptr;
+  // What the inspection found belongs to this response's outcome entry only.
+  struct Forget {
+    json& content;
+    ~Forget() { content = nullptr; }
+  } forget{result_content_};
   if (ContentInspection::inspects_results_of(request.spec->id) && !m.has_error && !inspect_result(request, m)) {
     return false;
   }

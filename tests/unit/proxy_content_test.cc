@@ -154,5 +154,36 @@ TEST_F(ContentSessionTest, ASecretAtTheBottomOfADeeplyNestedArgumentIsFound) {
   EXPECT_TRUE(call(9, "write_file", R"({"v":)" + std::string(990, '[') + "1" + std::string(990, ']') + "}"));
 }
 
+TEST(ContentWithholdTest, ADenyResponseRuleWithholdsTheResultAndRecordsWhy) {
+  auto policy = policy::Policy::parse(
+      "version: 1\ndefault: allow\nresponses:\n  - {name: no-keys-out, match: {content: secret}, action: deny}\n",
+      "test.yaml");
+  ASSERT_TRUE(policy.is_ok()) << policy.status().to_string();
+  FakeClock clock;
+  CapturingOutput out;
+  ManualAuditor auditor;
+  SessionOptions options;
+  options.server_name = "filesystem";
+  options.footer = false;
+  Session session(options, out, clock, Governance{&policy.value(), &auditor, nullptr});
+  session.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  session.on_server_line(kToolsList);
+  session.on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_text_file","arguments":{}}})");
+  auditor.commit_all();
+  session.on_server_line(std::string(R"({"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":")") + kAwsKey +
+                         R"("}]}})");
+  auditor.commit_all();
+  ASSERT_FALSE(out.to_client.empty());
+  EXPECT_EQ(out.to_client.back().find(kAwsKey), std::string::npos) << out.to_client.back();
+  json reply = json::parse(out.to_client.back());
+  EXPECT_EQ(reply["result"]["isError"], true);
+  EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("no-keys-out"), std::string::npos);
+  const audit::NewEntry* outcome = auditor.last_of(audit::EntryKind::kToolResult);
+  ASSERT_NE(outcome, nullptr);
+  json payload = json::parse(outcome->payload);
+  EXPECT_EQ(payload["content"]["withheld"], true);
+  EXPECT_EQ(payload["content"]["action"], "deny");
+}
+
 }  // namespace
 }  // namespace mcp_warden::proxy
