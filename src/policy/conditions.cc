@@ -192,8 +192,22 @@ bool static_match_holds(const Match& match, std::string_view method, std::string
          annotations_hold(match, annotations) && words_hold(match, words);
 }
 
+namespace {
+
+bool content_holds(const Match& m, const CallContext& call) {
+  if (m.content.empty()) return true;
+  for (std::size_t i = 0; i < inspect::kKindCount; ++i) {
+    auto kind = static_cast<inspect::Kind>(i);
+    if (m.content.contains(kind) && call.content_found.contains(kind)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool dynamic_match_holds(const Match& match, CallView& view, Evidence* evidence) {
   if (!trust_holds(match, view.call()) || !request_holds(match, view.call())) return false;
+  if (!content_holds(match, view.call())) return false;
   for (const ArgCondition& cond : match.args) {
     if (!condition_holds(cond, view, evidence)) return false;
   }

@@ -59,6 +59,17 @@ std::string rule_reason(const Rule& rule) {
   return rule.action == Action::kDeny ? "the policy forbids it" : "the policy permits it";
 }
 
+// Names the kinds a `content:` condition found; never a value.
+std::string content_text(const Rule& rule, const CallContext& call) {
+  std::string kinds;
+  for (std::size_t i = 0; i < inspect::kKindCount; ++i) {
+    auto kind = static_cast<inspect::Kind>(i);
+    if (!rule.match.content.contains(kind) || !call.content_found.contains(kind)) continue;
+    kinds += (kinds.empty() ? "" : ", ") + std::string(inspect::kind_name(kind));
+  }
+  return kinds.empty() ? "" : " (the arguments carry content of kind " + kinds + ")";
+}
+
 std::string evidence_text(const Evidence& evidence) {
   if (evidence.pointer.empty()) return "";
   return " (argument " + evidence.pointer + " is " + in_quotes(evidence.value) + ")";
@@ -76,7 +87,7 @@ Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& 
   d.policy = policy;
   d.rule = rule.name;
   d.reason = with_period(lead_in(policy, rule.name, rule.action, call) + rule_reason(rule) +
-                         evidence_text(evidence));
+                         (rule.match.content.empty() ? evidence_text(evidence) : content_text(rule, call)));
   d.credential_denial = rule.secret && rule.action == Action::kDeny;
   return d;
 }
@@ -139,6 +150,7 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   }
   Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
                                : from_default(model, call, &entry.default_reason);
+  if (d.forwards()) apply_retention(d, call);
   if (d.forwards()) apply_rate_limits(d, limited, call, clock);
   if (impl_->shadow) {
     Decision s = impl_->shadow->evaluate(call, clock);

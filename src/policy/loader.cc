@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "mcp_warden/policy/presets.h"
+#include "content_loader.h"
 #include "rule_loader.h"
 #include "server_loader.h"
 #include "yaml_util.h"
@@ -127,7 +128,7 @@ Status read_shadow(const std::string& origin, const YAML::Node& root, Model* mod
 Status fill_model(const YAML::Node& root, const std::string& origin, LoadContext& ctx, Model* model) {
   Status s = check_keys(origin, root, "policy",
                         {"version", "name", "description", "extends", "default", "default_reason",
-                         "shadow", "rules", "servers"});
+                         "shadow", "rules", "servers", "responses", "retention_rules"});
   if (s.is_ok()) s = read_version(origin, root);
   const bool has_parent = static_cast<bool>(root["extends"]);
   if (s.is_ok() && has_parent) s = load_parent(origin, root["extends"], ctx, model);
@@ -140,6 +141,8 @@ Status fill_model(const YAML::Node& root, const std::string& origin, LoadContext
   if (s.is_ok()) s = read_shadow(origin, root, model);
   if (s.is_ok()) s = add_rules(origin, root["rules"], *ctx.normalizer, model);
   if (s.is_ok()) s = add_servers(origin, root["servers"], ctx);
+  if (s.is_ok()) s = add_response_rules(origin, root["responses"], &model->responses);
+  if (s.is_ok()) s = read_retention_rules(origin, root["retention_rules"], &model->retention);
   return s;
 }
 

@@ -14,9 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
 
+#include "mcp_warden/inspect/finding.h"
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/glob.h"
 #include "mcp_warden/policy/path_pattern.h"
+#include "mcp_warden/policy/response_rules.h"
+#include "mcp_warden/policy/retention_rules.h"
 #include "quick_groups.h"
 #include "quick_reject.h"
 
@@ -61,10 +64,14 @@ struct Match {
   std::vector<ArgCondition> args;       // all must hold
   std::optional<int> trust_below, trust_at_least;
   std::vector<std::string> tiers;
+  // `content:`: holds when the request's arguments carry a finding of one of
+  // these kinds (CallContext::content_found); empty = no condition.
+  inspect::KindSet content;
 
   // True when the match depends only on server, tool and annotations.
   bool is_static() const {
-    return args.empty() && !trust_below && !trust_at_least && tiers.empty() && !solicited && url_hosts.empty();
+    return args.empty() && !trust_below && !trust_at_least && tiers.empty() && !solicited && url_hosts.empty() &&
+           content.empty();
   }
 };
 
@@ -104,6 +111,8 @@ struct Model {
   std::vector<QuickReject> quick_rejects;
   // The same, indexed by value across rules (quick_groups.h).
   QuickGroups quick_groups;
+  ResponseRules responses;  // `responses:`, parents' first
+  RetentionRules retention = RetentionRules::defaults();  // `retention_rules:`, the child's win
   std::string shadow;       // name or path of the shadow policy, or ""
   std::string shadow_base;  // directory relative shadow paths resolve against
 };

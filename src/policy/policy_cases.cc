@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "loader.h"
+#include "mcp_warden/inspect/scan.h"
 #include "mcp_warden/policy/presets.h"
 #include "mcp_warden/rpc/json_parse.h"
 #include "yaml_util.h"
@@ -161,9 +162,18 @@ std::string mismatch(const Expectation& e, const Decision& d) {
   return "";
 }
 
+// What the proxy's content step would find in `arguments` (content: matches, retention rules).
+inspect::KindSet content_of(const nlohmann::json* arguments) {
+  if (arguments == nullptr || arguments->is_null()) return {};
+  inspect::ScanOptions options;
+  options.max_depth = 1024;
+  return inspect::scan(*arguments, inspect::Detectors::builtin(), options).kinds();
+}
+
 CaseResult run_case(Policy& policy, const std::vector<ToolInfo>& tools, const Case& c) {
   FakeClock clock;
   CallContext call{c.server, c.tool, &c.arguments, find_tool(tools, c.tool), c.trust, c.tier};
+  call.content_found = content_of(&c.arguments);
   call.method = c.method;
   call.solicited = c.solicited;
   Decision d;
@@ -246,6 +256,7 @@ Result<nlohmann::json> explain_call(Policy& policy, const std::string& server, c
   const std::string name = (*params)["name"].get<std::string>();
   auto args = params->find("arguments");
   CallContext call{server, name, args != params->end() ? &*args : nullptr, find_tool(catalog, name), {}, {}};
+  call.content_found = content_of(call.arguments);
   Decision d = policy.evaluate(call, clock);
   nlohmann::json rule = nullptr;
   for (const RuleSummary& r : policy.rules()) {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "arg_loader.h"
+#include "content_loader.h"
 #include "mcp_warden/policy/call_context.h"
 #include "yaml_util.h"
 
@@ -83,7 +84,7 @@ Result<Match> parse_match(const std::string& origin, const YAML::Node& node,
   Match match;
   Status s = check_keys(origin, node, "match",
                         {"method", "solicited", "url_host", "server", "tool", "annotations", "tool_words",
-                         "not_tool_words", "args", "trust", "tier"});
+                         "not_tool_words", "args", "trust", "tier", "content"});
   if (s.is_ok()) s = read_list_into(origin, node["method"], "method", &match.methods);
   if (s.is_ok() && node["method"] && match.methods.empty()) s = error_at(origin, node["method"], "method: must name at least one method");
   if (s.is_ok() && node["solicited"]) s = read_optional_bool(origin, node["solicited"], "solicited", &match.solicited);
@@ -97,6 +98,11 @@ Result<Match> parse_match(const std::string& origin, const YAML::Node& node,
   if (s.is_ok() && node["trust"]) s = read_trust_match(origin, node["trust"], &match);
   if (s.is_ok()) s = read_list_into(origin, node["tier"], "tier", &match.tiers);
   if (s.is_ok() && node["args"]) s = parse_arg_conditions(origin, node["args"], normalizer, &match.args);
+  if (s.is_ok() && node["content"]) {
+    Result<inspect::KindSet> kinds = parse_content_kinds(origin, node["content"]);
+    if (kinds.is_ok()) match.content = *kinds;
+    s = kinds.status();
+  }
   if (!s.is_ok()) return s;
   match.url_host_globs = make_globs(match.url_hosts);
   match.server_globs = make_globs(match.servers);

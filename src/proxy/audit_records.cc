@@ -4,6 +4,7 @@
 
 #include "mcp_warden/audit/digest.h"
 #include "mcp_warden/audit/redact.h"
+#include "mcp_warden/proxy/content_inspection.h"
 #include "mcp_warden/rpc/reply.h"
 
 namespace mcp_warden::proxy {
@@ -41,7 +42,7 @@ bool is_tools_call(const MethodSpec* spec) { return spec == nullptr || spec->id 
 
 std::string_view outcome_name(Outcome outcome) { return kOutcomeNames.at(static_cast<std::size_t>(outcome)); }
 
-// Keys in sorted order: arguments, decision, direction, first_round_seq,
+// Keys in sorted order: arguments, content, decision, direction, first_round_seq,
 // method, solicited, task_id, trust, url_host. A tools/call's entry carries
 // no direction or method (its kind says it), so it reads as it always has.
 audit::NewEntry RequestRecord::to_entry() const {
@@ -53,6 +54,10 @@ audit::NewEntry RequestRecord::to_entry() const {
   std::string out = "{";
   key(out, "arguments");
   out += redacted_arguments(arguments);
+  if (content != nullptr && (!content->empty() || content->incomplete)) {
+    key(out, "content");
+    out += rpc::dump_wire(content_record(*content));
+  }
   key(out, "decision");
   out += decision_json;
   if (!is_tools_call(spec)) string_field(out, "direction", direction_name(spec->direction));
@@ -73,7 +78,7 @@ audit::NewEntry RequestRecord::to_entry() const {
   return entry;
 }
 
-// Keys in sorted order: call_seq (tools) or request_seq, error, latency_us,
+// Keys in sorted order: call_seq (tools) or request_seq, content, error, latency_us,
 // method, outcome, result_bytes, result_sha256, task_id, task_status.
 audit::NewEntry OutcomeRecord::to_entry() const {
   audit::NewEntry entry;
@@ -83,6 +88,10 @@ audit::NewEntry OutcomeRecord::to_entry() const {
   const bool tool_shape = entry.kind == audit::EntryKind::kToolResult;
   std::string out = "{";
   if (tool_shape) int_field(out, "call_seq", request_seq);
+  if (content != nullptr && !content->is_null()) {
+    key(out, "content");
+    out += rpc::dump_wire(*content);
+  }
   if (error != nullptr) {
     key(out, "error");
     out += rpc::dump_wire(*error);

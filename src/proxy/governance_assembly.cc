@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mcp_warden/audit/finding_key.h"
 #include "mcp_warden/audit/home.h"
 
 namespace mcp_warden::proxy {
@@ -97,7 +98,7 @@ GovernanceAssembly::GovernanceAssembly(const ProxyOptions& options, std::string 
 Governance GovernanceAssembly::open(const std::string& session_id, JournalWakeups wakeups) {
   auditor_ = open_audit(std::move(wakeups));
   trust_ = open_trust(session_id);
-  return Governance{policy(), auditor_.get(), trust_.get()};
+  return Governance{policy(), auditor_.get(), trust_.get(), finding_hasher_ ? &*finding_hasher_ : nullptr};
 }
 
 std::unique_ptr<CallAuditor> GovernanceAssembly::open_audit(JournalWakeups wakeups) {
@@ -114,9 +115,21 @@ std::unique_ptr<CallAuditor> GovernanceAssembly::open_audit(JournalWakeups wakeu
     return std::make_unique<UnavailableAuditor>(Status::io_error("audit database unavailable: " + log.status().message()));
   }
   journal_ = std::move(log).value();
+  open_finding_key(log_options.db_path);
   journal_->set_wakeup(std::move(wakeups.urgent));
   journal_->set_deferred_wakeup(std::move(wakeups.deferred));
   return std::make_unique<JournalAuditor>(*journal_);
+}
+
+void GovernanceAssembly::open_finding_key(const std::filesystem::path& db_path) {
+  Result<std::string> key = audit::load_or_create_finding_key(db_path);
+  Result<inspect::ValueHasher> hasher = key.is_ok() ? inspect::ValueHasher::create(std::move(key).value())
+                                                    : Result<inspect::ValueHasher>(key.status());
+  if (!hasher) {
+    spdlog::error("content findings will be recorded without hashes: {}", hasher.status().to_string());
+    return;
+  }
+  finding_hasher_.emplace(std::move(hasher).value());
 }
 
 std::unique_ptr<JournalTrustKeeper> GovernanceAssembly::open_trust(const std::string& session_id) {

@@ -63,7 +63,11 @@ bool ResultFooter::decorate(const PendingRequest& request, json& result) const {
     json& meta = result["_meta"];
     if (meta.is_null()) meta = json::object();
     if (meta.is_object()) {
-      meta["mcp-warden"] = json{{"action", "warn"}, {"reason", request.reason}, {"audit_seq", request.audit_seq}};
+      json& mark = meta["mcp-warden"];  // may already list redactions
+      if (!mark.is_object()) mark = json::object();
+      mark["action"] = "warn";
+      mark["reason"] = request.reason;
+      mark["audit_seq"] = request.audit_seq;
       changed = true;
     }
   }

@@ -68,7 +68,8 @@ void Session::note_stateless_meta(const Message& m) {
 // mcp-warden's own listing. A server that pages on and on is cut off after
 // kMaxListingPages (memory stays bounded); what it listed so far counts.
 void Session::on_internal_response(const Message& m) {
-  const json& result = m.body.contains("result") ? m.body["result"] : json();
+  json result = m.body.contains("result") ? m.body["result"] : json();
+  inspect_tool_list(result);  // the catalog holds what the client would be shown
   json page = tools_of(result);
   if (!result.is_object()) {
     spdlog::warn("the server did not list its tools for mcp-warden; unknown tools are judged as not read-only");
@@ -130,6 +131,8 @@ void Session::note_tools_list_request(const Message& m) {
 
 void Session::on_tools_list_result(Message& m) {
   if (!governed() || !m.body.contains("result")) return;
+  // Stripped before the catalog sees it: its fingerprints are of what the client receives.
+  if (inspect_tool_list(m.body["result"])) m.raw = rpc::dump_wire(m.body);
   json page = tools_of(m.body["result"]);
   bool complete = catalog_.add_page(m.body["result"]);
   if (!options_.show_denied_tools) hide_denied_tools(m);
@@ -176,9 +179,13 @@ void Session::record_catalog() {
     raw[name] = tool;
   }
   std::string digest = audit::to_hex(audit::sha256(rpc::dump_wire(raw)));
-  if (digest == last_catalog_digest_) return;  // unchanged since last recorded
+  if (digest == last_catalog_digest_) {  // unchanged since last recorded
+    catalog_findings_ = nullptr;
+    return;
+  }
   last_catalog_digest_ = digest;
   json payload = {{"tools", names}, {"catalog_sha256", digest}};
+  note_catalog_findings(payload);
   audit::NewEntry entry{audit::EntryKind::kCatalog, 0, {}, {}, {}, {}, {}, rpc::dump_wire(payload)};
   recorder_.record(std::move(entry), [](Result<int64_t>) {});
 }

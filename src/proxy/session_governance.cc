@@ -92,9 +92,11 @@ void Session::build_pipeline() {
   std::string cwd = std::filesystem::current_path(ignored).string();
   const char* home = std::getenv("HOME");
   path_bases_ = policy::PathBases::from_command_line(options_.server_argv, cwd, home != nullptr ? home : "");
+  content_ = std::make_unique<ContentInspection>(*governance_.policy, options_.server_name, governance_.finding_hasher);
   StepServices services{options_.server_name, &clock_, governance_.policy, governance_.trust, &recorder_,
-                        options_.audit_fail_open, &path_bases_};
+                        options_.audit_fail_open, &path_bases_, content_.get()};
   std::vector<std::unique_ptr<RequestStep>> judges;
+  judges.push_back(make_content_step(services));
   judges.push_back(make_policy_step(services));
   judges.push_back(make_uri_step());
   judges.push_back(make_task_step(tasks_));

@@ -46,6 +46,14 @@ std::string string_member(const json& object, const char* key) {
 // False when the response must not reach the client (it was consumed or
 // answered otherwise).
 bool Session::handle_governed_response(PendingRequest& request, Message& m) {
+  // What the inspection found belongs to this response's outcome entry only.
+  struct Forget {
+    json& content;
+    ~Forget() { content = nullptr; }
+  } forget{result_content_};
+  if (ContentInspection::inspects_results_of(request.spec->id) && !m.has_error && !inspect_result(request, m)) {
+    return false;
+  }
   switch (request.spec->id) {
     case GovernedMethod::kToolsCall: return handle_tool_result(request, m);
     case GovernedMethod::kTasksResult: return handle_task_result(request, m);
@@ -73,7 +81,8 @@ bool Session::handle_governed_response(PendingRequest& request, Message& m) {
 // recorded), a warned call (its _meta mark), a task-augmented call, an
 // input-required round, and layouts the scanner cannot read simply.
 bool Session::handle_tool_result(PendingRequest& request, Message& m) {
-  const bool simple = !m.body_parsed && !m.has_error && request.action != policy::Action::kWarn &&
+  // (The body may be built by the content inspection; m.raw still says the same.)
+  const bool simple = !m.has_error && request.action != policy::Action::kWarn &&
                       !request.task_augmented && m.raw.find("\"requestState\"") == std::string::npos;
   if (simple) {
     if (std::optional<rpc::ResultLayout> layout = rpc::locate_result(m.raw)) {
@@ -119,6 +128,7 @@ bool Session::handle_task_result(PendingRequest& request, Message& m) {
                        binding != nullptr ? binding->call_seq : request.audit_seq, outcome,
                        (clock_.now_steady_nanos() - request.started_nanos) / 1000, m.raw, error_of(m),
                        request.task_id, outcome == Outcome::kOk ? "completed" : "failed"};
+  record.content = &result_content_;
   recorder_.record(record.to_entry(), [](Result<int64_t>) {}, /*deferred=*/true);
   report_outcome_trust(request, outcome);
   auto result = m.body.find("result");
@@ -181,6 +191,7 @@ void Session::record_outcome(const PendingRequest& request, Outcome outcome, con
                          response != nullptr ? std::string_view(response->raw) : std::string_view(),
                          response != nullptr && response->body_parsed ? error_of(*response) : nullptr,
                          request.task_id, {}};
+    record.content = &result_content_;
     if (outcome == Outcome::kNoReply || outcome == Outcome::kCancelled || outcome == Outcome::kDroppedOversize) {
       record.raw = {};
     }

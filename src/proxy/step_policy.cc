@@ -16,6 +16,7 @@ class PolicyStep final : public RequestStep {
     context.solicited = request.solicited;
     context.url_host = request.url_host;
     context.path_bases = services_.path_bases;
+    context.content_found = request.content.kinds();
     if (services_.trust != nullptr) {
       context.trust_score = services_.trust->score();
       context.trust_tier = std::string(trust::tier_name(trust::tier_for_score(*context.trust_score)));

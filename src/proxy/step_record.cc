@@ -53,6 +53,7 @@ class RecordStep final : public RequestStep {
     record.url_host = request.url_host;
     record.first_round_seq = request.first_round_seq;
     record.task_id = request.task_id;
+    record.content = &request.content;
     return record;
   }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/inspect/finding.h"
 #include "mcp_warden/policy/path_normalizer.h"
 #include "mcp_warden/policy/tool_info.h"
 
@@ -49,6 +50,10 @@ struct CallContext {
   // directories, the client's roots): path rules judge a relative path
   // against each (PathNormalizer). nullptr: the working directory alone.
   const PathBases* path_bases = nullptr;
+  // The kinds of content the inspection found in the request's arguments
+  // (`content:` matches, retention_rules); empty when nothing was found or
+  // nothing was inspected.
+  inspect::KindSet content_found = {};
 };
 
 }  // namespace mcp_warden::policy

@@ -24,6 +24,8 @@
 #include "mcp_warden/policy/call_context.h"
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/path_normalizer.h"
+#include "mcp_warden/policy/response_rules.h"
+#include "mcp_warden/policy/retention_rules.h"
 #include "mcp_warden/policy/server_settings.h"
 #include "mcp_warden/policy/tool_info.h"
 
@@ -79,7 +81,10 @@ class Policy {
 
   // Judges one call. Never fails: a call no rule matches gets the default
   // action. Reads the clock only when a rate-limited rule matched. In shadow
-  // mode also evaluates the shadow policy (its rate limits included).
+  // mode also evaluates the shadow policy (its rate limits included). A call
+  // the rules let through whose arguments carry content the server's
+  // declared retention may not receive (retention_rules.h) is denied, its
+  // rule named "retention:<kind>".
   Decision evaluate(const CallContext& call, const Clock& clock);
 
   // True only when every call of `tool` on `server` is denied whatever its
@@ -101,6 +106,10 @@ class Policy {
   // Every `servers:` entry of the policy and its parents: the child's file
   // first, each file's entries in file order.
   const std::vector<ServerEntry>& servers() const;
+  // The `responses:` rules of the policy and its parents (response_rules.h).
+  const ResponseRules& response_rules() const;
+  // The `retention_rules:` in force (retention_rules.h).
+  const RetentionRules& retention_rules() const;
 
   struct Impl;
 
@@ -108,6 +117,7 @@ class Policy {
   explicit Policy(std::unique_ptr<Impl> impl);
   void apply_rate_limits(Decision& decision, const std::vector<size_t>& limited,
                          const CallContext& call, const Clock& clock);
+  void apply_retention(Decision& decision, const CallContext& call) const;
   std::unique_ptr<Impl> impl_;
 };
 

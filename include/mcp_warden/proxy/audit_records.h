@@ -6,7 +6,8 @@
 // payloads are compact JSON with sorted keys, exactly as rpc::dump_wire()
 // would write the same object, built without copying the arguments into a
 // DOM (docs/audit.md lists every field). Secrets in arguments are redacted
-// by audit::redact_secrets before they are written.
+// by audit::redact_secrets before they are written; content findings are
+// recorded by kind, place and keyed hash, never by value.
 //
 // Thread safety: value types and pure functions.
 #pragma once
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/audit/entry.h"
+#include "mcp_warden/inspect/scan.h"
 #include "mcp_warden/proxy/governed_methods.h"
 
 namespace mcp_warden::proxy {
@@ -52,6 +54,9 @@ struct RequestRecord {
   std::string url_host;           // URL elicitation
   int64_t first_round_seq = -1;   // a retried (input-required) request: its first round's entry
   std::string task_id;            // tasks/*: the task asked about
+  // The content step's findings in the arguments (kind, detector, where,
+  // count, keyed hashes; never a value): "content" when any.
+  const inspect::Report* content = nullptr;
 
   // The entry (session and server are stamped by the recorder).
   audit::NewEntry to_entry() const;
@@ -68,6 +73,9 @@ struct OutcomeRecord {
   const nlohmann::json* error = nullptr;  // the JSON-RPC error object, when any
   std::string task_id;       // tasks/result: the task whose result this is
   std::string task_status;   // tasks/result: the task's final status when known
+  // What the content inspection found in the result and did about it
+  // (content_inspection.h, content_record()); null when nothing.
+  const nlohmann::json* content = nullptr;
 
   audit::NewEntry to_entry() const;
 };

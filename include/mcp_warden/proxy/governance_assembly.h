@@ -6,7 +6,9 @@
 //
 // Two phases, because the server starts in between (its start-up overlaps
 // the audit database's opening): the constructor loads the policy and
-// works out the trust level; open() opens the journal and the trust keeper.
+// works out the trust level; open() opens the journal, the trust keeper and
+// the database's finding key (audit/finding_key.h; without it, content
+// findings are recorded without hashes).
 // A policy that does not load is not an exception: policy_error() says why
 // and the runner answers every request with it. An audit database that
 // cannot be opened is not one either: the auditor then fails every record,
@@ -24,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/audit/journal.h"
+#include "mcp_warden/inspect/value_hash.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
 #include "mcp_warden/proxy/proxy_runner.h"
@@ -66,6 +69,7 @@ class GovernanceAssembly {
  private:
   std::unique_ptr<CallAuditor> open_audit(JournalWakeups wakeups);
   std::unique_ptr<JournalTrustKeeper> open_trust(const std::string& session_id);
+  void open_finding_key(const std::filesystem::path& db_path);
   audit::NewEntry session_entry(const std::string& session_id, audit::EntryKind kind, const nlohmann::json& payload) const;
 
   const ProxyOptions& options_;
@@ -76,6 +80,7 @@ class GovernanceAssembly {
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   std::unique_ptr<JournalTrustKeeper> trust_;
+  std::optional<inspect::ValueHasher> finding_hasher_;  // keyed by the database's finding key
 };
 
 }  // namespace mcp_warden::proxy

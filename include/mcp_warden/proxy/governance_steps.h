@@ -1,4 +1,7 @@
 // The governance steps of the request pipeline (pipeline.h):
+//   content inspects every string of the arguments (content_inspection.h)
+//           → request.content, which the policy's `content:` matches and
+//           retention rules read; a scan that cannot finish is a denial
 //   policy  judges the request (policy::Policy::evaluate) → request.decision
 //   uri     denies a resource request whose URI is not well formed
 //   trust   tightens the decision by the server's trust: a tool whose
@@ -20,6 +23,7 @@
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/content_inspection.h"
 #include "mcp_warden/proxy/pipeline.h"
 #include "mcp_warden/proxy/recorder.h"
 #include "mcp_warden/proxy/trust_keeper.h"
@@ -38,8 +42,10 @@ struct StepServices {
   Recorder* recorder = nullptr;
   bool audit_fail_open = false;
   const policy::PathBases* path_bases = nullptr;  // relative paths' bases besides the working directory
+  const ContentInspection* content = nullptr;     // null: no content inspection
 };
 
+std::unique_ptr<RequestStep> make_content_step(const StepServices& services);
 std::unique_ptr<RequestStep> make_policy_step(const StepServices& services);
 std::unique_ptr<RequestStep> make_trust_step(const StepServices& services);
 std::unique_ptr<RequestStep> make_record_step(const StepServices& services);

@@ -3,8 +3,8 @@
 //
 // A GovernedRequest (one per governed request, either direction) carries
 // the parsed request and what the steps learn about it. Judging steps run in
-// order — policy, trust (and, as they land, content inspection and asking
-// the person) — and each returns
+// order — content inspection, policy, trust (and, as it lands, asking the
+// person) — and each returns
 //   kContinue  go on with the next step;
 //   kStop      the decision is final (a denial): skip the remaining judging
 //              steps, but still record it;
@@ -36,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/inspect/scan.h"
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/tool_info.h"
 #include "mcp_warden/proxy/governed_methods.h"
@@ -58,6 +59,7 @@ struct GovernedRequest {
   std::string task_id;                          // tasks/*: the task asked about
   bool task_augmented = false;                  // tools/call with params.task
   int64_t first_round_seq = -1;                 // a retried input-required request's first round
+  inspect::Report content;                      // the content step's findings in `arguments`
   // Set by the first judging step; steps after it only tighten it.
   policy::Decision decision;
   std::optional<int> trust_score;

@@ -15,14 +15,16 @@
 // governed_methods.h: tools/call, resources/read|subscribe, prompts/get,
 // completion/complete, tasks/*, and the server's sampling/createMessage,
 // elicitation/create and roots/list) passes the RequestPipeline (pipeline.h:
-// policy → trust → record) and only then takes effect — forwarded, or
+// content → policy → trust → record) and only then takes effect — forwarded, or
 // answered by mcp-warden itself (a denied tools/call with a CallToolResult
 // `isError: true` whose text says which policy and rule denied it; every
 // other denial with a JSON-RPC error carrying the reason). Messages the
 // client sent after a request wait behind it (ServerOutbox), so order is
 // preserved. A response is paired only with a request the other side really
 // received: an answer to a held, denied, locally answered or unknown id is
-// dropped and counted against the server. The tool catalog comes from
+// dropped and counted against the server. Results of tools/call,
+// tasks/result, resources/read and prompts/get pass content inspection
+// (content_inspection.h) before the client sees them. The tool catalog comes from
 // tools/list results; when a call arrives before any listing, the Session
 // lists the tools itself (ids no peer can predict, responses consumed) and
 // holds the call until the list is in. tools/list responses lose the tools
@@ -55,6 +57,7 @@
 #include "mcp_warden/policy/decision.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
+#include "mcp_warden/proxy/content_inspection.h"
 #include "mcp_warden/proxy/governed_methods.h"
 #include "mcp_warden/proxy/pending_requests.h"
 #include "mcp_warden/proxy/pipeline.h"
@@ -116,6 +119,9 @@ struct Governance {
   policy::Policy* policy = nullptr;
   CallAuditor* auditor = nullptr;
   TrustKeeper* trust = nullptr;  // null: no trust scoring
+  // Keys the content findings' hashes (the audit database's finding key);
+  // null: findings are recorded without hashes.
+  const inspect::ValueHasher* finding_hasher = nullptr;
 };
 
 // What the initialize exchange told us.
@@ -242,6 +248,12 @@ class Session : public io::FrameSink {
   void note_input_required(const PendingRequest& request, const rpc::Message& m);
   void record_outcome(const PendingRequest& request, Outcome outcome, const rpc::Message* response,
                       bool deferred = true);
+  // Content inspection of answers (session_content.cc).
+  bool inspect_result(PendingRequest& request, rpc::Message& m);
+  void withhold_result(const PendingRequest& request, rpc::Message& m, const ResultCheck& check);
+  void report_content_trust(const std::string& tool, const inspect::Report& report);
+  bool inspect_tool_list(nlohmann::json& result);
+  void note_catalog_findings(nlohmann::json& payload);
   void report_outcome_trust(const PendingRequest& request, Outcome outcome);
   void fail_unreadable_result(const PendingRequest& request);
   void on_client_answer(rpc::Message& m);
@@ -279,6 +291,9 @@ class Session : public io::FrameSink {
   policy::PathBases path_bases_;
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
   std::unique_ptr<ResultFooter> footer_;
+  std::unique_ptr<ContentInspection> content_;  // null: a plain relay
+  nlohmann::json result_content_;   // what the answer being handled carried (content_record), or null
+  nlohmann::json catalog_findings_;  // hidden instructions in the listing being gathered, or null
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
   std::size_t held_call_bytes_ = 0;  // their raw lines' sizes
   std::string internal_nonce_;  // random per session: see kInternalIdPrefix

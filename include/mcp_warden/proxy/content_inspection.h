@@ -1,0 +1,89 @@
+// ContentInspection: the content step's logic — what mcp-warden looks for in
+// governed traffic and what it does about it (docs/inspection.md).
+//
+// Request side: every string of a governed request's arguments (tools/call
+// params.arguments; the params of every other method, so prompts/get and
+// completion/complete arguments, a resource URI and the messages of a
+// server's sampling request) is run through the detectors, compiled once
+// (inspect::Detectors::builtin()). The kinds found feed the policy's
+// `content:` matches and retention rules; the findings go into the request's
+// audit entry. A scan that cannot finish is a denial (fail closed).
+//
+// Response side: the result of tools/call, tasks/result, resources/read and
+// prompts/get is scanned before the client sees it and judged by the
+// policy's `responses:` rules: redact replaces each finding of the rules'
+// kinds by "[REDACTED:<kind>]" (strings stay strings) and lists what it
+// redacted under result._meta["mcp-warden"].redacted (kind, where, count —
+// never a value); deny, or a scan that cannot finish, withholds the result.
+// A result without findings is left alone (the caller forwards its bytes).
+// tools/list: hidden instructions in the tools' descriptions are found and,
+// where a tools/list response rule says redact, stripped (invisible
+// characters removed, instruction phrases redacted) before the catalog is
+// built, so the catalog, its fingerprints and the client see the same text.
+//
+// Findings are recorded with a keyed hash of each value (the audit
+// database's finding key) when a hasher is given, never the value.
+//
+// Owned by the Session; immutable; used on the relay thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_warden/inspect/scan.h"
+#include "mcp_warden/inspect/value_hash.h"
+#include "mcp_warden/policy/policy.h"
+#include "mcp_warden/proxy/governed_methods.h"
+
+namespace mcp_warden::proxy {
+
+// The rule name of a request denied because its content could not be inspected.
+inline constexpr std::string_view kContentIncompleteRule = "content-uninspectable";
+
+struct ResultCheck {
+  inspect::Report report;
+  policy::ResponseVerdict verdict;
+  bool changed = false;   // the result was redacted: serialise it again
+  bool withhold = false;  // the result must not reach the client (deny, or incomplete)
+};
+
+class ContentInspection {
+ public:
+  // `policy` is borrowed; `hasher` may be null (findings recorded without hashes).
+  ContentInspection(const policy::Policy& policy, std::string server, const inspect::ValueHasher* hasher);
+
+  // The findings in a request's arguments (every kind, medium confidence up).
+  inspect::Report scan_arguments(const nlohmann::json& arguments) const;
+
+  // Whether the results of `method` are inspected (tools/call, tasks/result,
+  // resources/read, prompts/get).
+  static bool inspects_results_of(GovernedMethod method);
+  // Scans `result` of `method` about `subject` and applies the response rules.
+  ResultCheck check_result(std::string_view method, std::string_view subject, nlohmann::json& result) const;
+  // A tools/list result: hidden instructions in its tools.
+  ResultCheck check_tool_list(nlohmann::json& result) const;
+
+ private:
+  inspect::ScanOptions options(inspect::KindSet kinds) const;
+  void redact_result(ResultCheck& check, nlohmann::json& result) const;
+
+  const policy::Policy& policy_;
+  std::string server_;
+  const inspect::ValueHasher* hasher_;
+  const inspect::Detectors& detectors_;
+};
+
+// What the audit log keeps of a scan: {"findings": [{"kind","detector",
+// "where","count","hashes"[, "in_key"][, "redacted"]}...]} grouped by
+// (kind, detector, where), plus "truncated", "incomplete" and "reason" when
+// they apply, and for a result the response rule's "action" and "rule" and
+// "withheld". Never a value. Null when there is nothing to say.
+nlohmann::json content_record(const inspect::Report& report, const policy::ResponseVerdict* verdict = nullptr,
+                              bool withheld = false);
+
+// The redacted occurrences as [{"kind","where","count"}], for _meta.
+nlohmann::json redaction_list(const inspect::Report& report);
+
+}  // namespace mcp_warden::proxy

@@ -1,0 +1,166 @@
+#include "mcp_warden/proxy/content_inspection.h"
+
+#include <map>
+#include <tuple>
+
+namespace mcp_warden::proxy {
+namespace {
+
+using nlohmann::json;
+
+// Deeper than the strict parser accepts (1000): depth never stops a scan of
+// what was parsed.
+constexpr std::size_t kMaxDepth = 1024;
+
+using GroupKey = std::tuple<inspect::Kind, inspect::DetectorId, std::string, bool, bool>;
+
+json group_json(const GroupKey& key, std::size_t count, const std::vector<std::string>& hashes) {
+  const auto& [kind, detector, where, in_key, redacted] = key;
+  json item = {{"kind", inspect::kind_name(kind)},
+               {"detector", inspect::detector_info(detector).name},
+               {"where", where},
+               {"count", count}};
+  if (!hashes.empty()) item["hashes"] = hashes;
+  if (in_key) item["in_key"] = true;
+  if (redacted) item["redacted"] = true;
+  return item;
+}
+
+void add_hash(std::vector<std::string>& hashes, const std::string& hash) {
+  if (hash.empty()) return;
+  for (const std::string& h : hashes) {
+    if (h == hash) return;
+  }
+  hashes.push_back(hash);
+}
+
+json& meta_mark(json& result) {
+  json& meta = result["_meta"];
+  if (!meta.is_object()) meta = json::object();
+  json& mark = meta["mcp-warden"];
+  if (!mark.is_object()) mark = json::object();
+  return mark;
+}
+
+}  // namespace
+
+ContentInspection::ContentInspection(const policy::Policy& policy, std::string server, const inspect::ValueHasher* hasher)
+    : policy_(policy), server_(std::move(server)), hasher_(hasher), detectors_(inspect::Detectors::builtin()) {}
+
+inspect::ScanOptions ContentInspection::options(inspect::KindSet kinds) const {
+  inspect::ScanOptions options;
+  options.kinds = kinds;
+  options.max_depth = kMaxDepth;
+  options.hasher = hasher_;
+  return options;
+}
+
+inspect::Report ContentInspection::scan_arguments(const json& arguments) const {
+  return inspect::scan(arguments, detectors_, options(inspect::KindSet::all()));
+}
+
+bool ContentInspection::inspects_results_of(GovernedMethod method) {
+  return method == GovernedMethod::kToolsCall || method == GovernedMethod::kTasksResult ||
+         method == GovernedMethod::kResourcesRead || method == GovernedMethod::kPromptsGet;
+}
+
+ResultCheck ContentInspection::check_result(std::string_view method, std::string_view subject, json& result) const {
+  ResultCheck check;
+  check.report = inspect::scan(result, detectors_, options(inspect::KindSet::all()));
+  if (check.report.incomplete) {
+    check.withhold = true;
+    return check;
+  }
+  check.verdict = policy_.response_rules().evaluate(method, server_, subject, check.report.kinds());
+  if (!check.verdict.matched) return check;
+  switch (check.verdict.action) {
+    case policy::ResponseAction::kDeny: check.withhold = true; break;
+    case policy::ResponseAction::kRedact: redact_result(check, result); break;
+    case policy::ResponseAction::kWarn:
+      if (result.is_object()) {
+        meta_mark(result)["content_warning"] = json{{"rule", check.verdict.rule}, {"reason", check.verdict.reason},
+                                                    {"findings", check.report.summary()}};
+        check.changed = true;
+      }
+      break;
+    case policy::ResponseAction::kLog: break;
+  }
+  return check;
+}
+
+void ContentInspection::redact_result(ResultCheck& check, json& result) const {
+  if (!result.is_object() || check.verdict.redact.empty()) return;
+  inspect::ScanOptions redact_options = options(inspect::KindSet::all());
+  redact_options.scan_keys = false;  // a property's name belongs to the schema; its value is redacted
+  inspect::Report redacted = inspect::redact(result, detectors_, check.verdict.redact, redact_options);
+  if (redacted.incomplete) {  // part of it may be redacted: withhold it all
+    check.report = std::move(redacted);
+    check.withhold = true;
+    return;
+  }
+  check.report = std::move(redacted);
+  check.changed = check.report.redactions > 0;
+  if (check.changed) meta_mark(result)["redacted"] = redaction_list(check.report);
+}
+
+ResultCheck ContentInspection::check_tool_list(json& result) const {
+  ResultCheck check;
+  auto tools = result.is_object() ? result.find("tools") : result.end();
+  if (!result.is_object() || tools == result.end()) return check;
+  inspect::ScanOptions scan_options = options(inspect::KindSet{inspect::Kind::kHiddenInstruction});
+  scan_options.scan_keys = false;
+  check.report = inspect::scan(*tools, detectors_, scan_options);
+  if (check.report.incomplete || check.report.empty()) return check;
+  check.verdict = policy_.response_rules().evaluate("tools/list", server_, "", check.report.kinds());
+  if (!check.verdict.matched || check.verdict.action < policy::ResponseAction::kRedact) return check;
+  inspect::strip_hidden(*tools, detectors_, scan_options);
+  inspect::redact(*tools, detectors_, check.verdict.redact, scan_options);
+  for (inspect::Occurrence& o : check.report.occurrences) o.redacted = true;
+  check.changed = true;
+  return check;
+}
+
+json content_record(const inspect::Report& report, const policy::ResponseVerdict* verdict, bool withheld) {
+  if (report.empty() && !report.incomplete && !withheld) return nullptr;
+  std::map<GroupKey, std::pair<std::size_t, std::vector<std::string>>> groups;
+  std::vector<GroupKey> order;
+  for (const inspect::Occurrence& o : report.occurrences) {
+    GroupKey key{o.kind, o.detector, o.where, o.in_key, o.redacted};
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(key);
+    ++it->second.first;
+    add_hash(it->second.second, o.value_hash);
+  }
+  json findings = json::array();
+  for (const GroupKey& key : order) findings.push_back(group_json(key, groups[key].first, groups[key].second));
+  json out = {{"findings", std::move(findings)}};
+  if (report.truncated) out["truncated"] = report.findings;
+  if (report.incomplete) {
+    out["incomplete"] = true;
+    out["reason"] = report.error.empty() ? "the content could not be inspected completely" : report.error;
+  }
+  if (verdict != nullptr && verdict->matched) {
+    out["action"] = policy::response_action_name(verdict->action);
+    out["rule"] = verdict->rule;
+  }
+  if (withheld) out["withheld"] = true;
+  return out;
+}
+
+json redaction_list(const inspect::Report& report) {
+  std::map<std::pair<inspect::Kind, std::string>, std::size_t> counts;
+  std::vector<std::pair<inspect::Kind, std::string>> order;
+  for (const inspect::Occurrence& o : report.occurrences) {
+    if (!o.redacted) continue;
+    auto [it, fresh] = counts.try_emplace({o.kind, o.where}, 0);
+    if (fresh) order.push_back(it->first);
+    ++it->second;
+  }
+  json out = json::array();
+  for (const auto& key : order) {
+    out.push_back(json{{"kind", inspect::kind_name(key.first)}, {"where", key.second}, {"count", counts[key]}});
+  }
+  return out;
+}
+
+}  // namespace mcp_warden::proxy
