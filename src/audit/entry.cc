@@ -5,8 +5,9 @@
 namespace mcp_warden::audit {
 namespace {
 
-constexpr std::array<std::string_view, 8> kKindNames = {
-    "session_start", "session_end", "tool_call", "tool_result", "catalog", "trust_event", "request", "response"};
+constexpr std::array<std::string_view, 10> kKindNames = {
+    "session_start", "session_end", "tool_call", "tool_result", "catalog",
+    "trust_event",   "request",     "response",  "approval_request", "approval"};
 
 // Appends `value` as 8 bytes, big-endian (two's complement for negatives).
 void put_u64(std::string& out, uint64_t value) {

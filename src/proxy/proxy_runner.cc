@@ -69,6 +69,9 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   s.audit_fail_open = options.audit_fail_open;
   s.footer = options.footer;
   s.call_timeout_ms = options.call_timeout_ms;
+  s.ask_timeout_ms = options.ask_timeout_ms;
+  // The person's command names the database only when it is not the default one.
+  s.grant_command = options.db_path.empty() ? "mcp-warden grant" : "mcp-warden grant --db " + options.db_path;
   return s;
 }
 
@@ -243,11 +246,13 @@ class ProxyRunner final : public SessionOutput {
     });
   }
 
-  // Checks for overdue tools/call requests a few times per timeout period
-  // (at most once per second, at least every 10 ms).
+  // Checks for overdue tools/call requests and unanswered questions to the
+  // person a few times per timeout period (at most once per second, at
+  // least every 10 ms).
   void watch_call_timeouts() {
-    if (options_.call_timeout_ms <= 0) return;
-    int64_t tick = std::clamp<int64_t>(options_.call_timeout_ms / 4, 10, 1000);
+    int64_t period = options_.ask_timeout_ms;
+    if (options_.call_timeout_ms > 0) period = std::min(period, options_.call_timeout_ms);
+    int64_t tick = std::clamp<int64_t>(period / 4, 10, 1000);
     timeout_timer_.expires_after(milliseconds(tick));
     timeout_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;

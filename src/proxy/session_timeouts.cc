@@ -17,6 +17,7 @@ constexpr int64_t kNanosPerMilli = 1'000'000;
 }  // namespace
 
 void Session::expire_overdue_calls() {
+  if (ask_step_ != nullptr) ask_step_->expire_overdue();
   if (!governed() || options_.call_timeout_ms <= 0) return;
   int64_t deadline = clock_.now_steady_nanos() - options_.call_timeout_ms * kNanosPerMilli;
   client_pending_.take_if(

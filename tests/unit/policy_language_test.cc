@@ -172,13 +172,13 @@ TEST(PolicyLanguageTest, ArgumentOperatorsOnArraysObjectsAndOtherTypes) {
 // and argument, looked up by value, regexes in one RE2::Set pass): a policy
 // of many rules must decide exactly as judging each rule on its own (a policy
 // of one rule, which takes no shortcut across rules) and then applying the
-// precedence (deny > warn > log > allow, the first rule of the highest rank).
+// precedence (deny > ask > warn > log > allow, the first rule of the highest rank).
 class RuleSoup {
  public:
   RuleSoup() {
-    const char* const actions[] = {"allow", "log", "warn", "deny"};
+    const char* const actions[] = {"allow", "log", "warn", "ask", "deny"};
     for (int i = 0; i < 96; ++i) {
-      nlohmann::json rule = {{"name", "r" + std::to_string(i)}, {"action", actions[pick(4)]}};
+      nlohmann::json rule = {{"name", "r" + std::to_string(i)}, {"action", actions[pick(5)]}};
       nlohmann::json args = nlohmann::json::array({condition(i)});
       if (pick(6) == 0) args.push_back(condition(i + 1));
       rule["match"] = {{"args", args}};

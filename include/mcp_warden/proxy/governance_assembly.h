@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/approval/grant_store.h"
 #include "mcp_warden/audit/journal.h"
 #include "mcp_warden/policy/policy.h"
 #include "mcp_warden/proxy/call_auditor.h"
@@ -66,6 +67,7 @@ class GovernanceAssembly {
  private:
   std::unique_ptr<CallAuditor> open_audit(JournalWakeups wakeups);
   std::unique_ptr<JournalTrustKeeper> open_trust(const std::string& session_id);
+  std::unique_ptr<approval::GrantStore> open_grants();
   audit::NewEntry session_entry(const std::string& session_id, audit::EntryKind kind, const nlohmann::json& payload) const;
 
   const ProxyOptions& options_;
@@ -76,6 +78,7 @@ class GovernanceAssembly {
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<CallAuditor> auditor_;
   std::unique_ptr<JournalTrustKeeper> trust_;
+  std::unique_ptr<approval::GrantStore> grants_;  // what a person allowed (ask_step.h)
 };
 
 }  // namespace mcp_warden::proxy
