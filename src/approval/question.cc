@@ -69,10 +69,12 @@ Answer read_accept(const json& result) {
 }  // namespace
 
 json elicitation_params(const QuestionFacts& facts) {
-  std::string what = facts.method == "tools/call" ? "run the tool \"" + facts.subject + "\""
-                                                  : "send " + facts.method + " for \"" + facts.subject + "\"";
-  std::string message = "mcp-warden: server \"" + facts.server + "\" is asked to " + what +
-                        ".\nArguments: " + arguments_text(facts.arguments) + trust_text(facts) +
+  // Either direction: a request to the server, or one the server sends the client.
+  std::string what = facts.method == "tools/call"
+                         ? "server \"" + facts.server + "\" is asked to run the tool \"" + facts.subject + "\""
+                         : "a " + facts.method + " request about \"" + facts.subject + "\" (server \"" +
+                               facts.server + "\") waits for your decision";
+  std::string message = "mcp-warden: " + what + ".\nArguments: " + arguments_text(facts.arguments) + trust_text(facts) +
                         "\nWhy you are asked: " + facts.reason + "\nAllow it?";
   json schema = {{"type", "object"}, {"properties", {{"decision", decision_field()}}}, {"required", {"decision"}}};
   return json{{"mode", "form"}, {"message", std::move(message)}, {"requestedSchema", std::move(schema)}};
