@@ -208,6 +208,48 @@ describe('approvals: the question (elicitation)', () => {
   });
 });
 
+describe('approvals: standing grants and shutdown', () => {
+  test('an always grant from the CLI covers the tool without asking until it is revoked', async (t) => {
+    const ws = workspace(t, 'mcp-warden-ask-always-');
+    const who = person(DECLINE);
+    const s = await askingClient(t, ws, who, ['--server-name', 'files']);
+    const added = warden(ws.home, 'approvals', 'add', '--server', 'files', '--tool', 'write_file', '--expires', '1h',
+      '--note', 'e2e', '--db', ws.db);
+    assert.equal(added.status, 0, added.stderr);
+    const id = added.stdout.match(/added (g-[0-9a-f]{12})/)[1];
+    const target = path.join(ws.root, 'always.txt');
+    assertAllowed(await s.call('write_file', { path: target, content: 'always' }), 'covered by the always grant');
+    assert.equal(who.asked.length, 0);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'always');
+    assert.equal(warden(ws.home, 'approvals', 'revoke', id, '--db', ws.db).status, 0);
+    assertDenied(await s.call('write_file', { path: target, content: 'again' }), 'revoked, then declined');
+    assert.equal(who.asked.length, 1);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'always');
+    await s.close();
+    const cli = receipts(ws, 'approval').filter((e) => e.payload.how === 'cli').map((e) => e.payload.answer);
+    assert.deepEqual(cli, ['granted', 'revoked']);
+    assertAuditVerifies(ws);
+  });
+
+  test('the client leaving with a question open: the call is denied and recorded, never forwarded', async (t) => {
+    const ws = workspace(t, 'mcp-warden-ask-exit-');
+    const who = person(() => new Promise(() => {}));
+    const s = await askingClient(t, ws, who);
+    const target = path.join(ws.root, 'inbox', 'orphan.txt');
+    const pending = s.call('write_file', { path: target, content: 'orphan' }).catch((e) => e);
+    await withHangGuard((async () => { while (who.asked.length === 0) await new Promise((r) => setTimeout(r, 20)); })(),
+      'the question');
+    await s.close();
+    await pending;
+    assert.equal(fs.existsSync(target), false);
+    const answers = receipts(ws, 'approval');
+    assert.equal(answers.length, 1);
+    assert.equal(answers[0].payload.answer, 'no_answer');
+    assert.equal(auditEntries(ws).find((e) => e.kind === 'tool_call').decision, 'deny');
+    assertAuditVerifies(ws);
+  });
+});
+
 describe('approvals: a client that cannot ask (grant codes)', () => {
   test('the denial names a code; `mcp-warden grant CODE` lets the identical call pass exactly once', async (t) => {
     const ws = workspace(t, 'mcp-warden-ask-grant-');
