@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -58,6 +60,17 @@ std::string join_command(const std::vector<std::string>& argv) {
 
 using Spawned = std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>;
 
+// `path` as one shell word: as it is when it holds only safe characters, else in single quotes.
+std::string shell_word(const std::string& path) {
+  const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._-+=:,@%").find(c) != std::string_view::npos;
+  });
+  if (plain && !path.empty()) return path;
+  std::string out = "'";
+  for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 SessionOptions session_options(const ProxyOptions& options, const std::string& server_name) {
   SessionOptions s;
   s.max_message_bytes = options.max_message_bytes;
@@ -71,7 +84,7 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   s.call_timeout_ms = options.call_timeout_ms;
   s.ask_timeout_ms = options.ask_timeout_ms;
   // The person's command names the database only when it is not the default one.
-  s.grant_command = options.db_path.empty() ? "mcp-warden grant" : "mcp-warden grant --db " + options.db_path;
+  s.grant_command = options.db_path.empty() ? "mcp-warden grant" : "mcp-warden grant --db " + shell_word(options.db_path);
   return s;
 }
 
