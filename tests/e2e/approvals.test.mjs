@@ -231,6 +231,29 @@ describe('approvals: standing grants and shutdown', () => {
     assertAuditVerifies(ws);
   });
 
+  test('a server in the blocked trust tier is never asked about: the denial says so', async (t) => {
+    const ws = workspace(t, 'mcp-warden-ask-blocked-');
+    const asking = askingPolicy(ws);
+    const policy = path.join(ws.dir, 'blocked.yaml');
+    // untrusted (200) with training consent (−100): 100 points, the blocked tier (docs/trust.md).
+    fs.writeFileSync(policy, `version: 1\nname: blocked\nextends: ${JSON.stringify(asking)}\nservers:\n  blocked:\n`
+      + '    trust_level: untrusted\n    training_consent: true\n');
+    const who = person(ONCE);
+    const s = await governedClient(t, ws, filesystemServer(ws.root), policy, ['--server-name', 'blocked'],
+      { capabilities: ELICITS, requestHandlers: [who.handler] });
+    const target = path.join(ws.root, 'inbox', 'blocked.txt');
+    const result = await s.call('write_file', { path: target, content: 'no' });
+    const meta = assertDenied(result, 'a blocked server');
+    assert.equal(meta.rule, 'trust-tier');
+    assert.match(result.content[0].text, /Not asked/);
+    assert.match(result.content[0].text, /blocked/);
+    assert.equal(who.asked.length, 0, 'nobody was asked');
+    assert.equal(fs.existsSync(target), false);
+    await s.close();
+    assert.equal(receipts(ws, 'approval_request').length, 0);
+    assertAuditVerifies(ws);
+  });
+
   test('the client leaving with a question open: the call is denied and recorded, never forwarded', async (t) => {
     const ws = workspace(t, 'mcp-warden-ask-exit-');
     const who = person(() => new Promise(() => {}));
