@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   mcp_warden::cli::register_report_command(app, &exit_status);
   mcp_warden::cli::register_inspect_command(app, &exit_status);
   mcp_warden::cli::register_sandbox_commands(app, &exit_status);
+  mcp_warden::cli::register_approval_commands(app, &exit_status);
   register_man_command(app);
   std::vector<std::string> given = mcp_warden::cli::normalize_target_args(std::vector<std::string>(argv, argv + argc));
   // `proxy npx server` parses (the words fill the server command) but means

@@ -121,6 +121,24 @@ std::string lower(std::string text) {
   return text;
 }
 
+// " how=elicitation answer=allow_once scope=once" for a person's decision (approval
+// and approval_request entries); "" for every other kind.
+std::string approval_text(const Entry& e) {
+  if (e.kind != entry_kind_name(EntryKind::kApproval) && e.kind != entry_kind_name(EntryKind::kApprovalRequest)) {
+    return "";
+  }
+  json payload = json::parse(e.payload, nullptr, false);
+  if (!payload.is_object()) return "";
+  std::string text;
+  for (const char* key : {"how", "answer", "scope", "grant_id", "rule"}) {
+    auto it = payload.find(key);
+    if (it != payload.end() && it->is_string() && !it->get<std::string>().empty()) {
+      text += std::string(" ") + key + "=" + it->get<std::string>();
+    }
+  }
+  return text;
+}
+
 // Formats and post-filters entries for tail and query.
 class Lister {
  public:
@@ -155,6 +173,7 @@ class Lister {
     }
     std::string text = format_entry_summary(e);
     if (!client.empty()) text += " client=" + client;
+    text += approval_text(e);
     if (rule.is_string() && !rule.get<std::string>().empty()) text += " rule=" + rule.get<std::string>();
     if (reason.is_string() && !reason.get<std::string>().empty()) {
       text += " reason=" + reason.dump(-1, ' ', false, json::error_handler_t::replace);

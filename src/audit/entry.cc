@@ -5,9 +5,9 @@
 namespace mcp_warden::audit {
 namespace {
 
-constexpr std::array<std::string_view, 9> kKindNames = {
-    "session_start", "session_end", "tool_call", "tool_result", "catalog",
-    "trust_event",   "request",     "response",  "handshake"};
+constexpr std::array<std::string_view, 11> kKindNames = {
+    "session_start", "session_end", "tool_call", "tool_result",      "catalog", "trust_event",
+    "request",       "response",    "handshake", "approval_request", "approval"};
 
 // Appends `value` as 8 bytes, big-endian (two's complement for negatives).
 void put_u64(std::string& out, uint64_t value) {

@@ -73,7 +73,7 @@ void add_entry_filters(CLI::App& sub, audit::QueryArgs& query) {
   sub.add_option("--server", query.server, "server name (as in the client's config)");
   sub.add_option("--client", query.client, "client name, e.g. claude-ai (its clientInfo.name; any case)");
   sub.add_option("--tool", query.tool, "tool name");
-  sub.add_option("--decision", query.decision, "allow, deny, warn or log");
+  sub.add_option("--decision", query.decision, "allow, deny, warn, log, or ask (approval_request entries)");
   sub.add_option("--kind", query.kind, "entry kind, e.g. tool_call");
   sub.add_flag("--json", query.json, "one JSON object per line (seq, time, kind, server, tool, decision, "
                                      "request_id, session, client, rule, reason)");

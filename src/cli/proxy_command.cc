@@ -45,6 +45,12 @@ void register_proxy_command(CLI::App& app, int* exit_status) {
                   "last progress for it) with a timeout error, cancel it and lower the server's trust; 0 = never")
       ->default_val(600000)
       ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+  cmd->add_option_function<double>(
+         "--ask-timeout",
+         [args](double seconds) { args->options.ask_timeout_ms = static_cast<int64_t>(seconds * 1000); },
+         "Seconds a question to the person (a policy `ask`, shown by the client's elicitation) stays open; "
+         "unanswered by then, the call is denied (default 120)")
+      ->check(CLI::Range(0.1, 86400.0));
   cmd->add_option("--policy", args->options.policy, "strict|moderate|permissive or a policy YAML file")
       ->default_val("strict");
   cmd->add_option("--db", args->options.db_path, "Audit/trust database (default $MCP_WARDEN_HOME/warden.db)");

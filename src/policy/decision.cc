@@ -7,13 +7,14 @@ const char* action_name(Action action) {
     case Action::kAllow: return "allow";
     case Action::kLog: return "log";
     case Action::kWarn: return "warn";
+    case Action::kAsk: return "ask";
     case Action::kDeny: return "deny";
   }
   return "deny";
 }
 
 std::optional<Action> parse_action(std::string_view text) {
-  for (Action a : {Action::kAllow, Action::kLog, Action::kWarn, Action::kDeny}) {
+  for (Action a : {Action::kAllow, Action::kLog, Action::kWarn, Action::kAsk, Action::kDeny}) {
     if (text == action_name(a)) return a;
   }
   return std::nullopt;
@@ -33,6 +34,7 @@ nlohmann::json to_json(const Decision& decision) {
     out["shadow"] = {{"action", action_name(s.action)}, {"policy", s.policy},
                      {"rule", s.rule}, {"reason", s.reason}};
   }
+  if (decision.ask_fallback) out["ask_fallback"] = action_name(*decision.ask_fallback);
   return out;
 }
 

@@ -20,6 +20,7 @@ const char* verb_of(Action action) {
     case Action::kAllow: return "allowed";
     case Action::kLog: return "allowed and logged";
     case Action::kWarn: return "allowed with a warning";
+    case Action::kAsk: return "holds for a person's approval";
     case Action::kDeny: return "denied";
   }
   return "denied";
@@ -56,6 +57,7 @@ std::string lead_in(const std::string& policy, const std::string& rule, Action a
 
 std::string rule_reason(const Rule& rule) {
   if (!rule.reason.empty()) return rule.reason;
+  if (rule.action == Action::kAsk) return "the policy wants a person to decide";
   return rule.action == Action::kDeny ? "the policy forbids it" : "the policy permits it";
 }
 
@@ -89,6 +91,7 @@ Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& 
   d.reason = with_period(lead_in(policy, rule.name, rule.action, call) + rule_reason(rule) +
                          (rule.match.content.empty() ? evidence_text(evidence) : content_text(rule, call)));
   d.credential_denial = rule.secret && rule.action == Action::kDeny;
+  if (rule.action == Action::kAsk) d.ask_fallback = rule.ask_fallback;
   return d;
 }
 
@@ -150,8 +153,9 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   }
   Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
                                : from_default(model, call, &entry.default_reason);
-  if (d.forwards()) apply_retention(d, call);
-  if (d.forwards()) apply_rate_limits(d, limited, call, clock);
+  // Retention and rate limits tighten an ask too (deny outranks it).
+  if (d.action != Action::kDeny) apply_retention(d, call);
+  if (d.action != Action::kDeny) apply_rate_limits(d, limited, call, clock);
   if (impl_->shadow) {
     Decision s = impl_->shadow->evaluate(call, clock);
     d.shadow = ShadowDecision{s.action, s.policy, s.rule, s.reason};

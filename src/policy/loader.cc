@@ -78,7 +78,7 @@ Status read_default(const std::string& origin, const YAML::Node& root, bool has_
   Result<std::string> text = read_string(origin, node, "default");
   if (!text.is_ok()) return text.status();
   std::optional<Action> action = parse_action(*text);
-  if (!action) return error_at(origin, node, "unknown default action \"" + *text + "\" (expected allow, deny, warn or log)");
+  if (!action) return error_at(origin, node, "unknown default action \"" + *text + "\" (expected allow, deny, warn, ask or log)");
   if (has_parent && action_rank(*action) < action_rank(model->default_action)) {
     return error_at(origin, node, std::string("default \"") + *text + "\" would loosen the parent's default \"" +
                                       action_name(model->default_action) + "\"");

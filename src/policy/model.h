@@ -90,6 +90,7 @@ struct Rule {
   std::string reason;
   bool secret = false;
   std::optional<RateLimit> rate_limit;
+  std::optional<Action> ask_fallback;  // action ask: `fallback:` (unset = grant code)
   nlohmann::json definition;
 };
 

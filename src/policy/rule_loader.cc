@@ -117,9 +117,26 @@ Status read_action(const std::string& origin, const YAML::Node& rule_node, Rule*
   if (!text.is_ok()) return text.status();
   std::optional<Action> action = parse_action(*text);
   if (!action) {
-    return error_at(origin, node, "unknown action \"" + *text + "\" (expected allow, deny, warn or log)");
+    return error_at(origin, node, "unknown action \"" + *text + "\" (expected allow, deny, warn, ask or log)");
   }
   rule->action = *action;
+  return Status::ok();
+}
+
+// `fallback:` of an ask rule: what happens where the client cannot show a
+// question — `grant` (the default: denied with a one-time grant code) or an
+// action other than ask.
+Status read_ask_fallback(const std::string& origin, const YAML::Node& node, Rule* rule) {
+  if (!node) return Status::ok();
+  if (rule->action != Action::kAsk) return error_at(origin, node, "fallback applies only to a rule whose action is ask");
+  Result<std::string> text = read_string(origin, node, "fallback");
+  if (!text.is_ok()) return text.status();
+  if (*text == "grant") return Status::ok();
+  std::optional<Action> action = parse_action(*text);
+  if (!action || *action == Action::kAsk) {
+    return error_at(origin, node, "unknown fallback \"" + *text + "\" (expected grant, deny, warn, log or allow)");
+  }
+  rule->ask_fallback = *action;
   return Status::ok();
 }
 
@@ -170,10 +187,11 @@ std::optional<RateLimit> parse_rate_limit(const std::string& text) {
 Result<Rule> parse_rule(const std::string& origin, const YAML::Node& node,
                         const PathNormalizer& normalizer) {
   Rule rule;
-  Status s = check_keys(origin, node, "rule", {"name", "match", "action", "reason", "rate_limit", "secret"});
+  Status s = check_keys(origin, node, "rule", {"name", "match", "action", "reason", "rate_limit", "secret", "fallback"});
   if (s.is_ok()) s = read_rule_texts(origin, node, &rule);
   if (s.is_ok()) s = read_action(origin, node, &rule);
   if (s.is_ok()) s = read_rate_limit(origin, node["rate_limit"], &rule);
+  if (s.is_ok()) s = read_ask_fallback(origin, node["fallback"], &rule);
   if (!s.is_ok()) return s;
   if (node["secret"]) {
     Result<bool> secret = read_bool(origin, node["secret"], "secret");

@@ -98,7 +98,9 @@ GovernanceAssembly::GovernanceAssembly(const ProxyOptions& options, std::string 
 Governance GovernanceAssembly::open(const std::string& session_id, JournalWakeups wakeups) {
   auditor_ = open_audit(std::move(wakeups));
   trust_ = open_trust(session_id);
-  return Governance{policy(), auditor_.get(), trust_.get(), finding_hasher_ ? &*finding_hasher_ : nullptr};
+  grants_ = open_grants();
+  return Governance{policy(), auditor_.get(), trust_.get(), finding_hasher_ ? &*finding_hasher_ : nullptr,
+                    grants_.get()};
 }
 
 std::unique_ptr<CallAuditor> GovernanceAssembly::open_audit(JournalWakeups wakeups) {
@@ -130,6 +132,17 @@ void GovernanceAssembly::open_finding_key(const std::filesystem::path& db_path) 
     return;
   }
   finding_hasher_.emplace(std::move(hasher).value());
+}
+
+// Grants live in the audit database: without one, `ask` can only deny.
+std::unique_ptr<approval::GrantStore> GovernanceAssembly::open_grants() {
+  if (!journal_) return nullptr;
+  auto grants = approval::GrantStore::open(resolve_db_path(options_.db_path), SystemClock::instance());
+  if (!grants) {
+    spdlog::error("approvals unavailable ({}); calls the policy asks about are denied", grants.status().to_string());
+    return nullptr;
+  }
+  return std::move(grants).value();
 }
 
 std::unique_ptr<JournalTrustKeeper> GovernanceAssembly::open_trust(const std::string& session_id) {
@@ -174,6 +187,10 @@ void GovernanceAssembly::close(const std::string& session_id, int exit_status, c
                             {"client_messages", session.counters().client_messages},
                             {"server_messages", session.counters().server_messages},
                             {"server_non_protocol_lines", session.counters().server_non_protocol_lines}};
+  if (grants_) {
+    Status ended = grants_->end_session(session_id);
+    if (!ended) spdlog::error("approvals: cannot end this session's grants: {}", ended.to_string());
+  }
   journal_->append(session_entry(session_id, audit::EntryKind::kSessionEnd, payload), [](Result<int64_t>) {});
   Status closed = journal_->close();
   if (!closed) spdlog::error("audit: closing the log failed: {}", closed.to_string());

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -58,6 +60,17 @@ std::string join_command(const std::vector<std::string>& argv) {
 
 using Spawned = std::variant<std::unique_ptr<io::ChildProcess>, io::SpawnError>;
 
+// `path` as one shell word: as it is when it holds only safe characters, else in single quotes.
+std::string shell_word(const std::string& path) {
+  const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._-+=:,@%").find(c) != std::string_view::npos;
+  });
+  if (plain && !path.empty()) return path;
+  std::string out = "'";
+  for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 SessionOptions session_options(const ProxyOptions& options, const std::string& server_name) {
   SessionOptions s;
   s.max_message_bytes = options.max_message_bytes;
@@ -69,6 +82,9 @@ SessionOptions session_options(const ProxyOptions& options, const std::string& s
   s.audit_fail_open = options.audit_fail_open;
   s.footer = options.footer;
   s.call_timeout_ms = options.call_timeout_ms;
+  s.ask_timeout_ms = options.ask_timeout_ms;
+  // The person's command names the database only when it is not the default one.
+  s.grant_command = options.db_path.empty() ? "mcp-warden grant" : "mcp-warden grant --db " + shell_word(options.db_path);
   return s;
 }
 
@@ -245,11 +261,13 @@ class ProxyRunner final : public SessionOutput {
     });
   }
 
-  // Checks for overdue tools/call requests a few times per timeout period
-  // (at most once per second, at least every 10 ms).
+  // Checks for overdue tools/call requests and unanswered questions to the
+  // person a few times per timeout period (at most once per second, at
+  // least every 10 ms).
   void watch_call_timeouts() {
-    if (options_.call_timeout_ms <= 0) return;
-    int64_t tick = std::clamp<int64_t>(options_.call_timeout_ms / 4, 10, 1000);
+    int64_t period = options_.ask_timeout_ms;
+    if (options_.call_timeout_ms > 0) period = std::min(period, options_.call_timeout_ms);
+    int64_t tick = std::clamp<int64_t>(period / 4, 10, 1000);
     timeout_timer_.expires_after(milliseconds(tick));
     timeout_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;

@@ -236,6 +236,16 @@ void Session::note_initialize_request(const Message& m) {
   if (params == m.body.end() || !params->is_object()) return;
   handshake_.client_info = implementation_summary(params->value("clientInfo", json()));
   handshake_.requested_version = string_at(*params, "protocolVersion").substr(0, kMaxVersionBytes);
+  handshake_.client_capabilities = params->value("capabilities", json());
+}
+
+bool Handshake::client_can_elicit_form() const {
+  if (!client_capabilities.is_object()) return false;
+  auto elicitation = client_capabilities.find("elicitation");
+  if (elicitation == client_capabilities.end() || !elicitation->is_object()) return false;
+  if (elicitation->empty()) return true;  // before modes existed, elicitation meant form
+  auto form = elicitation->find("form");
+  return form != elicitation->end() && form->is_object();
 }
 
 // ---- server → client ------------------------------------------------------

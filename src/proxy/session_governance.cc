@@ -101,6 +101,10 @@ void Session::build_pipeline() {
   judges.push_back(make_uri_step());
   judges.push_back(make_task_step(tasks_));
   judges.push_back(make_trust_step(services));
+  AskSettings ask{options_.session_id, options_.ask_timeout_ms, AskSettings{}.code_ttl_us, options_.grant_command};
+  auto ask_step = make_ask_step(services, ask_channel(), governance_.grants, std::move(ask));
+  ask_step_ = ask_step.get();
+  judges.push_back(std::move(ask_step));  // after every other judge: nobody is asked about what they deny
   pipeline_ = std::make_unique<RequestPipeline>(std::move(judges), make_record_step(services),
                                                 [this](GovernedRequest& request) { finish_governed(request); });
   footer_ = std::make_unique<ResultFooter>(*governance_.policy, governance_.trust, options_.footer);
@@ -189,6 +193,7 @@ void Session::finish_client_request(GovernedRequest& request) {
   pending->active_nanos = clock_.now_steady_nanos();
   pending->action = request.decision.action;
   pending->reason = request.decision.reason;
+  if (request.ticket == 0) return outbox_.push(std::move(request.message.raw), request.message.id);  // waited on a person
   outbox_.settle(request.ticket, std::move(request.message.raw));
 }
 
@@ -198,7 +203,7 @@ void Session::finish_client_request(GovernedRequest& request) {
 void Session::deny_client_request(const GovernedRequest& request) {
   const Decision& decision = request.decision;
   client_pending_.take(request.message.id);
-  if (!trust_caused(decision)) {
+  if (!trust_caused(decision) && !request.asked) {  // a person's no says nothing about the server
     report_trust(decision.credential_denial ? trust::EventKind::kCredentialDenied : trust::EventKind::kCallDenied,
                  request.subject, decision.rule);
   }
@@ -258,7 +263,7 @@ void Session::finish_server_request(GovernedRequest& request) {
   }
   if (!decision.forwards()) {
     spdlog::info("denied the server's {} ({}: {})", request.spec->name, decision.policy, decision.rule);
-    if (request.solicited == false && !trust_caused(decision)) {
+    if (request.solicited == false && !trust_caused(decision) && !request.asked) {
       report_trust(trust::EventKind::kServerRequestDenied, request.subject, decision.rule);
     }
     json details = policy::to_json(decision);
@@ -309,10 +314,35 @@ void Session::record_denial(const MethodSpec& spec, const Message& m, const Deci
 
 // ---- mcp-warden's own requests to the client --------------------------------------
 
-void Session::request_client(std::string_view method, json params, ClientAnswer on_answer) {
+std::string Session::request_client(std::string_view method, json params, ClientAnswer on_answer) {
   std::string id = next_internal_id(method);
   own_client_requests_.emplace(rpc::id_key(json(id)), std::move(on_answer));
   output_.send_to_client(rpc::make_request(id, method, params));
+  return id;
+}
+
+void Session::cancel_client_request(const std::string& id, const std::string& reason) {
+  if (own_client_requests_.erase(rpc::id_key(json(id))) == 0) return;
+  json params = {{"requestId", id}, {"reason", reason}};
+  output_.send_to_client(rpc::dump_wire(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", params}}));
+}
+
+// How the ask step reaches the person. A request waiting on a person gives
+// up its place in the outbox, so what the client sends meanwhile flows; it
+// is queued anew once the person allowed it.
+AskChannel Session::ask_channel() {
+  AskChannel channel;
+  channel.can_elicit = [this] { return handshake_.client_can_elicit_form(); };
+  channel.ask = [this](json params, AskChannel::OnAnswer on_answer) {
+    return request_client("elicitation/create", std::move(params), std::move(on_answer));
+  };
+  channel.withdraw = [this](const std::string& id, const std::string& reason) { cancel_client_request(id, reason); };
+  channel.on_waiting = [this](GovernedRequest& request) {
+    if (request.spec->direction != Direction::kClientToServer || request.ticket == 0) return;
+    outbox_.settle(request.ticket, std::nullopt);
+    request.ticket = 0;
+  };
+  return channel;
 }
 
 // The client's answer: to mcp-warden's own request (consumed), or to a

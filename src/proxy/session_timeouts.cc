@@ -18,6 +18,7 @@ constexpr std::string_view kCatalogTimeoutRule = "catalog-timeout";
 }  // namespace
 
 void Session::expire_overdue_calls() {
+  if (ask_step_ != nullptr) ask_step_->expire_overdue();
   if (!governed() || options_.call_timeout_ms <= 0) return;
   int64_t deadline = clock_.now_steady_nanos() - options_.call_timeout_ms * kNanosPerMilli;
   expire_held_calls(deadline);

@@ -24,7 +24,7 @@ class PolicyStep final : public RequestStep {
       request.trust_tier = context.trust_tier;
     }
     request.decision = services_.policy->evaluate(context, *services_.clock);
-    return request.decision.forwards() ? StepResult::kContinue : StepResult::kStop;
+    return request.decision.action == policy::Action::kDeny ? StepResult::kStop : StepResult::kContinue;
   }
 
  private:

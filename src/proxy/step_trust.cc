@@ -13,6 +13,7 @@ trust::CallAction to_call_action(Action action) {
     case Action::kAllow: return trust::CallAction::kAllow;
     case Action::kLog: return trust::CallAction::kLog;
     case Action::kWarn: return trust::CallAction::kWarn;
+    case Action::kAsk: return trust::CallAction::kWarn;  // a person may allow it: the tier checks it as a call
     case Action::kDeny: return trust::CallAction::kDeny;
   }
   return trust::CallAction::kDeny;
@@ -52,6 +53,8 @@ class TrustStep final : public RequestStep {
                            to_call_action(decision.action)};
     trust::TierVerdict verdict = trust::enforce_tier(check);
     if (!verdict.tightened) return StepResult::kContinue;
+    // A server the tier denies this call is never asked about: no person can override its tier here.
+    if (decision.asks()) return deny(decision, "trust-tier", "Not asked: the tier denies it. " + verdict.reason);
     return deny(decision, "trust-tier", verdict.reason);
   }
 

@@ -69,7 +69,7 @@ class UriStep final : public RequestStep {
   std::string_view name() const override { return "uri"; }
 
   StepResult on_request(GovernedRequest& request, Resume) override {
-    if (request.spec->subject != SubjectKind::kResourceUri || !request.decision.forwards()) return StepResult::kContinue;
+    if (request.spec->subject != SubjectKind::kResourceUri || request.decision.action == policy::Action::kDeny) return StepResult::kContinue;
     if (well_formed(request.subject)) return StepResult::kContinue;
     policy::Decision& d = request.decision;
     d.action = policy::Action::kDeny;

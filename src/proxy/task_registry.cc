@@ -36,7 +36,7 @@ class TaskStep final : public RequestStep {
     const GovernedMethod id = request.spec->id;
     const bool names_a_task =
         id == GovernedMethod::kTasksGet || id == GovernedMethod::kTasksResult || id == GovernedMethod::kTasksCancel;
-    if (!names_a_task || !request.decision.forwards()) return StepResult::kContinue;
+    if (!names_a_task || request.decision.action == policy::Action::kDeny) return StepResult::kContinue;
     if (tasks_.find(request.task_id) != nullptr) return StepResult::kContinue;
     policy::Decision& d = request.decision;
     d.action = policy::Action::kDeny;

@@ -62,6 +62,38 @@ rules:
   EXPECT_EQ(d.rule, "w") << "ties go to the first rule in order";
 }
 
+TEST(PolicyLanguageTest, AskRanksBetweenWarnAndDenyAndCarriesItsFallback) {
+  Policy p = must_parse(R"(version: 1
+rules:
+  - {name: w, action: warn}
+  - {name: q, match: {tool: "write*"}, action: ask, fallback: warn, reason: a person decides}
+  - {name: g, match: {tool: "edit*"}, action: ask}
+  - {name: d, match: {tool: write_secret}, action: deny}
+)");
+  Judge j(p);
+  Decision asked = j.call("write_file", {});
+  EXPECT_EQ(asked.action, Action::kAsk);
+  EXPECT_EQ(asked.rule, "q");
+  EXPECT_EQ(asked.ask_fallback, Action::kWarn);
+  EXPECT_FALSE(asked.forwards()) << "an ask is not forwarded until a person allows it";
+  EXPECT_THAT(asked.reason, HasSubstr("a person decides"));
+  EXPECT_EQ(to_json(asked)["ask_fallback"], "warn");
+  EXPECT_FALSE(j.call("edit_file", {}).ask_fallback.has_value()) << "no fallback: a grant code";
+  EXPECT_EQ(j.call("write_secret", {}).action, Action::kDeny) << "deny outranks ask";
+  EXPECT_EQ(j.call("ls", {}).action, Action::kWarn);
+}
+
+TEST(PolicyLanguageTest, FallbackBelongsToAskRulesAndIsNeverAsk) {
+  EXPECT_THAT(load_error("version: 1\nrules:\n  - {name: a, action: warn, fallback: deny}\n"),
+              HasSubstr("fallback applies only to a rule whose action is ask"));
+  EXPECT_THAT(load_error("version: 1\nrules:\n  - {name: a, action: ask, fallback: ask}\n"),
+              HasSubstr("unknown fallback"));
+  EXPECT_THAT(load_error("version: 1\nrules:\n  - {name: a, action: ask, fallback: maybe}\n"),
+              HasSubstr("unknown fallback"));
+  Policy p = must_parse("version: 1\nrules:\n  - {name: a, action: ask, fallback: grant}\n");
+  EXPECT_FALSE(Judge(p).call("x", {}).ask_fallback.has_value());
+}
+
 TEST(PolicyLanguageTest, NoMatchingRuleGetsTheDefaultAndItsReason) {
   Policy p = must_parse("version: 1\ndefault: deny\ndefault_reason: ask an admin\n");
   Decision d = Judge(p).call("anything", {});
@@ -172,13 +204,13 @@ TEST(PolicyLanguageTest, ArgumentOperatorsOnArraysObjectsAndOtherTypes) {
 // and argument, looked up by value, regexes in one RE2::Set pass): a policy
 // of many rules must decide exactly as judging each rule on its own (a policy
 // of one rule, which takes no shortcut across rules) and then applying the
-// precedence (deny > warn > log > allow, the first rule of the highest rank).
+// precedence (deny > ask > warn > log > allow, the first rule of the highest rank).
 class RuleSoup {
  public:
   RuleSoup() {
-    const char* const actions[] = {"allow", "log", "warn", "deny"};
+    const char* const actions[] = {"allow", "log", "warn", "ask", "deny"};
     for (int i = 0; i < 96; ++i) {
-      nlohmann::json rule = {{"name", "r" + std::to_string(i)}, {"action", actions[pick(4)]}};
+      nlohmann::json rule = {{"name", "r" + std::to_string(i)}, {"action", actions[pick(5)]}};
       nlohmann::json args = nlohmann::json::array({condition(i)});
       if (pick(6) == 0) args.push_back(condition(i + 1));
       rule["match"] = {{"args", args}};

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -40,16 +42,22 @@ std::vector<ToolInfo> filesystem_tools() {
   return parse_tool_list(read_json(std::string(MCP_WARDEN_FIXTURES_DIR) + "/policy/filesystem_tools.json")).value();
 }
 
-// The names of the tools `preset` lets through with the given arguments.
-std::vector<std::string> allowed_tools(const std::string& preset, const nlohmann::json& args) {
+// The names of the tools whose decision by `preset` (with the given arguments) `holds`.
+std::vector<std::string> tools_where(const std::string& preset, const nlohmann::json& args,
+                                     const std::function<bool(const Decision&)>& holds) {
   Policy policy = Policy::load_preset(preset, options()).value();
   FakeClock clock;
   std::vector<std::string> out;
   for (const ToolInfo& tool : filesystem_tools()) {
     CallContext call{"filesystem", tool.name, &args, &tool, {}, {}};
-    if (policy.evaluate(call, clock).forwards()) out.push_back(tool.name);
+    if (holds(policy.evaluate(call, clock))) out.push_back(tool.name);
   }
   return out;
+}
+
+// The names of the tools `preset` lets through, as they stand, with the given arguments.
+std::vector<std::string> allowed_tools(const std::string& preset, const nlohmann::json& args) {
+  return tools_where(preset, args, [](const Decision& d) { return d.forwards(); });
 }
 
 TEST(ToolListTest, ParsesTheRealFilesystemServerList) {
@@ -84,9 +92,18 @@ TEST(PresetTest, StrictAllowsExactlyTheReadOnlyFilesystemTools) {
                                    "search_files", "get_file_info", "list_allowed_directories"));
 }
 
-TEST(PresetTest, ModerateAndPermissiveForwardEveryFilesystemTool) {
-  EXPECT_EQ(allowed_tools("moderate", {{"path", "/tmp/a"}}).size(), 14u);
+TEST(PresetTest, PermissiveForwardsEveryFilesystemToolAndModerateDeniesNone) {
   EXPECT_EQ(allowed_tools("permissive", {{"path", "/tmp/a"}}).size(), 14u);
+  EXPECT_EQ(tools_where("moderate", {{"path", "/tmp/a"}}, [](const Decision& d) { return d.action != Action::kDeny; })
+                .size(),
+            14u);
+}
+
+TEST(PresetTest, ModerateAsksBeforeDestructiveToolsAndWarnsWhereTheClientCannotAsk) {
+  auto asked = [](const Decision& d) { return d.asks() && d.ask_fallback == Action::kWarn; };
+  EXPECT_THAT(tools_where("moderate", {{"path", "/tmp/a"}}, asked),
+              UnorderedElementsAre("write_file", "edit_file", "move_file"));
+  EXPECT_EQ(allowed_tools("moderate", {{"path", "/tmp/a"}}).size(), 11u);
 }
 
 TEST(PresetTest, StrictAndModerateDenyAKeyToEveryTool) {

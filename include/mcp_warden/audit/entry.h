@@ -28,11 +28,13 @@ enum class EntryKind {
   kRequest,     // the decision on any other governed request (resources, prompts, server requests, …)
   kResponse,    // the outcome of a governed request other than tools/call
   kHandshake,   // the initialize exchange: who the client and the server said they were
+  kApprovalRequest,  // mcp-warden asked a person (or offered a grant code) about a call
+  kApproval,         // a person's answer, a grant given, used or revoked (approval/receipt.h)
 };
 
 // The stored name: "session_start", "session_end", "tool_call",
 // "tool_result", "catalog", "trust_event", "request", "response",
-// "handshake".
+// "handshake", "approval_request", "approval".
 std::string_view entry_kind_name(EntryKind kind);
 // Inverse of entry_kind_name; nullopt for unknown names.
 std::optional<EntryKind> parse_entry_kind(std::string_view name);

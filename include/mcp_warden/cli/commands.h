@@ -23,6 +23,7 @@ void register_doctor_command(CLI::App& app, int* exit_status);
 void register_report_command(CLI::App& app, int* exit_status);
 void register_inspect_command(CLI::App& app, int* exit_status);
 void register_sandbox_commands(CLI::App& app, int* exit_status);
+void register_approval_commands(CLI::App& app, int* exit_status);
 
 // Rewrites AgentMesh's `proxy --target CMD --target ARG ...` into
 // `proxy ... -- CMD ARG ...`; any other argv is returned unchanged.

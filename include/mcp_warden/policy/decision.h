@@ -17,15 +17,17 @@
 namespace mcp_warden::policy {
 
 // What happens to the call. allow: forward. warn: forward, marked in the
-// audit record and reply. log: forward and record (permissive). deny: answer
-// locally; the server never sees the call.
-enum class Action { kAllow, kLog, kWarn, kDeny };
+// audit record and reply. log: forward and record (permissive). ask: held
+// until a person decides (the proxy's ask step turns it into allow or deny;
+// a decision still `ask` when the pipeline finishes is a denial). deny:
+// answer locally; the server never sees the call.
+enum class Action { kAllow, kLog, kWarn, kAsk, kDeny };
 
-// "allow", "log", "warn", "deny".
+// "allow", "log", "warn", "ask", "deny".
 const char* action_name(Action action);
 // Inverse of action_name(); nullopt for anything else.
 std::optional<Action> parse_action(std::string_view text);
-// Precedence among matching rules: deny > warn > log > allow.
+// Precedence among matching rules: deny > ask > warn > log > allow.
 inline int action_rank(Action action) { return static_cast<int>(action); }
 
 // What another policy (permissive's shadow, normally strict) would decide.
@@ -53,13 +55,20 @@ struct Decision {
   std::optional<int64_t> rate_limit_reset_unix_micros;
   // Set in shadow mode (permissive): what the shadow policy decided.
   std::optional<ShadowDecision> shadow;
+  // An `ask` whose client cannot show a question: the rule's `fallback:`
+  // action (allow, log, warn or deny); unset, a one-time grant code.
+  std::optional<Action> ask_fallback;
 
-  bool forwards() const { return action != Action::kDeny; }
+  // True only for a decision that lets the request through as it stands:
+  // `ask` does not forward until a person has turned it into allow.
+  bool forwards() const { return action != Action::kDeny && action != Action::kAsk; }
+  bool asks() const { return action == Action::kAsk; }
   bool operator==(const Decision&) const = default;
 };
 
 // {"action","policy","rule","reason","credential_denial",
-//  "rate_limit_reset_unix_micros"?, "shadow"?: {...}} for _meta and audit.
+//  "rate_limit_reset_unix_micros"?, "shadow"?: {...}, "ask_fallback"?} for
+// _meta and audit.
 nlohmann::json to_json(const Decision& decision);
 
 }  // namespace mcp_warden::policy

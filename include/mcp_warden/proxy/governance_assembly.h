@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_warden/approval/grant_store.h"
 #include "mcp_warden/audit/journal.h"
 #include "mcp_warden/inspect/value_hash.h"
 #include "mcp_warden/policy/policy.h"
@@ -70,6 +71,7 @@ class GovernanceAssembly {
   std::unique_ptr<CallAuditor> open_audit(JournalWakeups wakeups);
   std::unique_ptr<JournalTrustKeeper> open_trust(const std::string& session_id);
   void open_finding_key(const std::filesystem::path& db_path);
+  std::unique_ptr<approval::GrantStore> open_grants();
   audit::NewEntry session_entry(const std::string& session_id, audit::EntryKind kind, const nlohmann::json& payload) const;
 
   const ProxyOptions& options_;
@@ -81,6 +83,7 @@ class GovernanceAssembly {
   std::unique_ptr<CallAuditor> auditor_;
   std::unique_ptr<JournalTrustKeeper> trust_;
   std::optional<inspect::ValueHasher> finding_hasher_;  // keyed by the database's finding key
+  std::unique_ptr<approval::GrantStore> grants_;  // what a person allowed (ask_step.h)
 };
 
 }  // namespace mcp_warden::proxy

@@ -3,8 +3,8 @@
 //
 // A GovernedRequest (one per governed request, either direction) carries
 // the parsed request and what the steps learn about it. Judging steps run in
-// order — content inspection, policy, trust (and, as it lands, asking the
-// person) — and each returns
+// order — content inspection, policy, uri, task, trust, then asking the
+// person (ask_step.h) — and each returns
 //   kContinue  go on with the next step;
 //   kStop      the decision is final (a denial): skip the remaining judging
 //              steps, but still record it;
@@ -64,6 +64,7 @@ struct GovernedRequest {
   policy::Decision decision;
   std::optional<int> trust_score;
   std::optional<std::string> trust_tier;
+  bool asked = false;           // the decision was `ask`: a person (or their grant) settled it
   int64_t audit_seq = -1;       // the committed decision's entry; -1 when unrecorded
   std::optional<Status> audit_error;  // the commit failed
   uint64_t ticket = 0;          // client→server: its place in the ServerOutbox

@@ -68,6 +68,7 @@ struct ProxyOptions {
   // `servers:` entry for the server, else "standard". Set, it wins.
   std::optional<std::string> trust_level;
   int64_t call_timeout_ms = 600000;  // see SessionOptions::call_timeout_ms; 0 = never
+  int64_t ask_timeout_ms = 120000;   // --ask-timeout: how long a question to the person stays open
   Layers layers = Layers::kFull;      // see Layers: only bench tools change it
   // The kernel sandbox (docs/sandbox.md): --sandbox. Unset: the policy's
   // `sandbox:` entry, else sandbox::kDefaultMode; set, the stricter of the

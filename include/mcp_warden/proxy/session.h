@@ -15,7 +15,7 @@
 // governed_methods.h: tools/call, resources/read|subscribe, prompts/get,
 // completion/complete, tasks/*, and the server's sampling/createMessage,
 // elicitation/create and roots/list) passes the RequestPipeline (pipeline.h:
-// content → policy → trust → record) and only then takes effect — forwarded, or
+// content → policy → trust → ask → record) and only then takes effect — forwarded, or
 // answered by mcp-warden itself (a denied tools/call with a CallToolResult
 // `isError: true` whose text says which policy and rule denied it; every
 // other denial with a JSON-RPC error carrying the reason). Messages the
@@ -67,6 +67,7 @@
 #include "mcp_warden/proxy/server_outbox.h"
 #include "mcp_warden/proxy/tool_catalog.h"
 #include "mcp_warden/proxy/audit_records.h"
+#include "mcp_warden/proxy/ask_step.h"
 #include "mcp_warden/proxy/trust_keeper.h"
 #include "mcp_warden/rpc/json_parse.h"
 #include "mcp_warden/rpc/message.h"
@@ -109,6 +110,11 @@ struct SessionOptions {
   // a timeout error, cancelled at the server and counted against its
   // trust; 0 = wait forever. Checked by expire_overdue_calls().
   int64_t call_timeout_ms = 0;
+  // How long a question to the person (ask_step.h) stays open; checked by
+  // expire_overdue_calls() too. And what the person runs to redeem a grant
+  // code ("mcp-warden grant", with --db when the database is not the default).
+  int64_t ask_timeout_ms = 120'000;
+  std::string grant_command = "mcp-warden grant";
 };
 
 // What governs tools/call. The pointers are borrowed and must outlive the
@@ -122,6 +128,7 @@ struct Governance {
   // Keys the content findings' hashes (the audit database's finding key);
   // null: findings are recorded without hashes.
   const inspect::ValueHasher* finding_hasher = nullptr;
+  approval::GrantStore* grants = nullptr;  // null: no grants, no grant codes
 };
 
 // What the initialize exchange told us.
@@ -132,7 +139,12 @@ struct Handshake {
   std::string requested_version;   // params.protocolVersion
   std::string negotiated_version;  // result.protocolVersion
   nlohmann::json server_info;
+  nlohmann::json client_capabilities;  // params.capabilities of initialize
   bool initialized = false;        // the server answered initialize with a result
+
+  // The client declared elicitation in form mode ({"form": {}}, or an empty
+  // elicitation object, which older clients send for form).
+  bool client_can_elicit_form() const;
 };
 
 struct SessionCounters {
@@ -178,8 +190,12 @@ class Session : public io::FrameSink {
   // `on_answer` runs once with the client's response (its body built), or
   // with nullptr if the client can no longer answer (the session ends). The
   // answer is consumed, never forwarded to the server.
+  // Returns the request's id.
   using ClientAnswer = std::function<void(const rpc::Message* response)>;
-  void request_client(std::string_view method, nlohmann::json params, ClientAnswer on_answer);
+  std::string request_client(std::string_view method, nlohmann::json params, ClientAnswer on_answer);
+  // Takes back a request of ours the client has not answered: the client is
+  // sent notifications/cancelled, `on_answer` never runs, a late answer is dropped.
+  void cancel_client_request(const std::string& id, const std::string& reason);
   // The pipeline's judging steps, in order (for tests and diagnostics).
   const RequestPipeline* pipeline() const { return pipeline_.get(); }
 
@@ -237,6 +253,7 @@ class Session : public io::FrameSink {
   void refuse_governed_batch(const rpc::Message& m);
   bool solicited_now() const;
   void build_pipeline();
+  AskChannel ask_channel();
   // Outcomes of governed requests (session_outcomes.cc).
   bool handle_governed_response(PendingRequest& request, rpc::Message& m);
   bool handle_tool_result(PendingRequest& request, rpc::Message& m);
@@ -290,6 +307,7 @@ class Session : public io::FrameSink {
   // directories, then the client's roots as they are listed.
   policy::PathBases path_bases_;
   std::unique_ptr<RequestPipeline> pipeline_;  // null: a plain relay
+  AskStep* ask_step_ = nullptr;                // owned by pipeline_
   std::unique_ptr<ResultFooter> footer_;
   std::unique_ptr<ContentInspection> content_;  // null: a plain relay
   nlohmann::json result_content_;   // what the answer being handled carried (content_record), or null
