@@ -22,10 +22,7 @@ constexpr const char* kKeyBlock =
     "-----BEGIN RSA PRIVATE KEY-----\\nU89K1D5a0HECbLMQsNcCGctd76LCNUH1lS/2wLfKkaVE+tNMO66iv9b4+b8p6k/c\\n"
     "sDZVefZO9jDOmlpFbYfogYtGEwbEFonsIX0eZ776Hehdz2GXnBo1nKo63sZEqqZ3\\n-----END RSA PRIVATE KEY-----";
 
-const char* kToolsList =
-    R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"
-    R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
-    R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
+const char* kToolsList = testing::kReadWriteToolsList;
 
 class ContentSessionTest : public ::testing::Test {
  protected:
