@@ -12,13 +12,51 @@ using nlohmann::json;
 // what was parsed.
 constexpr std::size_t kMaxDepth = 1024;
 
+// An RFC 6901 token unescaped, and escaped again.
+std::string unescape_token(std::string_view token) {
+  std::string out;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size()) {
+      out += token[i + 1] == '1' ? '/' : '~';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+std::string escape_token(std::string_view token) {
+  std::string out;
+  for (char c : token) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+// A pointer names the keys on its way, and a key may itself be a secret:
+// each token that holds a finding is shown redacted, never as it is.
+std::string safe_pointer(std::string_view where) {
+  const inspect::Detectors& detectors = inspect::Detectors::builtin();
+  std::string out;
+  std::size_t start = 0;
+  while (start < where.size()) {
+    std::size_t next = where.find('/', start + 1);
+    if (next == std::string_view::npos) next = where.size();
+    std::string token = unescape_token(where.substr(start + 1, next - start - 1));
+    std::vector<inspect::Finding> found = detectors.find(token);
+    out += '/';
+    out += found.empty() ? escape_token(token) : escape_token(inspect::redact_text(token, found));
+    start = next;
+  }
+  return out;
+}
+
 using GroupKey = std::tuple<inspect::Kind, inspect::DetectorId, std::string, bool, bool>;
 
 json group_json(const GroupKey& key, std::size_t count, const std::vector<std::string>& hashes) {
   const auto& [kind, detector, where, in_key, redacted] = key;
   json item = {{"kind", inspect::kind_name(kind)},
                {"detector", inspect::detector_info(detector).name},
-               {"where", where},
+               {"where", safe_pointer(where)},
                {"count", count}};
   if (!hashes.empty()) item["hashes"] = hashes;
   if (in_key) item["in_key"] = true;
@@ -79,7 +117,7 @@ ResultCheck ContentInspection::check_result(std::string_view method, std::string
     case policy::ResponseAction::kWarn:
       if (result.is_object()) {
         meta_mark(result)["content_warning"] = json{{"rule", check.verdict.rule}, {"reason", check.verdict.reason},
-                                                    {"findings", check.report.summary()}};
+                                                    {"findings", finding_list(check.report)}};
         check.changed = true;
       }
       break;
@@ -90,9 +128,9 @@ ResultCheck ContentInspection::check_result(std::string_view method, std::string
 
 void ContentInspection::redact_result(ResultCheck& check, json& result) const {
   if (!result.is_object() || check.verdict.redact.empty()) return;
-  inspect::ScanOptions redact_options = options(inspect::KindSet::all());
-  redact_options.scan_keys = false;  // a property's name belongs to the schema; its value is redacted
-  inspect::Report redacted = inspect::redact(result, detectors_, check.verdict.redact, redact_options);
+  // Keys too: a secret used as a property name is renamed "[REDACTED:<kind>]" (a
+  // schema names its properties; no schema names one after a secret).
+  inspect::Report redacted = inspect::redact(result, detectors_, check.verdict.redact, options(inspect::KindSet::all()));
   if (redacted.incomplete) {  // part of it may be redacted: withhold it all
     check.report = std::move(redacted);
     check.withhold = true;
@@ -147,18 +185,21 @@ json content_record(const inspect::Report& report, const policy::ResponseVerdict
   return out;
 }
 
-json redaction_list(const inspect::Report& report) {
+json redaction_list(const inspect::Report& report) { return kind_place_list(report, true); }
+json finding_list(const inspect::Report& report) { return kind_place_list(report, false); }
+
+json kind_place_list(const inspect::Report& report, bool only_redacted) {
   std::map<std::pair<inspect::Kind, std::string>, std::size_t> counts;
   std::vector<std::pair<inspect::Kind, std::string>> order;
   for (const inspect::Occurrence& o : report.occurrences) {
-    if (!o.redacted) continue;
+    if (only_redacted && !o.redacted) continue;
     auto [it, fresh] = counts.try_emplace({o.kind, o.where}, 0);
     if (fresh) order.push_back(it->first);
     ++it->second;
   }
   json out = json::array();
   for (const auto& key : order) {
-    out.push_back(json{{"kind", inspect::kind_name(key.first)}, {"where", key.second}, {"count", counts[key]}});
+    out.push_back(json{{"kind", inspect::kind_name(key.first)}, {"where", safe_pointer(key.second)}, {"count", counts[key]}});
   }
   return out;
 }

@@ -53,7 +53,7 @@ void Session::withhold_result(const PendingRequest& request, Message& m, const R
   spdlog::warn("withheld the result of {} {}", request.method, request.tool);
   record_outcome(request, m.body.contains("error") ? Outcome::kError : Outcome::kOk, &m);
   json details = {{"action", check.report.incomplete ? "withhold" : policy::response_action_name(check.verdict.action)},
-                  {"findings", check.report.summary()}};  // kinds and places; no hashes, no values
+                  {"findings", finding_list(check.report)}};  // kinds and places; no hashes, no values
   if (request.audit_seq >= 0) details["audit_seq"] = request.audit_seq;
   std::string text = withheld_text(request, check);
   if (request.spec->id == GovernedMethod::kToolsCall && !request.task_augmented) {

@@ -22,10 +22,7 @@ constexpr const char* kKeyBlock =
     "-----BEGIN RSA PRIVATE KEY-----\\nU89K1D5a0HECbLMQsNcCGctd76LCNUH1lS/2wLfKkaVE+tNMO66iv9b4+b8p6k/c\\n"
     "sDZVefZO9jDOmlpFbYfogYtGEwbEFonsIX0eZ776Hehdz2GXnBo1nKo63sZEqqZ3\\n-----END RSA PRIVATE KEY-----";
 
-const char* kToolsList =
-    R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"
-    R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
-    R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
+const char* kToolsList = testing::kReadWriteToolsList;
 
 class ContentSessionTest : public ::testing::Test {
  protected:
@@ -91,6 +88,13 @@ TEST_F(ContentSessionTest, ATokenInAUrlIsDenied) {
   EXPECT_TRUE(call(4, "write_file", R"({"path":"/tmp/notes.txt","content":"hello"})"));
 }
 
+TEST_F(ContentSessionTest, ASecretUsedAsAKeyIsDeniedAndNeverNamedByAPointer) {
+  list_tools();
+  EXPECT_FALSE(call(10, "write_file", std::string(R"({"path":"/tmp/a","meta":{")") + kAwsKey + R"(":{"note":"card 4539 1488 0343 6467"}}})"));
+  EXPECT_EQ(all_entries().find(kAwsKey), std::string::npos) << all_entries();
+  EXPECT_NE(all_entries().find("/meta/[REDACTED:secret]/note"), std::string::npos) << all_entries();
+}
+
 TEST_F(ContentSessionTest, AResultWithoutFindingsIsForwardedByteForByte) {
   list_tools();
   ASSERT_TRUE(call(5, "read_text_file", R"({"path":"/tmp/a"})"));
@@ -103,14 +107,16 @@ TEST_F(ContentSessionTest, ASecretInAResultIsRedactedInPlaceAndListedInMeta) {
   list_tools();
   ASSERT_TRUE(call(6, "read_text_file", R"({"path":"/tmp/a"})"));
   session_.on_server_line(std::string(R"({"jsonrpc":"2.0","id":6,"result":{"content":[{"type":"text","text":"id=)") +
-                          kAwsKey + R"( ok"}],"structuredContent":{"n":1,"s":")" + kAwsKey + R"("}}})");
+                          kAwsKey + R"( ok"}],"structuredContent":{"n":1,"s":")" + kAwsKey + R"(","m":{")" + kAwsKey +
+                          R"(":true}}}})");
   auditor_.commit_all();
   json reply = json::parse(out_.to_client.back());
   EXPECT_EQ(reply["result"]["content"][0]["text"], "id=[REDACTED:secret] ok");
   EXPECT_EQ(reply["result"]["structuredContent"]["s"], "[REDACTED:secret]");
   EXPECT_EQ(reply["result"]["structuredContent"]["n"], 1);
+  EXPECT_EQ(reply["result"]["structuredContent"]["m"], (json{{"[REDACTED:secret]", true}})) << "a key is text too";
   json redacted = reply["result"]["_meta"]["mcp-warden"]["redacted"];
-  ASSERT_EQ(redacted.size(), 2u) << redacted;
+  ASSERT_EQ(redacted.size(), 3u) << redacted;
   EXPECT_EQ(redacted[0], (json{{"kind", "secret"}, {"where", "/content/0/text"}, {"count", 1}}));
   const audit::NewEntry* outcome = auditor_.last_of(audit::EntryKind::kToolResult);
   ASSERT_NE(outcome, nullptr);

@@ -20,10 +20,7 @@ using testing::CapturingOutput;
 using testing::ManualAuditor;
 
 
-const char* kToolsList =
-    R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"
-    R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
-    R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
+const char* kToolsList = testing::kReadWriteToolsList;
 
 std::string call(int id, const std::string& tool, const std::string& path = "/tmp/a.txt") {
   return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tools/call","params":{"name":")" + tool +

@@ -10,6 +10,12 @@
 
 namespace mcp_warden::proxy::testing {
 
+// A tools/list response (id 1) of a read-only read_text_file and a write_file.
+inline constexpr const char* kReadWriteToolsList =
+    R"({"jsonrpc":"2.0","id":1,"result":{"tools":[)"
+    R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
+    R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
+
 // Records every line the Session writes, per direction.
 struct CapturingOutput : SessionOutput {
   std::vector<std::string> to_client;

@@ -84,6 +84,11 @@ nlohmann::json content_record(const inspect::Report& report, const policy::Respo
                               bool withheld = false);
 
 // The redacted occurrences as [{"kind","where","count"}], for _meta.
+// A `where` never shows a finding: a key on the pointer's way that holds
+// one is shown redacted (so is every pointer content_record writes).
 nlohmann::json redaction_list(const inspect::Report& report);
+// Every occurrence the same way.
+nlohmann::json finding_list(const inspect::Report& report);
+nlohmann::json kind_place_list(const inspect::Report& report, bool only_redacted);
 
 }  // namespace mcp_warden::proxy
