@@ -11,8 +11,9 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxValueChars = 120;
 constexpr std::size_t kMaxArgumentsChars = 800;
-constexpr std::array<std::string_view, 9> kAnswerNames = {
-    "allow_once", "allow_session", "deny", "decline", "cancel", "malformed", "client_error", "no_answer", "timeout"};
+constexpr std::array<std::string_view, 10> kAnswerNames = {"allow_once", "allow_session", "deny",    "decline",
+                                                           "cancel",     "malformed",     "client_error", "no_answer",
+                                                           "timeout",    "withdrawn"};
 
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 

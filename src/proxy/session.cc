@@ -226,6 +226,9 @@ void Session::note_cancellation(const Message& m, PendingRequests& table) {
   auto request_id = params->find("requestId");
   if (request_id == params->end()) return;
   auto request = table.take(*request_id);
+  if (request && &table == &client_pending_ && !request->forwarded && ask_step_ != nullptr) {
+    ask_step_->withdraw_for(*request_id);  // nobody needs to decide on it any more
+  }
   if (!request || request->spec == nullptr || !request->forwarded || request->audit_seq < 0) return;
   record_outcome(*request, Outcome::kCancelled, nullptr);
   if (&table == &client_pending_ && expired_ids_.size() < kMaxSettledIds) expired_ids_.insert(rpc::id_key(request->id));

@@ -38,6 +38,7 @@ std::string why_denied(Answer answer, int64_t timeout_ms) {
     case Answer::kMalformed: return "the client's answer did not match the question's form, so it counts as a denial.";
     case Answer::kClientError: return "the client could not show the question (it answered with an error).";
     case Answer::kNoAnswer: return "the session ended before anyone answered.";
+    case Answer::kWithdrawn: return "the request was cancelled before anyone answered.";
     case Answer::kTimedOut:
       return "nobody answered within " + std::to_string(timeout_ms / 1000) + " s (--ask-timeout).";
     default: return "the answer was not an approval.";
@@ -75,6 +76,15 @@ class AskStepImpl final : public AskStep {
       if (it == open_.end()) continue;
       channel_.withdraw(it->second.id, "no answer within the time mcp-warden waits (--ask-timeout)");
       settle(it, Answer::kTimedOut);
+    }
+  }
+
+  void withdraw_for(const nlohmann::json& id) override {
+    for (auto it = open_.begin(); it != open_.end(); ++it) {
+      const GovernedRequest& request = *it->second.request;
+      if (request.spec->direction != Direction::kClientToServer || request.message.id != id) continue;
+      channel_.withdraw(it->second.id, "the request this question was about was cancelled");
+      return settle(it, Answer::kWithdrawn);
     }
   }
 

@@ -308,6 +308,22 @@ TEST_F(AskSessionTest, NoAnswerWithinTheTimeoutDeniesAndWithdrawsTheQuestion) {
   EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "timeout");
 }
 
+TEST_F(AskSessionTest, TheClientCancellingTheCallWithdrawsTheQuestion) {
+  start(true);
+  session_->on_client_line(call(2, "write_file", "/tmp/a"));
+  auditor_.commit_all();
+  json id = question()["id"];
+  session_->on_client_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})");
+  auditor_.commit_all();
+  json withdrawn = json::parse(out_.to_client.back());
+  EXPECT_EQ(withdrawn["method"], "notifications/cancelled");
+  EXPECT_EQ(withdrawn["params"]["requestId"], id);
+  EXPECT_EQ(session_->pipeline()->parked(), 0u);
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "withdrawn");
+  answer(id, R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(forwarded_calls(), 0);
+}
+
 TEST_F(AskSessionTest, OtherTrafficFlowsWhileAPersonDecides) {
   start(true);
   session_->on_client_line(call(2, "write_file", "/tmp/a"));

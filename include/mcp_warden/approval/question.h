@@ -49,10 +49,11 @@ enum class Answer {
   kClientError, // the client answered with a JSON-RPC error
   kNoAnswer,    // the session ended first
   kTimedOut,    // no answer within --ask-timeout
+  kWithdrawn,   // the requester cancelled the request first
 };
 
 // "allow_once", "allow_session", "deny", "decline", "cancel", "malformed",
-// "client_error", "no_answer", "timeout".
+// "client_error", "no_answer", "timeout", "withdrawn".
 std::string_view answer_name(Answer answer);
 bool approves(Answer answer);
 

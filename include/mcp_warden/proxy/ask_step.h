@@ -16,8 +16,9 @@
 //      holding the messages sent after it) until the answer: allow once,
 //      allow for this session (recorded as a session grant), or a denial
 //      that says whether the person chose deny, declined, cancelled, the
-//      answer was malformed, the client failed, the session ended or
-//      nobody answered within the timeout (expire_overdue()) — then the
+//      answer was malformed, the client failed, the session ended,
+//      the client cancelled the request (withdraw_for()) or nobody
+//      answered within the timeout (expire_overdue()) — then the
 //      question is withdrawn (notifications/cancelled) and a late answer is
 //      ignored;
 //   4. otherwise the rule's fallback action, or, without one, a denial
@@ -68,6 +69,9 @@ class AskStep : public RequestStep {
  public:
   // Denies every question open longer than the timeout.
   virtual void expire_overdue() = 0;
+  // The client cancelled its request `id` (notifications/cancelled): a
+  // question still open about it is withdrawn and the request denied.
+  virtual void withdraw_for(const nlohmann::json& id) = 0;
   virtual std::size_t open_questions() const = 0;
 };
 
