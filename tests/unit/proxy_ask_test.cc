@@ -83,7 +83,7 @@ class AskSessionTest : public ::testing::Test {
     o.session_id = "s1";
     o.footer = false;
     o.ask_timeout_ms = 5000;
-    session_.emplace(o, out_, clock_, Governance{&*policy_, &auditor_, trust, grants_.get()});
+    session_.emplace(o, out_, clock_, Governance{&*policy_, &auditor_, trust, nullptr, grants_.get()});
     json caps = elicits ? json{{"elicitation", {{"form", json::object()}}}} : json::object();
     json init = {{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
                  {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", caps}, {"clientInfo", {{"name", "t"}}}}}};
