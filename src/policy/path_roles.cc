@@ -127,15 +127,15 @@ bool has_path_shape(std::string_view text) {
       (text[3] | 0x20) == 'e' && text[4] == ':') {
     return true;
   }
-  return text.find_first_of("/\\") != std::string_view::npos;
+  return std::any_of(text.begin(), text.end(), [](char c) { return c == '/' || c == '\\'; });
 }
 
 bool may_hold_words(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return is_separator(c) || is_trimmed(c); });
 }
 
-bool any_word(std::string_view text, const std::function<bool(std::string_view)>& word) {
-  size_t i = 0;
+std::string_view next_word(std::string_view text, size_t* pos) {
+  size_t i = *pos;
   while (i < text.size()) {
     while (i < text.size() && is_separator(text[i])) ++i;
     size_t end = i;
@@ -143,13 +143,20 @@ bool any_word(std::string_view text, const std::function<bool(std::string_view)>
     std::string_view w = text.substr(i, end - i);
     while (!w.empty() && is_trimmed(w.front())) w.remove_prefix(1);
     while (!w.empty() && is_trimmed(w.back())) w.remove_suffix(1);
-    if (!w.empty() && word(w)) return true;
     i = end;
+    if (!w.empty()) {
+      *pos = i;
+      return w;
+    }
   }
-  return false;
+  *pos = i;
+  return {};
 }
 
-bool has_glob_chars(std::string_view text) { return text.find_first_of("*?[") != std::string_view::npos; }
+// A byte loop: find_first_of() would call memchr once per byte of `text`.
+bool has_glob_chars(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
+}
 
 std::string representative_path(std::string_view pattern) {
   std::string out;

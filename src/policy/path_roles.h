@@ -42,10 +42,21 @@ bool has_path_shape(std::string_view text);
 // Whitespace, `=`, or a quote: the value may hold several words.
 bool may_hold_words(std::string_view text);
 
-// Calls `word` for each word of `text` (split at whitespace and `=`, with
-// quotes, backticks, brackets, commas and semicolons trimmed off its ends)
-// until it returns true; returns whether one did.
-bool any_word(std::string_view text, const std::function<bool(std::string_view)>& word);
+// The next word of `text` from `*pos` on (split at whitespace and `=`, with
+// quotes, backticks, brackets, commas and semicolons trimmed off its ends),
+// `*pos` moved past it; empty when no word is left.
+std::string_view next_word(std::string_view text, size_t* pos);
+
+// Calls `word` for each word of `text` (see next_word) until it returns
+// true; returns whether one did. A template: the call allocates nothing.
+template <typename Fn>
+bool any_word(std::string_view text, Fn&& word) {
+  size_t pos = 0;
+  for (std::string_view w = next_word(text, &pos); !w.empty(); w = next_word(text, &pos)) {
+    if (word(w)) return true;
+  }
+  return false;
+}
 
 // `*`, `?` or `[`.
 bool has_glob_chars(std::string_view text);

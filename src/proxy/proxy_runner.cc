@@ -285,6 +285,7 @@ class ProxyRunner final : public SessionOutput {
     if (client_gone_) return;
     client_gone_ = true;
     spdlog::debug("client side closed ({})", why);
+    update_flow();  // nothing queued toward the client counts any more
     if (!child_) return finish(spawn_failure_status_.value_or(1));
     close_server_stdin_when_released(options_.shutdown_grace_ms);
   }
