@@ -15,8 +15,11 @@ scripts/bootstrap.sh
 
 BUILD=${BUILD_DIR:-build-demo}
 echo "== building mcp-warden in $BUILD (Release)" >&2
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMCP_WARDEN_BUILD_TESTS=OFF -DMCP_WARDEN_BUILD_BENCH=OFF >/dev/null
-cmake --build "$BUILD" --target mcp-warden -j"${JOBS:-2}" >/dev/null
+mkdir -p "$BUILD"
+LOG=$BUILD/demo-build.log
+{ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMCP_WARDEN_BUILD_TESTS=OFF -DMCP_WARDEN_BUILD_BENCH=OFF &&
+  cmake --build "$BUILD" --target mcp-warden -j"${JOBS:-2}"; } >"$LOG" 2>&1 ||
+  { tail -30 "$LOG" >&2; echo "demo.sh: the build failed (log: $LOG)" >&2; exit 1; }
 BIN=$ROOT/$BUILD/mcp-warden
 
 DEMO=$(mktemp -d /tmp/mcp-warden-demo.XXXXXX)
@@ -43,7 +46,7 @@ echo
 echo "== mcp-warden audit verify (hash chain, Merkle root, signed checkpoint)"
 "$BIN" audit verify --db "$DB"
 echo
-echo "== mcp-warden trust show (the client's denied requests cost the server nothing)"
+echo "== mcp-warden trust show (the client's denied requests cost the server nothing; the key in its answer did)"
 "$BIN" trust show --db "$DB"
 echo
 printf 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\ncard: 4111 1111 1111 1111\n' > "$DEMO/leak.txt"
