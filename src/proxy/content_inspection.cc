@@ -93,6 +93,11 @@ inspect::ScanOptions ContentInspection::options(inspect::KindSet kinds) const {
   return options;
 }
 
+bool ContentInspection::raw_is_clean(std::string_view raw) const {
+  if (raw.find('\\') != std::string_view::npos) return false;
+  return !detectors_.contains(raw, inspect::KindSet::all(), inspect::Confidence::kLow);
+}
+
 inspect::Report ContentInspection::scan_arguments(const json& arguments) const {
   return inspect::scan(arguments, detectors_, options(inspect::KindSet::all()));
 }

@@ -60,6 +60,13 @@ class ContentInspection {
   // Whether the results of `method` are inspected (tools/call, tasks/result,
   // resources/read, prompts/get).
   static bool inspects_results_of(GovernedMethod method);
+  // True when the raw response line `raw` certainly holds no finding once
+  // decoded, so its result needs no parse and no scan: it has no backslash
+  // (every decoded string is then a substring of the line, byte for byte)
+  // and the detectors find nothing in the whole line at any confidence.
+  // Anything else — an escape, a finding, even a spurious one across JSON
+  // punctuation — says false, and the result takes the full path.
+  bool raw_is_clean(std::string_view raw) const;
   // Scans `result` of `method` about `subject` and applies the response rules.
   ResultCheck check_result(std::string_view method, std::string_view subject, nlohmann::json& result) const;
   // A tools/list result: hidden instructions in its tools.
