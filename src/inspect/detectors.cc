@@ -1,6 +1,7 @@
 #include "mcp_warden/inspect/detectors.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string_view>
 #include <tuple>
@@ -16,8 +17,11 @@ using internal::Text;
 
 struct Detectors::Tables {
   // family[a | b << 8] != 0 when the byte pair (a, b) is a trigger; bits is
-  // the same as a bit set (8 KiB, stays in L1) for the fast pass.
+  // the same as a bit set (8 KiB, stays in L1). fast_bits leaves out the
+  // pairs whose validator cannot find anything there (see narrow()): the
+  // pass find() runs; bits is what find_unfiltered() runs, to compare.
   std::array<uint64_t, 1024> bits{};
+  std::array<uint64_t, 1024> fast_bits{};
   std::vector<uint16_t> family = std::vector<uint16_t>(65536, 0);
   std::unique_ptr<re2::RE2> override_instructions;
   std::unique_ptr<re2::RE2> conceal_from_user;
@@ -98,6 +102,43 @@ void add_hidden_and_instruction_triggers(Detectors::Tables& t) {
   }
 }
 
+// The last letters of the secret names an assignment's key must end in
+// (password, pass, passphrase, secret, api_key, token, bearer, ...; see
+// kSecretNames in assignment_detectors.cc), in both cases.
+constexpr std::array<bool, 256> kKeyFinal = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("destynr")) {
+    t[static_cast<unsigned char>(c)] = true;
+    t[static_cast<unsigned char>(c - 32)] = true;
+  }
+  return t;
+}();
+
+// "x=" and "x:" wake the assignment check only when the key could end in a
+// secret name: with x a letter, digit or '_', the key ends in x itself. The
+// pairs left out are assignment-only pairs, so no other family misses them.
+void narrow(Detectors::Tables& t) {
+  t.fast_bits = t.bits;
+  for (unsigned c = 0; c < 256; ++c) {
+    unsigned char ch = static_cast<unsigned char>(c);
+    if (!(internal::is_alnum(ch) || ch == '_') || kKeyFinal[ch]) continue;
+    for (unsigned char sep : {'=', ':'}) {
+      unsigned v = ch | (unsigned{sep} << 8);
+      if (t.family[v] == internal::kFamAssign) t.fast_bits[v >> 6] &= ~(uint64_t{1} << (v & 63));
+    }
+  }
+}
+
+// For the pairs that stay ('"=', ' :', ...): the key before the separator at
+// i + 1 (spaces and one closing quote skipped, as check_assign reads it) must
+// end in a key-final letter, else check_assign would return i + 1 unseen.
+bool key_may_name_secret(const Text& text, std::size_t i) {
+  std::size_t e = i + 1;
+  while (e > 0 && (text.p[e - 1] == ' ' || text.p[e - 1] == '\t')) --e;
+  if (e > 0 && (text.p[e - 1] == '"' || text.p[e - 1] == '\'')) --e;
+  return e > 0 && kKeyFinal[text.p[e - 1]];
+}
+
 std::unique_ptr<re2::RE2> compile(std::string_view pattern) {
   re2::RE2::Options options;
   options.set_log_errors(false);
@@ -105,33 +146,42 @@ std::unique_ptr<re2::RE2> compile(std::string_view pattern) {
   return std::make_unique<re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
 }
 
-// The first trigger at or after `i` (n when none). Sixteen pairs are tested
-// per round without a branch; only a round with a hit is looked at closely.
-std::size_t next_trigger(const std::array<uint64_t, 1024>& bits, const unsigned char* p,
-                         std::size_t i, std::size_t n) {
-  auto hit = [&](std::size_t k) {
-    unsigned v = p[k] | (unsigned{p[k + 1]} << 8);
-    return (bits[v >> 6] >> (v & 63)) & 1;
-  };
-  while (i + 17 <= n) {
-    uint64_t any = 0;
-    for (std::size_t k = 0; k < 16; ++k) any |= hit(i + k);
-    if (any) break;
-    i += 16;
-  }
-  for (; i + 1 < n; ++i) {
-    if (hit(i)) return i;
-  }
-  return n;
+// True when the pair starting at `k` is in `bits`.
+inline bool pair_hit(const std::array<uint64_t, 1024>& bits, const unsigned char* p, std::size_t k) {
+  unsigned v = p[k] | (unsigned{p[k + 1]} << 8);
+  return (bits[v >> 6] >> (v & 63)) & 1;
 }
 
+// The pair table's bits for the 64 pair positions from `base` (bit k for the
+// pair at base + k), without a branch per pair; `count` <= 64 positions are
+// looked at. A full block is read 16 pairs at a time, unrolled, and a group
+// without a trigger (the usual case in prose) costs an OR of its lookups.
+inline uint64_t hit_mask(const std::array<uint64_t, 1024>& bits, const unsigned char* p, std::size_t base,
+                         std::size_t count) {
+  uint64_t mask = 0;
+  if (count == 64) {
+    for (std::size_t g = 0; g < 64; g += 16) {
+      uint64_t group = 0;
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < 16; ++k) group |= uint64_t{pair_hit(bits, p, base + g + k)} << k;
+      mask |= group << g;
+    }
+  } else {
+    for (std::size_t k = 0; k < count; ++k) mask |= uint64_t{pair_hit(bits, p, base + k)} << k;
+  }
+  return mask;
+}
+
+template <bool kFast>
 std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i, internal::Sink& sink) {
   uint16_t fam = t.family[text.p[i] | (unsigned{text.p[i + 1]} << 8)];
   std::size_t resume = i + 1;
   auto run = [&](std::size_t r) { resume = std::max(resume, r); };
   if (fam & internal::kFamNumber) run(internal::check_number(text, i, sink));
   if (fam & internal::kFamAt) run(internal::check_at(text, i, sink));
-  if (fam & internal::kFamAssign) run(internal::check_assign(text, i, sink));
+  if ((fam & internal::kFamAssign) && (!kFast || key_may_name_secret(text, i))) {
+    run(internal::check_assign(text, i, sink));
+  }
   if (fam & internal::kFamToken) run(internal::check_token(text, i, sink));
   if (fam & internal::kFamJwt) run(internal::check_jwt(text, i, sink));
   if (fam & internal::kFamPem) run(internal::check_pem(text, i, sink));
@@ -144,13 +194,38 @@ std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i
   return resume;
 }
 
+// Visits, in order, every trigger pair at or after where the previous
+// validator said to resume (kFast: the narrowed table, by blocks; else the
+// full table, pair by pair). The table is read 64 pair positions at a time
+// into a bit mask, and the mask's set bits are visited in order, so a block
+// with many triggers is read once, not once per trigger.
+template <bool kFast>
 void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) {
   Text text{reinterpret_cast<const unsigned char*>(s.data()), s.size()};
-  std::size_t i = 0;
-  while (!sink.done) {
-    i = next_trigger(t.bits, text.p, i, text.n);
-    if (i + 1 >= text.n) break;
-    i = dispatch(t, text, i, sink);
+  if constexpr (!kFast) {
+    // The reference: every pair position in turn, the full table.
+    std::size_t i = 0;
+    while (i + 1 < text.n && !sink.done) i = pair_hit(t.bits, text.p, i) ? dispatch<false>(t, text, i, sink) : i + 1;
+    return;
+  }
+  const std::array<uint64_t, 1024>& bits = t.fast_bits;
+  std::size_t pairs = text.n - 1;  // pair positions 0 .. n - 2 (n >= 2)
+  std::size_t base = 0;
+  while (base < pairs) {
+    std::size_t count = std::min<std::size_t>(64, pairs - base);
+    uint64_t mask = hit_mask(bits, text.p, base, count);
+    std::size_t next_base = base + 64;
+    while (mask != 0) {
+      std::size_t i = base + static_cast<std::size_t>(std::countr_zero(mask));
+      std::size_t resume = dispatch<kFast>(t, text, i, sink);
+      if (sink.done) return;
+      if (resume >= base + 64) {
+        next_base = resume;
+        break;
+      }
+      mask &= ~uint64_t{0} << (resume - base);
+    }
+    base = next_base;
   }
 }
 
@@ -195,6 +270,7 @@ Detectors::Detectors() {
   add_at_and_assign_triggers(*t);
   add_token_triggers(*t);
   add_hidden_and_instruction_triggers(*t);
+  narrow(*t);
   t->override_instructions = compile(kOverridePattern);
   t->conceal_from_user = compile(kConcealPattern);
   tables_ = std::move(t);
@@ -207,23 +283,41 @@ const Detectors& Detectors::builtin() {
   return instance;
 }
 
-void Detectors::find(std::string_view text, KindSet kinds, Confidence min_confidence,
-                     std::vector<Finding>& out) const {
+namespace {
+
+// Runs the pass and puts the new findings of `out` in order, one finding per
+// span and kind: the most specific detector (the lowest id: vendor formats
+// come before secret_assignment) is kept.
+template <bool kFast>
+void collect(const Detectors::Tables& t, std::string_view text, KindSet kinds, Confidence min_confidence,
+             std::vector<Finding>& out) {
   if (kinds.empty() || text.size() < 2) return;
   std::size_t first = out.size();
   internal::Sink sink{kinds, min_confidence, &out};
-  scan(*tables_, text, sink);
+  scan<kFast>(t, text, sink);
   auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
   std::sort(begin, out.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.begin, a.end, a.kind, a.detector) < std::tie(b.begin, b.end, b.kind, b.detector);
   });
-  // One span, one kind, one finding: the most specific detector (the lowest
-  // id: vendor formats come before secret_assignment) is kept.
   out.erase(std::unique(begin, out.end(),
                         [](const Finding& a, const Finding& b) {
                           return a.begin == b.begin && a.end == b.end && a.kind == b.kind;
                         }),
             out.end());
+}
+
+}  // namespace
+
+void Detectors::find(std::string_view text, KindSet kinds, Confidence min_confidence,
+                     std::vector<Finding>& out) const {
+  collect<true>(*tables_, text, kinds, min_confidence, out);
+}
+
+std::vector<Finding> Detectors::find_unfiltered(std::string_view text, KindSet kinds,
+                                                Confidence min_confidence) const {
+  std::vector<Finding> out;
+  collect<false>(*tables_, text, kinds, min_confidence, out);
+  return out;
 }
 
 std::vector<Finding> Detectors::find(std::string_view text, KindSet kinds, Confidence min_confidence) const {
@@ -236,7 +330,7 @@ bool Detectors::contains(std::string_view text, KindSet kinds, Confidence min_co
   if (kinds.empty() || text.size() < 2) return false;
   std::vector<Finding> out;
   internal::Sink sink{kinds, min_confidence, &out, true};
-  scan(*tables_, text, sink);
+  scan<true>(*tables_, text, sink);
   return !out.empty();
 }
 

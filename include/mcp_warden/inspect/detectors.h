@@ -8,7 +8,9 @@
 //
 // How it runs: one pass over the bytes looks up each pair of adjacent bytes in
 // an 8 KiB bit table of "trigger" pairs (e.g. two digits, '@' + a letter,
-// "AK", "-B", the first bytes of U+200B); only at a trigger does a family's
+// "AK", "-B", the first bytes of U+200B), 64 positions into one bit mask at a
+// time; pairs whose validator cannot succeed there (an assignment whose key
+// cannot end in a secret name) are left out; only at a trigger does a family's
 // validator look at the text around it, and it returns where the pass may
 // resume, so no byte is examined by a validator more than a bounded number of
 // times. Cost: O(n) in the text's length; on text without findings it runs
@@ -55,6 +57,11 @@ class Detectors {
             std::vector<Finding>& out) const;
   std::vector<Finding> find(std::string_view text, KindSet kinds = KindSet::all(),
                             Confidence min_confidence = Confidence::kMedium) const;
+
+  // The same as find() with every trigger pair sent to its validator (nothing
+  // left out of the first pass): slower; the tests compare the two.
+  std::vector<Finding> find_unfiltered(std::string_view text, KindSet kinds = KindSet::all(),
+                                       Confidence min_confidence = Confidence::kMedium) const;
 
   // True when `text` holds at least one finding of `kinds` (stops at the first).
   bool contains(std::string_view text, KindSet kinds,
