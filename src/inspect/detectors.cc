@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cmath>
 #include <string_view>
 #include <tuple>
 
 #include <re2/re2.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "text_scan.h"
 
@@ -22,6 +27,9 @@ struct Detectors::Tables {
   // pass find() runs; bits is what find_unfiltered() runs, to compare.
   std::array<uint64_t, 1024> bits{};
   std::array<uint64_t, 1024> fast_bits{};
+  // True when the SSE2 superset (maybe_triggers16) marks every pair of
+  // fast_bits, so the vector pass may look up only the pairs it marks.
+  bool vector_pass = false;
   std::vector<uint16_t> family = std::vector<uint16_t>(65536, 0);
   std::unique_ptr<re2::RE2> override_instructions;
   std::unique_ptr<re2::RE2> conceal_from_user;
@@ -129,6 +137,65 @@ void narrow(Detectors::Tables& t) {
   }
 }
 
+#if defined(__SSE2__)
+// A cheap superset of the narrowed table, tested on the 16 pairs at p .. p + 15
+// at once (reads p[0 .. 16]; bit k for the pair at p + k): a lower-case letter
+// before '_', '-' or '.' (the vendor anchors: "p_" of ghp_, "k-" of sk-, "s."
+// of hooks.), a letter, a quote, a space or a tab before '=' or ':'
+// (assignments), '+' or '(' before a digit, two digits, '@', '<', "-B", a lead
+// byte of an invisible code point (>= 0xE1), "AK"/"AS"/"AI", "yJ", and the
+// phrase anchors (gn, sr, rg, rr, us in either case, taken as {g,s,r,u} x
+// {n,r,g,s}). table_within_superset() checks it against the table.
+inline uint64_t maybe_triggers16(const unsigned char* p) {
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+  auto eq = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  auto either = [](__m128i x, __m128i y) { return _mm_or_si128(x, y); };
+  auto both = [](__m128i x, __m128i y) { return _mm_and_si128(x, y); };
+  // lo <= v < lo + len, as one unsigned compare of v - lo (biased to signed).
+  auto range = [](__m128i v, char lo, char len) {
+    __m128i biased = _mm_xor_si128(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8(static_cast<char>(0x80)));
+    return _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(0x80 + len)));
+  };
+  const __m128i la = _mm_or_si128(a, _mm_set1_epi8(0x20));
+  const __m128i lb = _mm_or_si128(b, _mm_set1_epi8(0x20));
+  const __m128i digit_b = range(b, '0', 10);
+  __m128i m = both(range(a, 'a', 26), either(either(eq(b, '_'), eq(b, '-')), eq(b, '.')));
+  __m128i key_end = either(either(range(la, 'a', 26), eq(a, '"')), either(eq(a, '\''), either(eq(a, ' '), eq(a, '\t'))));
+  m = either(m, both(key_end, either(eq(b, '='), eq(b, ':'))));
+  m = either(m, both(either(eq(a, '+'), eq(a, '(')), digit_b));
+  m = either(m, both(range(a, '0', 10), digit_b));
+  m = either(m, either(either(eq(a, '@'), eq(a, '<')), both(eq(a, '-'), eq(b, 'B'))));
+  // a >= 0xE1: as signed bytes, -32 < a < 0.
+  m = either(m, both(_mm_cmpgt_epi8(a, _mm_set1_epi8(-32)), _mm_cmplt_epi8(a, _mm_setzero_si128())));
+  m = either(m, both(eq(a, 'A'), either(either(eq(b, 'K'), eq(b, 'S')), eq(b, 'I'))));
+  m = either(m, both(eq(a, 'y'), eq(b, 'J')));
+  __m128i phrase_a = either(either(eq(la, 'g'), eq(la, 's')), either(eq(la, 'r'), eq(la, 'u')));
+  __m128i phrase_b = either(either(eq(lb, 'n'), eq(lb, 'r')), either(eq(lb, 'g'), eq(lb, 's')));
+  m = either(m, both(phrase_a, phrase_b));
+  return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(m)));
+}
+
+// maybe_triggers16() for the 64 pairs at p .. p + 63 (reads p[0 .. 64]).
+inline uint64_t maybe_triggers64(const unsigned char* p) {
+  return maybe_triggers16(p) | maybe_triggers16(p + 16) << 16 | maybe_triggers16(p + 32) << 32 |
+         maybe_triggers16(p + 48) << 48;
+}
+
+// True when maybe_triggers16() marks every pair of the narrowed table, so
+// the vector pass may look up only the pairs it marks.
+bool table_within_superset(const Detectors::Tables& t) {
+  std::array<unsigned char, 17> pair{};
+  for (unsigned v = 0; v < 65536; ++v) {
+    if (!((t.fast_bits[v >> 6] >> (v & 63)) & 1)) continue;
+    pair[0] = static_cast<unsigned char>(v & 0xFF);
+    pair[1] = static_cast<unsigned char>(v >> 8);
+    if (!(maybe_triggers16(pair.data()) & 1)) return false;
+  }
+  return true;
+}
+#endif
+
 // For the pairs that stay ('"=', ' :', ...): the key before the separator at
 // i + 1 (spaces and one closing quote skipped, as check_assign reads it) must
 // end in a key-final letter, else check_assign would return i + 1 unseen.
@@ -213,10 +280,25 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
   std::size_t base = 0;
   while (base < pairs) {
     std::size_t count = std::min<std::size_t>(64, pairs - base);
-    uint64_t mask = hit_mask(bits, text.p, base, count);
+    // Candidate positions: with SSE2, the vector superset (each candidate is
+    // then looked up in the table); otherwise the table's own bits.
+    uint64_t mask;
+#if defined(__SSE2__)
+    if (count == 64 && t.vector_pass) {
+      mask = maybe_triggers64(text.p + base);  // reads up to p[base + 64], a pair's second byte
+    } else {
+      mask = hit_mask(bits, text.p, base, count);
+    }
+#else
+    mask = hit_mask(bits, text.p, base, count);
+#endif
     std::size_t next_base = base + 64;
     while (mask != 0) {
       std::size_t i = base + static_cast<std::size_t>(std::countr_zero(mask));
+      if (!pair_hit(bits, text.p, i)) {
+        mask &= mask - 1;
+        continue;
+      }
       std::size_t resume = dispatch<kFast>(t, text, i, sink);
       if (sink.done) return;
       if (resume >= base + 64) {
@@ -271,6 +353,10 @@ Detectors::Detectors() {
   add_token_triggers(*t);
   add_hidden_and_instruction_triggers(*t);
   narrow(*t);
+#if defined(__SSE2__)
+  t->vector_pass = table_within_superset(*t);
+  assert(t->vector_pass && "a trigger pair outside maybe_triggers16(): extend it");
+#endif
   t->override_instructions = compile(kOverridePattern);
   t->conceal_from_user = compile(kConcealPattern);
   tables_ = std::move(t);
