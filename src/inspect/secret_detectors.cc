@@ -210,6 +210,7 @@ std::size_t check_token(const Text& t, std::size_t i, Sink& sink) {
   if (!sink.wants(Kind::kSecret)) return i + 1;
   const auto& anchors = rule_anchors();
   for (std::size_t k = 0; k < kTokenRules.size(); ++k) {
+    if (t.p[i] != static_cast<unsigned char>(kTokenRules[k].prefix[anchors[k]])) continue;  // the usual case
     std::size_t s = anchored_start(t, i, kTokenRules[k].prefix, anchors[k]);
     if (s == std::string_view::npos) continue;
     if (std::size_t end = try_rule(t, s, kTokenRules[k], sink)) return end;
