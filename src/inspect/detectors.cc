@@ -241,6 +241,15 @@ inline uint64_t hit_mask(const std::array<uint64_t, 1024>& bits, const unsigned 
 
 template <bool kFast>
 std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i, internal::Sink& sink) {
+  if constexpr (kFast) {
+    // The most common trigger in text without findings (ids, dates, versions,
+    // hashes): a digit run no number shape starts with, passed over here
+    // without a call; check_number would resume at its last digit too.
+    if (internal::is_digit(text.p[i]) && internal::is_digit(text.p[i + 1])) {
+      std::size_t run = 2 + internal::run_length(text, i + 2, text.n, internal::is_digit);
+      if (!internal::number_may_start(text, i, run)) return i + run - 1;
+    }
+  }
   uint16_t fam = t.family[text.p[i] | (unsigned{text.p[i + 1]} << 8)];
   std::size_t resume = i + 1;
   auto run = [&](std::size_t r) { resume = std::max(resume, r); };

@@ -281,10 +281,9 @@ bool iban_valid(std::string_view compact) {
 
 // At two digits, "+d" or "(d": the number that starts here (or, for an IBAN,
 // two letters earlier). Resumes after a finding, else after the digit run.
-// The length of the first digit run decides which shapes can start here, so
-// a run no shape can begin with is passed over without reading it again: a
-// card's first group has 4 digits (or all 13 to 19 when ungrouped), an SSN's
-// and a North American phone number's 3.
+// The length of the first digit run decides which shapes can start here
+// (number_may_start), so a run no shape can begin with is passed over without
+// reading it again.
 std::size_t check_number(const Text& t, std::size_t i, Sink& sink) {
   std::size_t b = i;
   bool marked = t.p[i] == '+' || t.p[i] == '(';
@@ -298,6 +297,7 @@ std::size_t check_number(const Text& t, std::size_t i, Sink& sink) {
     }
     return run_end;
   }
+  if (!number_may_start(t, b, first_run)) return run_end;
   if (b >= 2 && is_upper(t.p[b - 2]) && is_upper(t.p[b - 1]) && sink.wants(Kind::kIban)) {
     if (std::size_t e = try_iban(t, b - 2, sink)) return e;
   }

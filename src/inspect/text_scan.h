@@ -98,6 +98,13 @@ struct PhraseRegexes {
 };
 
 std::size_t check_number(const Text& t, std::size_t i, Sink& sink);
+// At two digits at `i` that start a digit run of `run` bytes: false when no
+// number shape can start there (a card's first group has 4 digits, or all 13
+// to 19 ungrouped; an SSN's and a North American phone's 3; an IBAN has two
+// capitals before), so check_number would resume at the run's last digit.
+inline bool number_may_start(const Text& t, std::size_t i, std::size_t run) {
+  return run == 3 || run == 4 || (run >= 13 && run <= 19) || (i >= 2 && is_upper(t.p[i - 2]) && is_upper(t.p[i - 1]));
+}
 std::size_t check_at(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_assign(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_token(const Text& t, std::size_t i, Sink& sink);
