@@ -324,14 +324,6 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
 
 namespace internal {
 
-bool Text::starts_with_nocase(std::size_t i, std::string_view lower_lit) const {
-  if (i > n || n - i < lower_lit.size()) return false;
-  for (std::size_t k = 0; k < lower_lit.size(); ++k) {
-    if (to_lower(p[i + k]) != static_cast<unsigned char>(lower_lit[k])) return false;
-  }
-  return true;
-}
-
 void Sink::add(DetectorId id, Confidence c, std::size_t begin, std::size_t end) {
   const DetectorInfo& info = detector_info(id);
   if (!wants(info.kind) || c < min_confidence || begin >= end) return;

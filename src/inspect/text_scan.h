@@ -29,7 +29,14 @@ struct Text {
     return i <= n && n - i >= lit.size() && std::string_view(reinterpret_cast<const char*>(p) + i, lit.size()) == lit;
   }
   // Case-insensitive for ASCII letters in `lower_lit` (which is lower case).
-  bool starts_with_nocase(std::size_t i, std::string_view lower_lit) const;
+  bool starts_with_nocase(std::size_t i, std::string_view lower_lit) const {
+    if (i > n || n - i < lower_lit.size()) return false;
+    for (std::size_t k = 0; k < lower_lit.size(); ++k) {
+      unsigned char c = p[i + k];
+      if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != static_cast<unsigned char>(lower_lit[k])) return false;
+    }
+    return true;
+  }
   std::string_view view(std::size_t b, std::size_t e) const {
     return {reinterpret_cast<const char*>(p) + b, e - b};
   }
