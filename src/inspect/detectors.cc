@@ -383,9 +383,10 @@ void collect(const Detectors::Tables& t, std::string_view text, KindSet kinds, C
   internal::Sink sink{kinds, min_confidence, &out};
   scan<kFast>(t, text, sink);
   auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
-  std::sort(begin, out.end(), [](const Finding& a, const Finding& b) {
+  auto before = [](const Finding& a, const Finding& b) {
     return std::tie(a.begin, a.end, a.kind, a.detector) < std::tie(b.begin, b.end, b.kind, b.detector);
-  });
+  };
+  if (!std::is_sorted(begin, out.end(), before)) std::sort(begin, out.end(), before);  // usually found in order
   out.erase(std::unique(begin, out.end(),
                         [](const Finding& a, const Finding& b) {
                           return a.begin == b.begin && a.end == b.end && a.kind == b.kind;
