@@ -14,8 +14,8 @@
 // (an assignment whose key cannot end in a secret name, a digit run no number
 // shape starts with) are passed over in the pass itself. Only at a trigger
 // does a family's validator look at the text around it, and it returns where
-// the pass may resume, so no byte is examined by a validator more than a bounded number of
-// times. Cost: O(n) in the text's length; on text without findings it runs
+// the pass may resume, so no byte is examined by a validator more than a
+// bounded number of times. Cost: O(n) in the text's length; on text without findings it runs
 // at a small multiple of a memchr pass (docs/performance.md, "Content
 // inspection"). RE2 is used for the instruction phrases only, on a bounded
 // window after a literal anchor has matched.
