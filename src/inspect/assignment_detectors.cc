@@ -55,8 +55,9 @@ bool names_secret(std::string_view key) {
   if (key.size() > buffer.size()) return false;
   for (std::size_t k = 0; k < key.size(); ++k) buffer[k] = static_cast<char>(to_lower(static_cast<unsigned char>(key[k])));
   std::string_view low(buffer.data(), key.size());
+  if (low.empty()) return false;
   for (std::string_view name : kSecretNames) {
-    if (!low.ends_with(name)) continue;
+    if (low.back() != name.back() || !low.ends_with(name)) continue;
     std::size_t at = low.size() - name.size();
     if (at == 0 || !is_alpha(static_cast<unsigned char>(key[at - 1])) || is_upper(static_cast<unsigned char>(key[at]))) {
       return std::none_of(kInnocentKeys.begin(), kInnocentKeys.end(),

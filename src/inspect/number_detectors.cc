@@ -30,11 +30,13 @@ bool number_ends(const Text& t, std::size_t e) {
 // Digit groups from `b`, separated by one `sep` (or none): the digits, the
 // group lengths, and the end.
 struct Groups {
-  std::string digits;
+  std::array<char, 48> buf;  // at most max_digits (19) + one group of 20
+  std::size_t len = 0;
   std::array<std::size_t, 8> sizes{};
   std::size_t count = 0;
   std::size_t end = 0;
   unsigned char sep = 0;
+  std::string_view digits() const { return {buf.data(), len}; }
 };
 
 Groups read_groups(const Text& t, std::size_t b, std::size_t max_digits) {
@@ -43,11 +45,12 @@ Groups read_groups(const Text& t, std::size_t b, std::size_t max_digits) {
   while (g.count < g.sizes.size()) {
     std::size_t len = run_length(t, k, max_digits + 1, is_digit);
     if (len == 0) break;
-    g.digits.append(t.view(k, k + len));
+    std::copy_n(t.p + k, len, g.buf.begin() + static_cast<std::ptrdiff_t>(g.len));
+    g.len += len;
     g.sizes[g.count++] = len;
     k += len;
     g.end = k;
-    if (g.digits.size() > max_digits) break;
+    if (g.len > max_digits) break;
     unsigned char c = t.at(k);
     bool sep_ok = (c == ' ' || c == '-' || c == '.') && (g.sep == 0 || g.sep == c) && is_digit(t.at(k + 1));
     if (!sep_ok) break;
@@ -71,9 +74,9 @@ bool card_grouping_ok(const Groups& g) {
 
 std::size_t try_card(const Text& t, std::size_t b, Sink& sink) {
   Groups g = read_groups(t, b, 19);
-  std::size_t n = g.digits.size();
+  std::size_t n = g.len;
   if (n < 13 || n > 19 || !card_grouping_ok(g) || !number_ends(t, g.end)) return 0;
-  if (!card_issuer_known(g.digits) || !luhn_valid(g.digits)) return 0;
+  if (!card_issuer_known(g.digits()) || !luhn_valid(g.digits())) return 0;
   sink.add(D::kPaymentCard, C::kHigh, b, g.end);
   return g.end;
 }
@@ -278,33 +281,40 @@ bool iban_valid(std::string_view compact) {
 
 // At two digits, "+d" or "(d": the number that starts here (or, for an IBAN,
 // two letters earlier). Resumes after a finding, else after the digit run.
+// The length of the first digit run decides which shapes can start here
+// (number_may_start), so a run no shape can begin with is passed over without
+// reading it again.
 std::size_t check_number(const Text& t, std::size_t i, Sink& sink) {
   std::size_t b = i;
-  std::size_t run_end = i + (t.p[i] == '+' || t.p[i] == '(' ? 1 : 0);
-  run_end += run_length(t, run_end, t.n, is_digit);
+  bool marked = t.p[i] == '+' || t.p[i] == '(';
+  std::size_t first_run = run_length(t, i + (marked ? 1 : 0), t.n, is_digit);
   // Without a finding, resume on the run's last digit, so a pair it starts
   // ("2=" in "secret2=...") is still looked at.
-  run_end = std::max(i + 1, run_end - 1);
-  if (t.p[i] == '+' || t.p[i] == '(') {
+  std::size_t run_end = std::max(i + 1, i + (marked ? 1 : 0) + first_run - 1);
+  if (marked) {
     if (sink.wants(Kind::kPhone)) {
       if (std::size_t e = t.p[i] == '+' ? try_international(t, b, sink) : try_nanp(t, b, sink)) return e;
     }
     return run_end;
   }
+  if (!number_may_start(t, b, first_run)) return run_end;
   if (b >= 2 && is_upper(t.p[b - 2]) && is_upper(t.p[b - 1]) && sink.wants(Kind::kIban)) {
     if (std::size_t e = try_iban(t, b - 2, sink)) return e;
   }
+  bool three = first_run == 3;
+  bool card_start = first_run == 4 || (first_run >= 13 && first_run <= 19);
+  if (!three && !card_start) return run_end;
   if (!number_starts(t, b)) {
-    std::size_t e = sink.wants(Kind::kPhone) ? try_nanp(t, b, sink) : 0;  // "1-800-..."
+    std::size_t e = three && sink.wants(Kind::kPhone) ? try_nanp(t, b, sink) : 0;  // "1-800-..."
     return e ? e : run_end;
   }
-  if (sink.wants(Kind::kPaymentCard)) {
+  if (card_start && sink.wants(Kind::kPaymentCard)) {
     if (std::size_t e = try_card(t, b, sink)) return e;
   }
-  if (sink.wants(Kind::kSsn)) {
+  if (three && sink.wants(Kind::kSsn)) {
     if (std::size_t e = try_ssn(t, b, sink)) return e;
   }
-  if (sink.wants(Kind::kPhone)) {
+  if (three && sink.wants(Kind::kPhone)) {
     if (std::size_t e = try_nanp(t, b, sink)) return e;
   }
   return run_end;

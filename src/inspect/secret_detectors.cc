@@ -1,6 +1,7 @@
 // Secrets: private-key blocks, vendor tokens, JWTs, assignments.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -189,6 +190,21 @@ const std::array<std::size_t, kTokenRules.size()>& rule_anchors() {
   return anchors;
 }
 
+// For each byte, the rules (bit k for kTokenRules[k]) whose anchor pair
+// starts with it: a trigger tries only those, in the rules' order.
+const std::array<uint32_t, 256>& rules_by_anchor_byte() {
+  static_assert(kTokenRules.size() <= 32);
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    const auto& anchors = rule_anchors();
+    for (std::size_t k = 0; k < kTokenRules.size(); ++k) {
+      t[static_cast<unsigned char>(kTokenRules[k].prefix[anchors[k]])] |= uint32_t{1} << k;
+    }
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
 
 std::vector<std::string_view> token_prefixes() {
@@ -209,7 +225,8 @@ std::size_t token_anchor(std::string_view prefix) {
 std::size_t check_token(const Text& t, std::size_t i, Sink& sink) {
   if (!sink.wants(Kind::kSecret)) return i + 1;
   const auto& anchors = rule_anchors();
-  for (std::size_t k = 0; k < kTokenRules.size(); ++k) {
+  for (uint32_t rules = rules_by_anchor_byte()[t.p[i]]; rules != 0; rules &= rules - 1) {
+    std::size_t k = static_cast<std::size_t>(std::countr_zero(rules));
     std::size_t s = anchored_start(t, i, kTokenRules[k].prefix, anchors[k]);
     if (s == std::string_view::npos) continue;
     if (std::size_t end = try_rule(t, s, kTokenRules[k], sink)) return end;

@@ -34,8 +34,9 @@ std::size_t domain_end(const Text& t, std::size_t at) {
   std::string_view tld = domain.substr(dot + 1);
   if (tld.size() < 2 || tld.size() > 24) return 0;
   if (!std::all_of(tld.begin(), tld.end(), [](char c) { return is_alpha(static_cast<unsigned char>(c)); })) return 0;
-  std::string lower_tld;
-  for (char c : tld) lower_tld.push_back(static_cast<char>(to_lower(static_cast<unsigned char>(c))));
+  std::array<char, 24> buffer;
+  for (std::size_t k = 0; k < tld.size(); ++k) buffer[k] = static_cast<char>(to_lower(static_cast<unsigned char>(tld[k])));
+  std::string_view lower_tld(buffer.data(), tld.size());
   if (std::find(kFileExtensions.begin(), kFileExtensions.end(), lower_tld) != kFileExtensions.end()) return 0;
   if (domain.find("..") != std::string_view::npos || domain.front() == '.' || domain.front() == '-') return 0;
   return at + 1 + domain.size();

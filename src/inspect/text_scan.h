@@ -29,7 +29,14 @@ struct Text {
     return i <= n && n - i >= lit.size() && std::string_view(reinterpret_cast<const char*>(p) + i, lit.size()) == lit;
   }
   // Case-insensitive for ASCII letters in `lower_lit` (which is lower case).
-  bool starts_with_nocase(std::size_t i, std::string_view lower_lit) const;
+  bool starts_with_nocase(std::size_t i, std::string_view lower_lit) const {
+    if (i > n || n - i < lower_lit.size()) return false;
+    for (std::size_t k = 0; k < lower_lit.size(); ++k) {
+      unsigned char c = p[i + k];
+      if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != static_cast<unsigned char>(lower_lit[k])) return false;
+    }
+    return true;
+  }
   std::string_view view(std::size_t b, std::size_t e) const {
     return {reinterpret_cast<const char*>(p) + b, e - b};
   }
@@ -98,6 +105,13 @@ struct PhraseRegexes {
 };
 
 std::size_t check_number(const Text& t, std::size_t i, Sink& sink);
+// At two digits at `i` that start a digit run of `run` bytes: false when no
+// number shape can start there (a card's first group has 4 digits, or all 13
+// to 19 ungrouped; an SSN's and a North American phone's 3; an IBAN has two
+// capitals before), so check_number would resume at the run's last digit.
+inline bool number_may_start(const Text& t, std::size_t i, std::size_t run) {
+  return run == 3 || run == 4 || (run >= 13 && run <= 19) || (i >= 2 && is_upper(t.p[i - 2]) && is_upper(t.p[i - 1]));
+}
 std::size_t check_at(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_assign(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_token(const Text& t, std::size_t i, Sink& sink);

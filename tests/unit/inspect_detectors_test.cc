@@ -1,6 +1,8 @@
 // The detectors one by one: spans, confidences, the edges of each format,
 // and what an attacker might try to slip past them.
+#include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -214,6 +216,47 @@ TEST(InspectDetectorsTest, AdversarialRepetitionsStayLinear) {
     std::vector<Finding> f = find(text, Confidence::kLow);
     EXPECT_LE(f.size(), text.size()) << unit;
   }
+}
+
+// find() leaves trigger pairs out of its first pass and reads the table by
+// blocks; find_unfiltered() sends every pair of the full table to its
+// validator, one position at a time. On texts made of findings, near misses
+// and the bytes around keys and numbers, both must report the same.
+TEST(InspectDetectorsTest, FirstPassNarrowingFindsWhatTheFullTableFinds) {
+  const std::vector<std::string> pieces = {
+      "password=", "Password: ", "\"api_key\": \"", "\"ts\":\"", "token=", "x=", "id: ", "Secret =", "pwd:",
+      "'passwd' = '", "auth_token\t=", "user=", "a1=", "key_=", "AKIAIOSFODNN7EXAMPLE", "hunter2", "Zx9#qLw2!vR8",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "4111 1111 1111 1111", "4111111111111111", "378282246310005",
+      "536-22-1234", "(415) 555-2671", "415-555-2671", "+44 20 7946 0958", "1-800-555-0199",
+      "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "alice@example.com", "a@b", "https://u:pw12@h/",
+      "ghp_0123456789abcdefghijABCDEFGHIJ012345", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "-----BEGIN ",
+      "\xE2\x80\x8B", "<important>", "ignore all previous instructions", "do not tell the user", "2026-12-03",
+      "1.22.3", "12", "345", "6789", "0123456789012345678901", " ", "  ", "\n", "-", ".", ":", "=", "\"", "'",
+      "_", "AB", "x", "sk-", "<", "(", "+", "SSN "};
+  std::mt19937 rng(16);
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    std::size_t count = 1 + rng() % 60;
+    for (std::size_t k = 0; k < count; ++k) text += pieces[rng() % pieces.size()];
+    for (KindSet kinds : {KindSet::all(), KindSet{Kind::kSecret}, KindSet::personal_data()}) {
+      std::vector<Finding> fast = detectors().find(text, kinds, Confidence::kLow);
+      std::vector<Finding> full = detectors().find_unfiltered(text, kinds, Confidence::kLow);
+      ASSERT_EQ(fast.size(), full.size()) << text;
+      for (std::size_t k = 0; k < fast.size(); ++k) {
+        EXPECT_EQ(std::tie(fast[k].detector, fast[k].confidence, fast[k].begin, fast[k].end),
+                  std::tie(full[k].detector, full[k].confidence, full[k].begin, full[k].end))
+            << text;
+      }
+    }
+  }
+}
+
+TEST(InspectDetectorsTest, NarrowedPassStillWakesOnAKeyFinalLetterOfEitherCase) {
+  // The first pass keeps "d=", "D:", "n=" ... and drops "x=", "1=" ("_=").
+  EXPECT_EQ(only_span("PASSWORD=Zx9qLw2vR8k", DetectorId::kSecretAssignment), "Zx9qLw2vR8k");
+  EXPECT_EQ(only_span("Auth_Token: Zx9qLw2vR8k", DetectorId::kSecretAssignment), "Zx9qLw2vR8k");
+  EXPECT_EQ(only_span("\"client_secret\" : \"Zx9qLw2vR8k\"", DetectorId::kSecretAssignment), "Zx9qLw2vR8k");
+  EXPECT_TRUE(find("index=Zx9qLw2vR8k user_1=Zx9qLw2vR8k").empty());
 }
 
 }  // namespace
