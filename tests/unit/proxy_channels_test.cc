@@ -33,12 +33,7 @@ class ChannelsTest : public ::testing::Test {
       : policy_(policy::Policy::load_preset("strict").value()),
         session_(options(), out_, clock_, Governance{&policy_, &auditor_, nullptr}) {}
 
-  static SessionOptions options() {
-    SessionOptions o;
-    o.server_name = "channels";
-    o.session_id = "test-session";
-    return o;
-  }
+  static SessionOptions options() { return testing::governed_options("channels"); }
 
   json last_to_client() { return json::parse(out_.to_client.back()); }
   json last_to_server() { return json::parse(out_.to_server.back()); }

@@ -30,13 +30,7 @@ class ContentSessionTest : public ::testing::Test {
       : policy_(policy::Policy::load_preset(preset).value()),
         session_(options(), out_, clock_, Governance{&policy_, &auditor_, nullptr}) {}
 
-  static SessionOptions options() {
-    SessionOptions o;
-    o.server_name = "filesystem";
-    o.session_id = "test-session";
-    o.footer = false;
-    return o;
-  }
+  static SessionOptions options() { return testing::governed_options("filesystem", /*footer=*/false); }
 
   void list_tools(const std::string& listing = kToolsList) {
     session_.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");

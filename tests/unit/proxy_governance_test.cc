@@ -33,13 +33,7 @@ class GovernedSessionTest : public ::testing::Test {
       : policy_(policy::Policy::load_preset("strict").value()),
         session_(options(), out_, clock_, Governance{&policy_, &auditor_, nullptr}) {}
 
-  static SessionOptions options() {
-    SessionOptions o;
-    o.server_name = "filesystem";
-    o.session_id = "test-session";
-    o.footer = true;
-    return o;
-  }
+  static SessionOptions options() { return testing::governed_options(); }
 
   void list_tools() {
     session_.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");

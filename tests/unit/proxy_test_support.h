@@ -16,6 +16,16 @@ inline constexpr const char* kReadWriteToolsList =
     R"({"name":"read_text_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}},)"
     R"({"name":"write_file","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":false}}]}})";
 
+// The options of a governed test Session: server `server`, session
+// "test-session", the footer as asked.
+inline SessionOptions governed_options(std::string server = "filesystem", bool footer = true) {
+  SessionOptions o;
+  o.server_name = std::move(server);
+  o.session_id = "test-session";
+  o.footer = footer;
+  return o;
+}
+
 // Records every line the Session writes, per direction.
 struct CapturingOutput : SessionOutput {
   std::vector<std::string> to_client;

@@ -54,9 +54,7 @@ class CallTimeoutTest : public ::testing::Test {
         session_(options(), out_, clock_, Governance{&policy_, &auditor_, &trust_}) {}
 
   static SessionOptions options() {
-    SessionOptions o;
-    o.server_name = "filesystem";
-    o.session_id = "test-session";
+    SessionOptions o = testing::governed_options();
     o.call_timeout_ms = kTimeoutMs;
     return o;
   }
