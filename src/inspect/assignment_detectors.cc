@@ -1,6 +1,7 @@
 // `password=...`-style assignments and credentials in URLs.
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -128,6 +129,8 @@ bool looks_like_placeholder(std::string_view v) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> secret_names() { return kSecretNames; }
 
 std::size_t check_assign(const Text& t, std::size_t i, Sink& sink) {
   std::size_t sep = i + 1;

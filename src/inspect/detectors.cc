@@ -10,7 +10,7 @@
 #include <re2/re2.h>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "text_scan.h"
@@ -27,9 +27,13 @@ struct Detectors::Tables {
   // pass find() runs; bits is what find_unfiltered() runs, to compare.
   std::array<uint64_t, 1024> bits{};
   std::array<uint64_t, 1024> fast_bits{};
-  // True when the SSE2 superset (maybe_triggers16) marks every pair of
-  // fast_bits, so the vector pass may look up only the pairs it marks.
+  // True when the vector pass (classify, number_candidates) marks every
+  // pair of fast_bits it must, so only the pairs it marks are looked up.
   bool vector_pass = false;
+  // With vector_pass: the 32-byte AVX2 classification (else the SSE2 one).
+  bool avx2 = false;
+  // The last two letters of the secret names (see key_may_name_secret).
+  std::array<uint32_t, 26> name_ends{};
   std::vector<uint16_t> family = std::vector<uint16_t>(65536, 0);
   std::unique_ptr<re2::RE2> override_instructions;
   std::unique_ptr<re2::RE2> conceal_from_user;
@@ -137,73 +141,157 @@ void narrow(Detectors::Tables& t) {
   }
 }
 
-#if defined(__SSE2__)
-// A cheap superset of the narrowed table, tested on the 16 pairs at p .. p + 15
-// at once (reads p[0 .. 16]; bit k for the pair at p + k): a lower-case letter
-// before '_', '-' or '.' (the vendor anchors: "p_" of ghp_, "k-" of sk-, "s."
-// of hooks.), a letter, a quote, a space or a tab before '=' or ':'
-// (assignments), '+' or '(' before a digit, two digits, '@', '<', "-B", a lead
-// byte of an invisible code point (>= 0xE1), "AK"/"AS"/"AI", "yJ", and the
-// phrase anchors (gn, sr, rg, rr, us in either case, taken as {g,s,r,u} x
-// {n,r,g,s}). table_within_superset() checks it against the table.
-inline uint64_t maybe_triggers16(const unsigned char* p) {
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-  auto eq = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
-  auto either = [](__m128i x, __m128i y) { return _mm_or_si128(x, y); };
-  auto both = [](__m128i x, __m128i y) { return _mm_and_si128(x, y); };
-  // lo <= v < lo + len, as one unsigned compare of v - lo (biased to signed).
-  auto range = [](__m128i v, char lo, char len) {
-    __m128i biased = _mm_xor_si128(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8(static_cast<char>(0x80)));
-    return _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(0x80 + len)));
-  };
-  const __m128i la = _mm_or_si128(a, _mm_set1_epi8(0x20));
-  const __m128i lb = _mm_or_si128(b, _mm_set1_epi8(0x20));
-  const __m128i digit_b = range(b, '0', 10);
-  __m128i m = both(range(a, 'a', 26), either(either(eq(b, '_'), eq(b, '-')), eq(b, '.')));
-  __m128i key_end = either(either(range(la, 'a', 26), eq(a, '"')), either(eq(a, '\''), either(eq(a, ' '), eq(a, '\t'))));
-  m = either(m, both(key_end, either(eq(b, '='), eq(b, ':'))));
-  m = either(m, both(either(eq(a, '+'), eq(a, '(')), digit_b));
-  m = either(m, both(range(a, '0', 10), digit_b));
-  m = either(m, either(either(eq(a, '@'), eq(a, '<')), both(eq(a, '-'), eq(b, 'B'))));
-  // a >= 0xE1: as signed bytes, -32 < a < 0.
-  m = either(m, both(_mm_cmpgt_epi8(a, _mm_set1_epi8(-32)), _mm_cmplt_epi8(a, _mm_setzero_si128())));
-  m = either(m, both(eq(a, 'A'), either(either(eq(b, 'K'), eq(b, 'S')), eq(b, 'I'))));
-  m = either(m, both(eq(a, 'y'), eq(b, 'J')));
-  __m128i phrase_a = either(either(eq(la, 'g'), eq(la, 's')), either(eq(la, 'r'), eq(la, 'u')));
-  __m128i phrase_b = either(either(eq(lb, 'n'), eq(lb, 'r')), either(eq(lb, 'g'), eq(lb, 's')));
-  m = either(m, both(phrase_a, phrase_b));
-  return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(m)));
+#if defined(__SSE2__) && defined(__SIZEOF_INT128__)
+#define MW_VECTOR_PASS 1
+
+// What the vector pass learns about 64 bytes at p (bit k for p + k):
+// `other`, a cheap superset of the narrowed table's trigger pairs that are
+// not two digits (see other_triggers16); and the byte classes the digit-run
+// filter (number_candidates) reads.
+struct BlockMasks {
+  uint64_t other = 0;
+  uint64_t digit = 0;
+  uint64_t upper = 0;
+  uint64_t sep = 0;  // ' ' or '-'
+  uint64_t dot = 0;
+};
+
+namespace sse2 {
+using V = __m128i;
+constexpr unsigned kWidth = 16;
+inline V load(const unsigned char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline V set1(char c) { return _mm_set1_epi8(c); }
+inline V eq(V v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
+inline V either(V x, V y) { return _mm_or_si128(x, y); }
+inline V both(V x, V y) { return _mm_and_si128(x, y); }
+inline V xor_(V x, V y) { return _mm_xor_si128(x, y); }
+inline V sub(V x, V y) { return _mm_sub_epi8(x, y); }
+inline V less(V x, V y) { return _mm_cmplt_epi8(x, y); }  // signed bytes
+inline uint64_t movemask(V v) { return static_cast<uint32_t>(_mm_movemask_epi8(v)); }
+#include "vector_pass.inc"
+}  // namespace sse2
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MW_AVX2_PASS 1
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+namespace avx2 {
+using V = __m256i;
+constexpr unsigned kWidth = 32;
+inline V load(const unsigned char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+inline V set1(char c) { return _mm256_set1_epi8(c); }
+inline V eq(V v, char c) { return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)); }
+inline V either(V x, V y) { return _mm256_or_si256(x, y); }
+inline V both(V x, V y) { return _mm256_and_si256(x, y); }
+inline V xor_(V x, V y) { return _mm256_xor_si256(x, y); }
+inline V sub(V x, V y) { return _mm256_sub_epi8(x, y); }
+inline V less(V x, V y) { return _mm256_cmpgt_epi8(y, x); }  // signed bytes
+inline uint64_t movemask(V v) { return static_cast<uint32_t>(_mm256_movemask_epi8(v)); }
+#include "vector_pass.inc"
+}  // namespace avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+using ClassifyFn = BlockMasks (*)(const unsigned char*);
+
+// The digit, separator and dot classes of the (up to) 16 bytes after a
+// block, which the digit-run filter reads ahead (zero past the text).
+struct Lookahead {
+  uint64_t digit = 0;
+  uint64_t sep = 0;
+  uint64_t dot = 0;
+};
+
+inline Lookahead lookahead16(const Text& text, std::size_t at) {
+  Lookahead l;
+  if (at + 17 <= text.n) {
+    BlockMasks m;
+    sse2::classify(text.p + at, 0, m);
+    return {m.digit, m.sep, m.dot};
+  }
+  for (std::size_t k = 0; k < 16 && at + k < text.n; ++k) {
+    unsigned char c = text.p[at + k];
+    l.digit |= uint64_t{internal::is_digit(c)} << k;
+    l.sep |= uint64_t{c == ' ' || c == '-'} << k;
+    l.dot |= uint64_t{c == '.'} << k;
+  }
+  return l;
 }
 
-// maybe_triggers16() for the 64 pairs at p .. p + 63 (reads p[0 .. 64]).
-inline uint64_t maybe_triggers64(const unsigned char* p) {
-  return maybe_triggers16(p) | maybe_triggers16(p + 16) << 16 | maybe_triggers16(p + 32) << 32 |
-         maybe_triggers16(p + 48) << 48;
+// Bits of `lo` (64 positions) followed by `hi`, moved so that bit s says
+// what position s + k holds (0 < k < 64).
+inline uint64_t ahead(uint64_t lo, uint64_t hi, unsigned k) { return (lo >> k) | (hi << (64 - k)); }
+
+// The digit pairs of the block at `base` worth a call to check_number: the
+// same rule as digit_run_may_hold_number, for 64 positions at once.
+inline uint64_t number_candidates(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
+  __extension__ using u128 = unsigned __int128;
+  const uint64_t prev_digit = base >= 1 && internal::is_digit(text.p[base - 1]) ? 1 : 0;
+  const uint64_t upper_1 = (m.upper << 1) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 1 : 0);
+  const uint64_t upper_2 = (m.upper << 2) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 2 : 0) |
+                           (base >= 2 && internal::is_upper(text.p[base - 2]) ? 1 : 0);
+  auto d = [&](unsigned k) { return ahead(m.digit, next.digit, k); };
+  const uint64_t start = m.digit & ~((m.digit << 1) | prev_digit);
+  const uint64_t three = start & d(1) & d(2);
+  if ((start & d(1)) == 0) return 0;
+  const uint64_t sep3 = ahead(m.sep | m.dot, next.sep | next.dot, 3);
+  const uint64_t len3 = three & ~d(3) & sep3 & d(4) & d(5);
+  const uint64_t len4 = three & d(3) & ~d(4) & ahead(m.sep, next.sep, 4) & d(5) & d(6) & d(7) & d(8);
+  const u128 x = m.digit | (u128{next.digit} << 64);
+  const u128 x2 = x & (x >> 1);
+  const u128 x4 = x2 & (x2 >> 2);
+  const u128 x8 = x4 & (x4 >> 4);
+  const uint64_t at_least_13 = static_cast<uint64_t>(x8 & (x4 >> 8) & (x >> 12));
+  return start & d(1) & ((upper_1 & upper_2) | len3 | len4 | at_least_13);
 }
 
-// True when maybe_triggers16() marks every pair of the narrowed table, so
-// the vector pass may look up only the pairs it marks.
-bool table_within_superset(const Detectors::Tables& t) {
-  std::array<unsigned char, 17> pair{};
+// True when `classify` marks every pair of the narrowed table but two digits
+// (those go through number_candidates) as `other`, so the vector pass may
+// look up only the pairs it marks.
+bool table_within_superset(const Detectors::Tables& t, ClassifyFn classify) {
+  std::array<unsigned char, 65> pair{};
   for (unsigned v = 0; v < 65536; ++v) {
     if (!((t.fast_bits[v >> 6] >> (v & 63)) & 1)) continue;
     pair[0] = static_cast<unsigned char>(v & 0xFF);
     pair[1] = static_cast<unsigned char>(v >> 8);
-    if (!(maybe_triggers16(pair.data()) & 1)) return false;
+    if (internal::is_digit(pair[0]) && internal::is_digit(pair[1])) continue;
+    if (!(classify(pair.data()).other & 1)) return false;
   }
   return true;
 }
 #endif
 
-// For the pairs that stay ('"=', ' :', ...): the key before the separator at
-// i + 1 (spaces and one closing quote skipped, as check_assign reads it) must
-// end in a key-final letter, else check_assign would return i + 1 unseen.
-bool key_may_name_secret(const Text& text, std::size_t i) {
+// At an assignment pair whose separator is at i + 1: the key before it
+// (spaces and one closing quote skipped, as check_assign reads it) must end
+// in the last two letters of a secret name (name_ends), else check_assign
+// would return i + 1 having found nothing.
+bool key_may_name_secret(const Detectors::Tables& t, const Text& text, std::size_t i) {
   std::size_t e = i + 1;
   while (e > 0 && (text.p[e - 1] == ' ' || text.p[e - 1] == '\t')) --e;
   if (e > 0 && (text.p[e - 1] == '"' || text.p[e - 1] == '\'')) --e;
-  return e > 0 && kKeyFinal[text.p[e - 1]];
+  if (e < 2) return false;
+  unsigned char a = internal::to_lower(text.p[e - 2]);
+  unsigned char b = internal::to_lower(text.p[e - 1]);
+  return internal::is_lower(a) && internal::is_lower(b) && ((t.name_ends[b - 'a'] >> (a - 'a')) & 1);
+}
+
+// name_ends[y - 'a'] has bit x - 'a' when a secret name ends in "xy"; every
+// name ends in two letters (names_secret compares lower-cased keys).
+void add_name_ends(Detectors::Tables& t) {
+  for (std::string_view name : internal::secret_names()) {
+    unsigned char a = static_cast<unsigned char>(name[name.size() - 2]);
+    unsigned char b = static_cast<unsigned char>(name.back());
+    assert(internal::is_lower(a) && internal::is_lower(b));
+    t.name_ends[b - 'a'] |= uint32_t{1} << (a - 'a');
+  }
 }
 
 std::unique_ptr<re2::RE2> compile(std::string_view pattern) {
@@ -247,7 +335,7 @@ std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i
     // without a call; check_number would resume at its last digit too.
     if (internal::is_digit(text.p[i]) && internal::is_digit(text.p[i + 1])) {
       std::size_t run = 2 + internal::run_length(text, i + 2, text.n, internal::is_digit);
-      if (!internal::number_may_start(text, i, run)) return i + run - 1;
+      if (!internal::digit_run_may_hold_number(text, i, run)) return i + run - 1;
     }
   }
   uint16_t fam = t.family[text.p[i] | (unsigned{text.p[i + 1]} << 8)];
@@ -255,7 +343,7 @@ std::size_t dispatch(const Detectors::Tables& t, const Text& text, std::size_t i
   auto run = [&](std::size_t r) { resume = std::max(resume, r); };
   if (fam & internal::kFamNumber) run(internal::check_number(text, i, sink));
   if (fam & internal::kFamAt) run(internal::check_at(text, i, sink));
-  if ((fam & internal::kFamAssign) && (!kFast || key_may_name_secret(text, i))) {
+  if ((fam & internal::kFamAssign) && (!kFast || key_may_name_secret(t, text, i))) {
     run(internal::check_assign(text, i, sink));
   }
   if (fam & internal::kFamToken) run(internal::check_token(text, i, sink));
@@ -285,6 +373,12 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
     return;
   }
   const std::array<uint64_t, 1024>& bits = t.fast_bits;
+#if defined(MW_VECTOR_PASS)
+  ClassifyFn classify = sse2::classify64;
+#if defined(MW_AVX2_PASS)
+  if (t.avx2) classify = avx2::classify64;
+#endif
+#endif
   std::size_t pairs = text.n - 1;  // pair positions 0 .. n - 2 (n >= 2)
   std::size_t base = 0;
   while (base < pairs) {
@@ -292,9 +386,12 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
     // Candidate positions: with SSE2, the vector superset (each candidate is
     // then looked up in the table); otherwise the table's own bits.
     uint64_t mask;
-#if defined(__SSE2__)
+#if defined(MW_VECTOR_PASS)
     if (count == 64 && t.vector_pass) {
-      mask = maybe_triggers64(text.p + base);  // reads up to p[base + 64], a pair's second byte
+      // Reads up to p[base + 64], a pair's second byte, and classes of the
+      // 16 bytes after the block (bounded by the text).
+      BlockMasks m = classify(text.p + base);
+      mask = m.other | number_candidates(text, base, m, lookahead16(text, base + 64));
     } else {
       mask = hit_mask(bits, text.p, base, count);
     }
@@ -347,17 +444,23 @@ double shannon_entropy(std::string_view s) {
 
 }  // namespace internal
 
-Detectors::Detectors() {
+Detectors::Detectors(VectorPass pass) {
   auto t = std::make_unique<Tables>();
   add_number_triggers(*t);
   add_at_and_assign_triggers(*t);
   add_token_triggers(*t);
   add_hidden_and_instruction_triggers(*t);
   narrow(*t);
-#if defined(__SSE2__)
-  t->vector_pass = table_within_superset(*t);
-  assert(t->vector_pass && "a trigger pair outside maybe_triggers16(): extend it");
+  add_name_ends(*t);
+#if defined(MW_VECTOR_PASS)
+  t->vector_pass = table_within_superset(*t, sse2::classify64);
+  assert(t->vector_pass && "a trigger pair outside classify(): extend it");
+#if defined(MW_AVX2_PASS)
+  t->avx2 = pass == VectorPass::kWidest && t->vector_pass && __builtin_cpu_supports("avx2") &&
+            table_within_superset(*t, avx2::classify64);
 #endif
+#endif
+  (void)pass;
   t->override_instructions = compile(kOverridePattern);
   t->conceal_from_user = compile(kConcealPattern);
   tables_ = std::move(t);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -112,6 +113,27 @@ std::size_t check_number(const Text& t, std::size_t i, Sink& sink);
 inline bool number_may_start(const Text& t, std::size_t i, std::size_t run) {
   return run == 3 || run == 4 || (run >= 13 && run <= 19) || (i >= 2 && is_upper(t.p[i - 2]) && is_upper(t.p[i - 1]));
 }
+// The first pass's filter at two digits at `i` that start a digit run of
+// `run` bytes: false when check_number cannot find anything there and would
+// resume at the run's last digit. Besides number_may_start's rule it asks
+// for what each shape needs next: inside a run nothing starts; a 3-digit
+// group (SSN, phone) is followed by ' ', '-' or '.' and two digits; a 4-digit
+// group (a card's) by ' ' or '-' and four digits; an ungrouped card has 13 to
+// 19 digits; an IBAN has two capitals before.
+inline bool digit_run_may_hold_number(const Text& t, std::size_t i, std::size_t run) {
+  if (i >= 1 && is_digit(t.p[i - 1])) return false;
+  if (i >= 2 && is_upper(t.p[i - 2]) && is_upper(t.p[i - 1])) return true;
+  auto digits = [&](std::size_t from, std::size_t count) {
+    for (std::size_t k = from; k < from + count; ++k) {
+      if (!is_digit(t.at(k))) return false;
+    }
+    return true;
+  };
+  unsigned char after = t.at(i + run);
+  if (run == 3) return (after == ' ' || after == '-' || after == '.') && digits(i + 4, 2);
+  if (run == 4) return (after == ' ' || after == '-') && digits(i + 5, 4);
+  return run >= 13 && run <= 19;
+}
 std::size_t check_at(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_assign(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_token(const Text& t, std::size_t i, Sink& sink);
@@ -119,6 +141,9 @@ std::size_t check_jwt(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_pem(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_hidden(const Text& t, std::size_t i, Sink& sink);
 std::size_t check_tag(const Text& t, std::size_t i, Sink& sink);
+// The names whose value is a secret when they end an assignment's key
+// (lower case; each at least three letters long, ending in two letters).
+std::span<const std::string_view> secret_names();
 bool check_url_credentials(const Text& t, std::size_t at, Sink& sink);
 std::size_t check_phrase(const Text& t, std::size_t i, const PhraseRegexes& re, Sink& sink);
 

@@ -8,17 +8,19 @@
 //
 // How it runs: one pass over the bytes finds the pairs of adjacent bytes that
 // are in an 8 KiB bit table of "trigger" pairs (e.g. two digits, '@' + a
-// letter, "AK", "-B", the first bytes of U+200B): SSE2 compares mark a cheap
-// superset of them 16 pairs at a time and only marked pairs are looked up,
-// 64 positions into one bit mask. Pairs whose validator cannot succeed there
-// (an assignment whose key cannot end in a secret name, a digit run no number
-// shape starts with) are passed over in the pass itself. Only at a trigger
-// does a family's validator look at the text around it, and it returns where
-// the pass may resume, so no byte is examined by a validator more than a
-// bounded number of times. Cost: O(n) in the text's length; on text without findings it runs
-// at a small multiple of a memchr pass (docs/performance.md, "Content
-// inspection"). RE2 is used for the instruction phrases only, on a bounded
-// window after a literal anchor has matched.
+// letter, "AK", "-B", the first bytes of U+200B): vector compares (SSE2, or
+// AVX2 where the CPU has it) classify the bytes 64 at a time into bit masks
+// that mark a cheap superset of them, and only marked pairs are looked up.
+// Pairs whose validator cannot succeed there are passed over in the pass
+// itself: a digit run no number shape can start (decided on the masks, 64
+// positions at once), an assignment whose key cannot end in a secret name.
+// Only at a trigger does a family's validator look at the text around it,
+// and it returns where the pass may resume, so no byte is examined by a
+// validator more than a bounded number of times. Cost: O(n) in the text's
+// length; on text without findings it runs at a small multiple of a memchr
+// pass (docs/performance.md, "Content inspection"). RE2 is used for the
+// instruction phrases only, on a bounded window after a literal anchor has
+// matched.
 //
 // Findings are reported in order of `begin`; they may overlap (a card number
 // inside a `password=` value is both). Text is treated as bytes: invalid UTF-8
@@ -48,7 +50,12 @@ class Detectors {
   // The shared instance every caller should use (about 0.2 ms to build).
   static const Detectors& builtin();
 
-  Detectors();
+  // Which vector instructions the first pass uses: the widest the CPU has
+  // (AVX2 on an x86-64 CPU that has it), or the baseline (SSE2 on x86-64, a
+  // table read elsewhere). Both find exactly the same; the tests compare them.
+  enum class VectorPass { kWidest, kBaseline };
+
+  explicit Detectors(VectorPass pass = VectorPass::kWidest);
   ~Detectors();
   Detectors(const Detectors&) = delete;
   Detectors& operator=(const Detectors&) = delete;
