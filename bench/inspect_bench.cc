@@ -5,7 +5,8 @@
 // never occurs) over the same bytes, run just before it in every iteration,
 // so the ratio holds on a busy machine and travels between machines.
 //
-//   clean/*        text without findings (must stay clean: a finding aborts)
+//   clean/*        text without findings (must stay clean: a finding aborts);
+//                  */baseline with the SSE2 pass a CPU without AVX2 runs
 //   dense          a finding of some kind every ~150 bytes
 //   adversarial/*  text made of what wakes the validators: numbers, `key=`
 //                  assignments, tags, non-ASCII punctuation, near-miss tokens
@@ -99,8 +100,8 @@ void measure(benchmark::State& state, const std::string& text, std::size_t bytes
   state.counters["inspect_MBps"] = work_s > 0 ? static_cast<double>(state.iterations() * bytes) / work_s / 1e6 : 0.0;
 }
 
-void run_find(benchmark::State& state, const std::string& text, bool must_be_clean) {
-  const Detectors& d = Detectors::builtin();
+void run_find(benchmark::State& state, const std::string& text, bool must_be_clean,
+              const Detectors& d = Detectors::builtin()) {
   if (must_be_clean && !d.find(text, KindSet::all(), Confidence::kLow).empty()) {
     state.SkipWithError("the clean corpus has a finding");
     return;
@@ -119,14 +120,37 @@ void BM_Clean(benchmark::State& state) {
 }
 BENCHMARK(BM_Clean)->Name("clean/mixed")->Unit(benchmark::kMillisecond);
 
-void BM_CleanProse(benchmark::State& state) {
-  static const std::string text = repeat_to_size(
+std::string prose_corpus() {
+  return repeat_to_size(
       {"Every message that can carry an action or data passes one governed pipeline before the other side "
        "sees it; a denied call is answered with a sentence a person and a model can act on.\n"},
       kCorpusBytes);
+}
+
+void BM_CleanProse(benchmark::State& state) {
+  static const std::string text = prose_corpus();
   run_find(state, text, true);
 }
 BENCHMARK(BM_CleanProse)->Name("clean/prose")->Unit(benchmark::kMillisecond);
+
+// The same two corpora with the baseline vector pass (SSE2 on x86-64): what
+// a CPU without AVX2 gets.
+const Detectors& baseline() {
+  static const Detectors d(Detectors::VectorPass::kBaseline);
+  return d;
+}
+
+void BM_CleanBaseline(benchmark::State& state) {
+  static const std::string text = clean_corpus();
+  run_find(state, text, true, baseline());
+}
+BENCHMARK(BM_CleanBaseline)->Name("clean/mixed/baseline")->Unit(benchmark::kMillisecond);
+
+void BM_CleanProseBaseline(benchmark::State& state) {
+  static const std::string text = prose_corpus();
+  run_find(state, text, true, baseline());
+}
+BENCHMARK(BM_CleanProseBaseline)->Name("clean/prose/baseline")->Unit(benchmark::kMillisecond);
 
 void BM_Dense(benchmark::State& state) {
   static const std::string text = dense_corpus();

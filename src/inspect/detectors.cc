@@ -9,11 +9,9 @@
 
 #include <re2/re2.h>
 
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 #include "text_scan.h"
+#include "vector_pass.h"
 
 namespace mcp_warden::inspect {
 
@@ -141,66 +139,9 @@ void narrow(Detectors::Tables& t) {
   }
 }
 
-#if defined(__SSE2__) && defined(__SIZEOF_INT128__)
-#define MW_VECTOR_PASS 1
-
-// What the vector pass learns about 64 bytes at p (bit k for p + k):
-// `other`, a cheap superset of the narrowed table's trigger pairs that are
-// not two digits (see other_triggers16); and the byte classes the digit-run
-// filter (number_candidates) reads.
-struct BlockMasks {
-  uint64_t other = 0;
-  uint64_t digit = 0;
-  uint64_t upper = 0;
-  uint64_t sep = 0;  // ' ' or '-'
-  uint64_t dot = 0;
-};
-
-namespace sse2 {
-using V = __m128i;
-constexpr unsigned kWidth = 16;
-inline V load(const unsigned char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
-inline V set1(char c) { return _mm_set1_epi8(c); }
-inline V eq(V v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
-inline V either(V x, V y) { return _mm_or_si128(x, y); }
-inline V both(V x, V y) { return _mm_and_si128(x, y); }
-inline V xor_(V x, V y) { return _mm_xor_si128(x, y); }
-inline V sub(V x, V y) { return _mm_sub_epi8(x, y); }
-inline V less(V x, V y) { return _mm_cmplt_epi8(x, y); }  // signed bytes
-inline uint64_t movemask(V v) { return static_cast<uint32_t>(_mm_movemask_epi8(v)); }
-#include "vector_pass.inc"
-}  // namespace sse2
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define MW_AVX2_PASS 1
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
-namespace avx2 {
-using V = __m256i;
-constexpr unsigned kWidth = 32;
-inline V load(const unsigned char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-inline V set1(char c) { return _mm256_set1_epi8(c); }
-inline V eq(V v, char c) { return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)); }
-inline V either(V x, V y) { return _mm256_or_si256(x, y); }
-inline V both(V x, V y) { return _mm256_and_si256(x, y); }
-inline V xor_(V x, V y) { return _mm256_xor_si256(x, y); }
-inline V sub(V x, V y) { return _mm256_sub_epi8(x, y); }
-inline V less(V x, V y) { return _mm256_cmpgt_epi8(y, x); }  // signed bytes
-inline uint64_t movemask(V v) { return static_cast<uint32_t>(_mm256_movemask_epi8(v)); }
-#include "vector_pass.inc"
-}  // namespace avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif
-
-using ClassifyFn = BlockMasks (*)(const unsigned char*);
+#if defined(MW_VECTOR_PASS)
+using internal::BlockMasks;
+using internal::ClassifyFn;
 
 // The digit, separator and dot classes of the (up to) 16 bytes after a
 // block, which the digit-run filter reads ahead (zero past the text).
@@ -213,8 +154,7 @@ struct Lookahead {
 inline Lookahead lookahead16(const Text& text, std::size_t at) {
   Lookahead l;
   if (at + 17 <= text.n) {
-    BlockMasks m;
-    sse2::classify(text.p + at, 0, m);
+    BlockMasks m = internal::classify16_sse2(text.p + at);
     return {m.digit, m.sep, m.dot};
   }
   for (std::size_t k = 0; k < 16 && at + k < text.n; ++k) {
@@ -230,9 +170,10 @@ inline Lookahead lookahead16(const Text& text, std::size_t at) {
 // what position s + k holds (0 < k < 64).
 inline uint64_t ahead(uint64_t lo, uint64_t hi, unsigned k) { return (lo >> k) | (hi << (64 - k)); }
 
-// The digit pairs of the block at `base` worth a call to check_number: the
-// same rule as digit_run_may_hold_number, for 64 positions at once.
-inline uint64_t number_candidates(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
+// The pairs of the block at `base` the pass looks up: `other`, '+' or '('
+// before a digit, and the digit pairs worth a call to check_number (the same
+// rule as digit_run_may_hold_number, for 64 positions at once).
+inline uint64_t candidates(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
   __extension__ using u128 = unsigned __int128;
   const uint64_t prev_digit = base >= 1 && internal::is_digit(text.p[base - 1]) ? 1 : 0;
   const uint64_t upper_1 = (m.upper << 1) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 1 : 0);
@@ -240,8 +181,9 @@ inline uint64_t number_candidates(const Text& text, std::size_t base, const Bloc
                            (base >= 2 && internal::is_upper(text.p[base - 2]) ? 1 : 0);
   auto d = [&](unsigned k) { return ahead(m.digit, next.digit, k); };
   const uint64_t start = m.digit & ~((m.digit << 1) | prev_digit);
+  const uint64_t marked = m.other | (m.sign & d(1));
+  if ((start & d(1)) == 0) return marked;
   const uint64_t three = start & d(1) & d(2);
-  if ((start & d(1)) == 0) return 0;
   const uint64_t sep3 = ahead(m.sep | m.dot, next.sep | next.dot, 3);
   const uint64_t len3 = three & ~d(3) & sep3 & d(4) & d(5);
   const uint64_t len4 = three & d(3) & ~d(4) & ahead(m.sep, next.sep, 4) & d(5) & d(6) & d(7) & d(8);
@@ -250,23 +192,69 @@ inline uint64_t number_candidates(const Text& text, std::size_t base, const Bloc
   const u128 x4 = x2 & (x2 >> 2);
   const u128 x8 = x4 & (x4 >> 4);
   const uint64_t at_least_13 = static_cast<uint64_t>(x8 & (x4 >> 8) & (x >> 12));
-  return start & d(1) & ((upper_1 & upper_2) | len3 | len4 | at_least_13);
+  return marked | (start & d(1) & ((upper_1 & upper_2) | len3 | len4 | at_least_13));
 }
 
-// True when `classify` marks every pair of the narrowed table but two digits
-// (those go through number_candidates) as `other`, so the vector pass may
-// look up only the pairs it marks.
+// True when candidates() over `classify` marks every pair of the narrowed
+// table but two digits (a digit run is marked where a number may start), so
+// the vector pass may look up only the pairs it marks.
 bool table_within_superset(const Detectors::Tables& t, ClassifyFn classify) {
   std::array<unsigned char, 65> pair{};
+  BlockMasks m;
   for (unsigned v = 0; v < 65536; ++v) {
     if (!((t.fast_bits[v >> 6] >> (v & 63)) & 1)) continue;
     pair[0] = static_cast<unsigned char>(v & 0xFF);
     pair[1] = static_cast<unsigned char>(v >> 8);
     if (internal::is_digit(pair[0]) && internal::is_digit(pair[1])) continue;
-    if (!(classify(pair.data()).other & 1)) return false;
+    Text text{pair.data(), pair.size()};
+    classify(pair.data(), 1, &m);
+    if (!(candidates(text, 0, m, Lookahead{}) & 1)) return false;
   }
   return true;
 }
+
+// The vector pass's masks for the text's full blocks (64 pair positions at a
+// multiple of 64, the pair at base + 63 inside the text), classified up to
+// kBatch blocks per call so the classifier's constants are set up once for
+// them all.
+class BlockBatch {
+ public:
+  BlockBatch(const Text& text, const Detectors::Tables& t) : text_(text) {
+#if defined(MW_AVX2_PASS)
+    if (t.avx2) classify_ = internal::classify_avx2;
+#endif
+    (void)t;
+  }
+
+  // candidates() for the full block at `base`.
+  uint64_t candidates_at(std::size_t base) {
+    std::size_t j = base / 64;
+    if (j < first_ || j >= first_ + count_) refill(j);
+    Lookahead next;
+    if (j + 1 < first_ + count_) {
+      const BlockMasks& n = masks_[j + 1 - first_];
+      next = {n.digit, n.sep, n.dot};
+    } else {
+      next = lookahead16(text_, base + 64);
+    }
+    return candidates(text_, base, masks_[j - first_], next);
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 8;
+
+  void refill(std::size_t j) {
+    first_ = j;
+    count_ = std::min(kBatch, (text_.n - 65 - 64 * j) / 64 + 1);  // blocks with 64 k + 65 <= n
+    classify_(text_.p + 64 * j, count_, masks_.data());
+  }
+
+  const Text& text_;
+  ClassifyFn classify_ = internal::classify_sse2;
+  std::array<BlockMasks, kBatch> masks_;
+  std::size_t first_ = 0;
+  std::size_t count_ = 0;
+};
 #endif
 
 // At an assignment pair whose separator is at i + 1: the key before it
@@ -374,31 +362,23 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
   }
   const std::array<uint64_t, 1024>& bits = t.fast_bits;
 #if defined(MW_VECTOR_PASS)
-  ClassifyFn classify = sse2::classify64;
-#if defined(MW_AVX2_PASS)
-  if (t.avx2) classify = avx2::classify64;
-#endif
+  BlockBatch batch(text, t);
 #endif
   std::size_t pairs = text.n - 1;  // pair positions 0 .. n - 2 (n >= 2)
-  std::size_t base = 0;
-  while (base < pairs) {
+  std::size_t from = 0;            // where the previous validator said to resume
+  while (from < pairs) {
+    std::size_t base = from & ~std::size_t{63};
     std::size_t count = std::min<std::size_t>(64, pairs - base);
-    // Candidate positions: with SSE2, the vector superset (each candidate is
-    // then looked up in the table); otherwise the table's own bits.
-    uint64_t mask;
+    // Candidate positions: the vector pass's marks (each is then looked up
+    // in the table), or the table's own bits (the text's last block, or no
+    // vector pass).
 #if defined(MW_VECTOR_PASS)
-    if (count == 64 && t.vector_pass) {
-      // Reads up to p[base + 64], a pair's second byte, and classes of the
-      // 16 bytes after the block (bounded by the text).
-      BlockMasks m = classify(text.p + base);
-      mask = m.other | number_candidates(text, base, m, lookahead16(text, base + 64));
-    } else {
-      mask = hit_mask(bits, text.p, base, count);
-    }
+    uint64_t mask = count == 64 && t.vector_pass ? batch.candidates_at(base) : hit_mask(bits, text.p, base, count);
 #else
-    mask = hit_mask(bits, text.p, base, count);
+    uint64_t mask = hit_mask(bits, text.p, base, count);
 #endif
-    std::size_t next_base = base + 64;
+    mask &= ~uint64_t{0} << (from - base);
+    from = base + 64;
     while (mask != 0) {
       std::size_t i = base + static_cast<std::size_t>(std::countr_zero(mask));
       if (!pair_hit(bits, text.p, i)) {
@@ -408,12 +388,11 @@ void scan(const Detectors::Tables& t, std::string_view s, internal::Sink& sink) 
       std::size_t resume = dispatch<kFast>(t, text, i, sink);
       if (sink.done) return;
       if (resume >= base + 64) {
-        next_base = resume;
+        from = resume;
         break;
       }
       mask &= ~uint64_t{0} << (resume - base);
     }
-    base = next_base;
   }
 }
 
@@ -453,11 +432,13 @@ Detectors::Detectors(VectorPass pass) {
   narrow(*t);
   add_name_ends(*t);
 #if defined(MW_VECTOR_PASS)
-  t->vector_pass = table_within_superset(*t, sse2::classify64);
-  assert(t->vector_pass && "a trigger pair outside classify(): extend it");
+  t->vector_pass = table_within_superset(*t, internal::classify_sse2);
+  assert(t->vector_pass && "a trigger pair outside classify_sse2(): extend it");
 #if defined(MW_AVX2_PASS)
-  t->avx2 = pass == VectorPass::kWidest && t->vector_pass && __builtin_cpu_supports("avx2") &&
-            table_within_superset(*t, avx2::classify64);
+  if (pass == VectorPass::kWidest && t->vector_pass && internal::cpu_has_avx2()) {
+    t->avx2 = table_within_superset(*t, internal::classify_avx2);
+    assert(t->avx2 && "a trigger pair outside classify_avx2(): extend its pair rules");
+  }
 #endif
 #endif
   (void)pass;
