@@ -6,7 +6,7 @@
 // so the ratio holds on a busy machine and travels between machines.
 //
 //   clean/*        text without findings (must stay clean: a finding aborts);
-//                  */baseline with the SSE2 pass a CPU without AVX2 runs
+//                  (BM_CleanNarrower: the same with the SSSE3 or SSE2 pass)
 //   dense          a finding of some kind every ~150 bytes
 //   adversarial/*  text made of what wakes the validators: numbers, `key=`
 //                  assignments, tags, non-ASCII punctuation, near-miss tokens
@@ -133,24 +133,18 @@ void BM_CleanProse(benchmark::State& state) {
 }
 BENCHMARK(BM_CleanProse)->Name("clean/prose")->Unit(benchmark::kMillisecond);
 
-// The same two corpora with the baseline vector pass (SSE2 on x86-64): what
-// a CPU without AVX2 gets.
-const Detectors& baseline() {
-  static const Detectors d(Detectors::VectorPass::kBaseline);
-  return d;
+// The same two corpora with a narrower vector pass than the CPU's widest:
+// what a CPU without AVX2 gets (SSSE3), and one with SSE2 only.
+void BM_CleanNarrower(benchmark::State& state, Detectors::VectorPass pass, bool prose) {
+  static const std::string mixed = clean_corpus();
+  static const std::string plain = prose_corpus();
+  const Detectors d(pass);
+  run_find(state, prose ? plain : mixed, true, d);
 }
-
-void BM_CleanBaseline(benchmark::State& state) {
-  static const std::string text = clean_corpus();
-  run_find(state, text, true, baseline());
-}
-BENCHMARK(BM_CleanBaseline)->Name("clean/mixed/baseline")->Unit(benchmark::kMillisecond);
-
-void BM_CleanProseBaseline(benchmark::State& state) {
-  static const std::string text = prose_corpus();
-  run_find(state, text, true, baseline());
-}
-BENCHMARK(BM_CleanProseBaseline)->Name("clean/prose/baseline")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CleanNarrower, mixed_ssse3, Detectors::VectorPass::kSsse3, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CleanNarrower, prose_ssse3, Detectors::VectorPass::kSsse3, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CleanNarrower, mixed_sse2, Detectors::VectorPass::kBaseline, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CleanNarrower, prose_sse2, Detectors::VectorPass::kBaseline, true)->Unit(benchmark::kMillisecond);
 
 void BM_Dense(benchmark::State& state) {
   static const std::string text = dense_corpus();

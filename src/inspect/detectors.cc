@@ -28,8 +28,10 @@ struct Detectors::Tables {
   // True when the vector pass (classify, number_candidates) marks every
   // pair of fast_bits it must, so only the pairs it marks are looked up.
   bool vector_pass = false;
-  // With vector_pass: the 32-byte AVX2 classification (else the SSE2 one).
-  bool avx2 = false;
+#if defined(MW_VECTOR_PASS)
+  // With vector_pass: the widest classifier the CPU has and the caller allows.
+  internal::ClassifyFn classify = internal::classify_sse2;
+#endif
   // The last two letters of the secret names (see key_may_name_secret).
   std::array<uint32_t, 26> name_ends{};
   std::vector<uint16_t> family = std::vector<uint16_t>(65536, 0);
@@ -219,12 +221,7 @@ bool table_within_superset(const Detectors::Tables& t, ClassifyFn classify) {
 // them all.
 class BlockBatch {
  public:
-  BlockBatch(const Text& text, const Detectors::Tables& t) : text_(text) {
-#if defined(MW_AVX2_PASS)
-    if (t.avx2) classify_ = internal::classify_avx2;
-#endif
-    (void)t;
-  }
+  BlockBatch(const Text& text, const Detectors::Tables& t) : text_(text), classify_(t.classify) {}
 
   // candidates() for the full block at `base`.
   uint64_t candidates_at(std::size_t base) {
@@ -250,7 +247,7 @@ class BlockBatch {
   }
 
   const Text& text_;
-  ClassifyFn classify_ = internal::classify_sse2;
+  ClassifyFn classify_;
   std::array<BlockMasks, kBatch> masks_;
   std::size_t first_ = 0;
   std::size_t count_ = 0;
@@ -423,6 +420,28 @@ double shannon_entropy(std::string_view s) {
 
 }  // namespace internal
 
+namespace {
+
+#if defined(MW_AVX2_PASS)
+// The widest classifier the CPU has and `pass` allows, if the table is
+// within its superset (else the SSE2 one stays).
+void choose_classifier(Detectors::Tables& t, Detectors::VectorPass pass) {
+  using VectorPass = Detectors::VectorPass;
+  if (!t.vector_pass) return;
+  if (pass == VectorPass::kWidest && internal::cpu_has_avx2()) {
+    bool ok = table_within_superset(t, internal::classify_avx2);
+    assert(ok && "a trigger pair outside classify_avx2(): extend its pair rules");
+    if (ok) t.classify = internal::classify_avx2;
+  } else if (pass != VectorPass::kBaseline && internal::cpu_has_ssse3()) {
+    bool ok = table_within_superset(t, internal::classify_ssse3);
+    assert(ok && "a trigger pair outside classify_ssse3(): extend its pair rules");
+    if (ok) t.classify = internal::classify_ssse3;
+  }
+}
+#endif
+
+}  // namespace
+
 Detectors::Detectors(VectorPass pass) {
   auto t = std::make_unique<Tables>();
   add_number_triggers(*t);
@@ -435,10 +454,7 @@ Detectors::Detectors(VectorPass pass) {
   t->vector_pass = table_within_superset(*t, internal::classify_sse2);
   assert(t->vector_pass && "a trigger pair outside classify_sse2(): extend it");
 #if defined(MW_AVX2_PASS)
-  if (pass == VectorPass::kWidest && t->vector_pass && internal::cpu_has_avx2()) {
-    t->avx2 = table_within_superset(*t, internal::classify_avx2);
-    assert(t->avx2 && "a trigger pair outside classify_avx2(): extend its pair rules");
-  }
+  choose_classifier(*t, pass);
 #endif
 #endif
   (void)pass;

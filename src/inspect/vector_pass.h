@@ -1,8 +1,8 @@
 // Internal to mcp_warden_inspect: the first pass's byte classification, 64
-// bytes at a time, with SSE2 (the x86-64 baseline) or AVX2 (chosen at run
-// time where the CPU has it). The build sets no -march; only the AVX2
-// functions are compiled for AVX2, and they are called only after
-// __builtin_cpu_supports("avx2").
+// bytes at a time, with SSE2 (the x86-64 baseline), or SSSE3 or AVX2 (chosen
+// at run time where the CPU has them). The build sets no -march; only these
+// functions are compiled for SSSE3 or AVX2, and they are called only after
+// __builtin_cpu_supports() said the CPU has it.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +36,9 @@ BlockMasks classify16_sse2(const unsigned char* p);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MW_AVX2_PASS 1
 void classify_avx2(const unsigned char* p, std::size_t blocks, BlockMasks* out);
+void classify_ssse3(const unsigned char* p, std::size_t blocks, BlockMasks* out);
 bool cpu_has_avx2();
+bool cpu_has_ssse3();
 #endif
 #endif
 

@@ -8,9 +8,10 @@
 //
 // How it runs: one pass over the bytes finds the pairs of adjacent bytes that
 // are in an 8 KiB bit table of "trigger" pairs (e.g. two digits, '@' + a
-// letter, "AK", "-B", the first bytes of U+200B): vector compares (SSE2, or
-// AVX2 where the CPU has it) classify the bytes 64 at a time into bit masks
-// that mark a cheap superset of them, and only marked pairs are looked up.
+// letter, "AK", "-B", the first bytes of U+200B): vector instructions (SSE2,
+// or SSSE3 or AVX2 where the CPU has them) classify the bytes 64 at a time
+// into bit masks that mark a cheap superset of them, and only marked pairs
+// are looked up.
 // Pairs whose validator cannot succeed there are passed over in the pass
 // itself: a digit run no number shape can start (decided on the masks, 64
 // positions at once), an assignment whose key cannot end in a secret name.
@@ -50,10 +51,11 @@ class Detectors {
   // The shared instance every caller should use (about 0.2 ms to build).
   static const Detectors& builtin();
 
-  // Which vector instructions the first pass uses: the widest the CPU has
-  // (AVX2 on an x86-64 CPU that has it), or the baseline (SSE2 on x86-64, a
-  // table read elsewhere). Both find exactly the same; the tests compare them.
-  enum class VectorPass { kWidest, kBaseline };
+  // Which vector instructions the first pass may use on x86-64: the widest
+  // the CPU has (AVX2, else SSSE3, else SSE2), at most SSSE3, or the
+  // baseline SSE2. Elsewhere the pass reads its table without vectors. All
+  // find exactly the same; the tests compare them.
+  enum class VectorPass { kWidest, kSsse3, kBaseline };
 
   explicit Detectors(VectorPass pass = VectorPass::kWidest);
   ~Detectors();
