@@ -25,7 +25,7 @@ struct Detectors::Tables {
   // pass find() runs; bits is what find_unfiltered() runs, to compare.
   std::array<uint64_t, 1024> bits{};
   std::array<uint64_t, 1024> fast_bits{};
-  // True when the vector pass (classify, number_candidates) marks every
+  // True when the vector pass (classify, candidates) marks every
   // pair of fast_bits it must, so only the pairs it marks are looked up.
   bool vector_pass = false;
 #if defined(MW_VECTOR_PASS)
@@ -172,29 +172,31 @@ inline Lookahead lookahead16(const Text& text, std::size_t at) {
 // what position s + k holds (0 < k < 64).
 inline uint64_t ahead(uint64_t lo, uint64_t hi, unsigned k) { return (lo >> k) | (hi << (64 - k)); }
 
-// The pairs of the block at `base` the pass looks up: `other`, '+' or '('
-// before a digit, and the digit pairs worth a call to check_number (the same
-// rule as digit_run_may_hold_number, for 64 positions at once).
-inline uint64_t candidates(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
+// The digit pairs of the block at `base` worth a call to check_number: the
+// rule of digit_run_may_hold_number, for 64 positions at once.
+inline uint64_t number_run_starts(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
   __extension__ using u128 = unsigned __int128;
-  const uint64_t prev_digit = base >= 1 && internal::is_digit(text.p[base - 1]) ? 1 : 0;
-  const uint64_t upper_1 = (m.upper << 1) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 1 : 0);
-  const uint64_t upper_2 = (m.upper << 2) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 2 : 0) |
-                           (base >= 2 && internal::is_upper(text.p[base - 2]) ? 1 : 0);
   auto d = [&](unsigned k) { return ahead(m.digit, next.digit, k); };
-  const uint64_t start = m.digit & ~((m.digit << 1) | prev_digit);
-  const uint64_t marked = m.other | (m.sign & d(1));
-  if ((start & d(1)) == 0) return marked;
-  const uint64_t three = start & d(1) & d(2);
-  const uint64_t sep3 = ahead(m.sep | m.dot, next.sep | next.dot, 3);
-  const uint64_t len3 = three & ~d(3) & sep3 & d(4) & d(5);
+  const uint64_t prev_digit = base >= 1 && internal::is_digit(text.p[base - 1]) ? 1 : 0;
+  const uint64_t start = m.digit & ~((m.digit << 1) | prev_digit) & d(1);
+  if (start == 0) return 0;
+  const uint64_t upper_1 = (m.upper << 1) | (base >= 1 && internal::is_upper(text.p[base - 1]) ? 1 : 0);
+  const uint64_t upper_2 = (upper_1 << 1) | (base >= 2 && internal::is_upper(text.p[base - 2]) ? 1 : 0);
+  const uint64_t three = start & d(2);
+  const uint64_t len3 = three & ~d(3) & ahead(m.sep | m.dot, next.sep | next.dot, 3) & d(4) & d(5);
   const uint64_t len4 = three & d(3) & ~d(4) & ahead(m.sep, next.sep, 4) & d(5) & d(6) & d(7) & d(8);
   const u128 x = m.digit | (u128{next.digit} << 64);
   const u128 x2 = x & (x >> 1);
   const u128 x4 = x2 & (x2 >> 2);
   const u128 x8 = x4 & (x4 >> 4);
   const uint64_t at_least_13 = static_cast<uint64_t>(x8 & (x4 >> 8) & (x >> 12));
-  return marked | (start & d(1) & ((upper_1 & upper_2) | len3 | len4 | at_least_13));
+  return start & ((upper_1 & upper_2) | len3 | len4 | at_least_13);
+}
+
+// The pairs of the block at `base` the pass looks up: `other`, '+' or '('
+// before a digit, and the digit runs a number may start.
+inline uint64_t candidates(const Text& text, std::size_t base, const BlockMasks& m, const Lookahead& next) {
+  return m.other | (m.sign & ahead(m.digit, next.digit, 1)) | number_run_starts(text, base, m, next);
 }
 
 // True when candidates() over `classify` marks every pair of the narrowed
