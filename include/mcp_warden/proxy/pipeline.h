@@ -102,12 +102,19 @@ class RequestPipeline {
  private:
   void advance(std::unique_ptr<GovernedRequest> request);
   StepResult run_step(RequestStep& step, std::unique_ptr<GovernedRequest>& request);
+  void on_resume(uint64_t key);
   void resume(uint64_t key);
+
+  struct Running {
+    uint64_t key;
+    bool resumed;  // its resume came before on_request returned
+  };
 
   std::vector<std::unique_ptr<RequestStep>> judges_;
   std::unique_ptr<RequestStep> record_;
   Finish finish_;
   std::unordered_map<uint64_t, std::unique_ptr<GovernedRequest>> parked_;
+  std::vector<Running> running_;  // steps inside on_request now, innermost last
   uint64_t next_key_ = 1;
 };
 
