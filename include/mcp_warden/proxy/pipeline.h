@@ -60,6 +60,7 @@ struct GovernedRequest {
   bool task_augmented = false;                  // tools/call with params.task
   int64_t first_round_seq = -1;                 // a retried input-required request's first round
   inspect::Report content;                      // the content step's findings in `arguments`
+  bool content_clean = false;                   // the content step found the raw line clean: no finding anywhere
   // Set by the first judging step; steps after it only tighten it.
   policy::Decision decision;
   std::optional<int> trust_score;
