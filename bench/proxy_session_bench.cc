@@ -7,10 +7,12 @@
 // --benchmark_report_aggregates_only=true and read the _median rows (CPU).
 #include <benchmark/benchmark.h>
 
+#include <optional>
 #include <string>
 
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/io/frame_reader.h"
+#include "mcp_warden/proxy/governance_assembly.h"
 #include "mcp_warden/proxy/session.h"
 
 namespace mcp_warden::proxy {
@@ -84,6 +86,63 @@ void BM_RelayChunkOfCalls(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * window);
 }
 BENCHMARK(BM_RelayChunkOfCalls)->Arg(16);
+
+// One governed echo call, as mcp-warden-bench-layers' "policy" layer runs it
+// (issue 3's "strict policy", docs/performance.md): the same governance
+// assembly and Session, fed the bench server's handshake and catalog first,
+// then the load generator's echo request and the server's result. Nothing
+// is recorded (no audit), so this is the user-space work of the pipeline,
+// the policy and the content steps per call.
+class GovernedBench {
+ public:
+  explicit GovernedBench(const std::string& policy) {
+    options_.policy = policy;
+    options_.layers = Layers::kPolicyOnly;
+    options_.command = {"mcp-warden-bench-server"};
+    assembly_.emplace(options_, "bench");
+    SessionOptions s;
+    s.server_name = "bench";
+    s.session_id = "bench-session";
+    s.server_argv = options_.command;
+    session_.emplace(s, output_, SystemClock::instance(), assembly_->open("bench-session", {}));
+    handshake();
+  }
+  Session& session() { return *session_; }
+  std::size_t bytes() const { return output_.bytes(); }
+
+ private:
+  void handshake() {
+    session_->on_client_line(
+        R"({"id":-1,"jsonrpc":"2.0","method":"initialize","params":{"capabilities":{},"clientInfo":{"name":"mcp-warden-loadgen","version":"0.1.0"},"protocolVersion":"2025-06-18"}})");
+    session_->on_server_line(
+        R"({"id":-1,"jsonrpc":"2.0","result":{"capabilities":{"tools":{"listChanged":false}},"protocolVersion":"2025-06-18","serverInfo":{"name":"mcp-warden-bench-server","version":"0.1.0"}}})");
+    session_->on_client_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+    session_->on_client_line(R"({"id":-2,"jsonrpc":"2.0","method":"tools/list","params":{}})");
+    session_->on_server_line(
+        R"({"id":-2,"jsonrpc":"2.0","result":{"tools":[{"annotations":{"destructiveHint":false,"readOnlyHint":true,"title":"Echo"},"description":"Echoes back the message it is given.","inputSchema":{"properties":{"message":{"description":"Text to echo","type":"string"}},"required":["message"],"type":"object"},"name":"echo"}]}})");
+  }
+
+  ProxyOptions options_;
+  CountingOutput output_;
+  std::optional<GovernanceAssembly> assembly_;
+  std::optional<Session> session_;
+};
+
+void BM_GovernedEchoCall(benchmark::State& state) {
+  GovernedBench bench(state.range(0) == 0 ? "strict" : "permissive");
+  const std::size_t before = bench.bytes();
+  long long id = 0;
+  for (auto _ : state) {
+    bench.session().on_client_line(echo_request(id));
+    bench.session().on_server_line(echo_result(id));
+    ++id;
+  }
+  // Each call must have gone both ways: a denied or held call would write
+  // far less (or nothing) to the server.
+  if (bench.bytes() - before < static_cast<std::size_t>(id) * 150) state.SkipWithError("calls were not relayed");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GovernedEchoCall)->Arg(0)->Arg(1);
 
 // What building the two lines costs by itself (subtract from BM_RelayOneCall).
 void BM_BuildLinesOnly(benchmark::State& state) {

@@ -114,8 +114,8 @@ bool is_secret_key(std::string_view key) {
   return contains(kSecretCompounds, joined);
 }
 
-Result<nlohmann::json> redact_secrets(const nlohmann::json& value,
-                                      const std::vector<std::string>& pointers) {
+Result<nlohmann::json> redact_secrets(const nlohmann::json& value, const std::vector<std::string>& pointers,
+                                      ContentScan content) {
   json copy = value;
   try {
     for (const std::string& pointer : pointers) redact_pointer(copy, pointer);
@@ -123,7 +123,7 @@ Result<nlohmann::json> redact_secrets(const nlohmann::json& value,
     return Status::invalid_argument(std::string("bad JSON Pointer: ") + e.what());
   }
   redact_keys(copy);
-  redact_content(copy);
+  if (content == ContentScan::kScan) redact_content(copy);
   return copy;
 }
 

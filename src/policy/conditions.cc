@@ -85,24 +85,28 @@ bool text_words_hold(const ArgCondition& cond, std::string_view text, CallView& 
 }
 
 // path_glob on one string of `path: "*"`, read as its role says (path_roles.h;
-// docs/policy.md, "What is a path"). The role is looked up only when the
-// answer depends on it: most strings match nothing whole and hold one word.
+// docs/policy.md, "What is a path"). Free text is never resolved whole, so
+// the role comes first (it allocates nothing); the other roles judge the
+// whole string, and the rest only when the answer can depend on it.
 bool any_string_path_glob_holds(const ArgCondition& cond, const Leaves& leaves, const Leaf& leaf, CallView& view) {
   std::string_view text = leaf.text();
-  const bool whole = path_glob_holds(cond, view.candidates(text));
   const bool words = may_hold_words(text);
-  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();  // the cheap test first
-  if (!whole && !words && !pattern) return false;
-  switch (view.path_role(leaves, leaf)) {
-    case PathRole::kPath:
-    case PathRole::kPattern: return whole || (pattern && glob_pattern_holds(cond, text, view));
-    case PathRole::kCommand: return whole || (words && text_words_hold(cond, text, view, true));
-    case PathRole::kText: return words ? text_words_hold(cond, text, view, false)
-                                       : has_path_shape(text) && path_or_pattern_holds(cond, text, view);
-    case PathRole::kUnknown:
-      return whole || (pattern && glob_pattern_holds(cond, text, view)) || (words && text_words_hold(cond, text, view, false));
+  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();
+  const PathRole role = view.path_role(leaves, leaf);
+  if (role == PathRole::kText) {
+    return words ? text_words_hold(cond, text, view, false)
+                 : has_path_shape(text) && path_or_pattern_holds(cond, text, view);
   }
-  return whole;
+  if (path_glob_holds(cond, view.candidates(text))) return true;
+  switch (role) {
+    case PathRole::kPath:
+    case PathRole::kPattern: return pattern && glob_pattern_holds(cond, text, view);
+    case PathRole::kCommand: return words && text_words_hold(cond, text, view, true);
+    case PathRole::kText: break;
+    case PathRole::kUnknown:
+      return (pattern && glob_pattern_holds(cond, text, view)) || (words && text_words_hold(cond, text, view, false));
+  }
+  return false;
 }
 
 bool string_holds(const ArgCondition& cond, std::string_view text, CallView& view) {

@@ -82,14 +82,33 @@ std::string with_period(std::string text) {
   return text;
 }
 
-Decision from_rule(const std::string& policy, const Rule& rule, const Evidence& evidence,
-                   const CallContext& call) {
+std::string rule_decision_reason(const std::string& policy, const Rule& rule, const Evidence& evidence,
+                                 const CallContext& call) {
+  return with_period(lead_in(policy, rule.name, rule.action, call) + rule_reason(rule) +
+                     (rule.match.content.empty() ? evidence_text(evidence) : content_text(rule, call)));
+}
+
+// The reason of `rule` deciding `call`; one without evidence or content to
+// name depends only on the entry's tool, so it is made once per entry.
+std::string cached_rule_reason(const std::string& policy, size_t index, const Rule& rule,
+                               const Evidence& evidence, const CallContext& call,
+                               internal::StaticMatches::Entry& entry) {
+  if (!evidence.pointer.empty() || !rule.match.content.empty()) {
+    return rule_decision_reason(policy, rule, evidence, call);
+  }
+  for (const auto& [cached_index, reason] : entry.rule_reasons) {
+    if (cached_index == index) return reason;
+  }
+  return entry.rule_reasons.emplace_back(index, rule_decision_reason(policy, rule, evidence, call)).second;
+}
+
+Decision from_rule(const std::string& policy, size_t index, const Rule& rule, const Evidence& evidence,
+                   const CallContext& call, internal::StaticMatches::Entry& entry) {
   Decision d;
   d.action = rule.action;
   d.policy = policy;
   d.rule = rule.name;
-  d.reason = with_period(lead_in(policy, rule.name, rule.action, call) + rule_reason(rule) +
-                         (rule.match.content.empty() ? evidence_text(evidence) : content_text(rule, call)));
+  d.reason = cached_rule_reason(policy, index, rule, evidence, call, entry);
   d.credential_denial = rule.secret && rule.action == Action::kDeny;
   if (rule.action == Action::kAsk) d.ask_fallback = rule.ask_fallback;
   return d;
@@ -133,6 +152,7 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
   const internal::Model& model = impl_->model;
   internal::CallView view(call, impl_->normalizer, model.pointers, impl_->call_scratch);
   const Rule* best = nullptr;
+  size_t best_index = 0;
   Evidence best_evidence;
   std::vector<size_t> limited;
   internal::StaticMatches::Entry& entry = impl_->static_matches.rules_for(model, call, view.annotations());
@@ -147,11 +167,12 @@ Decision Policy::evaluate(const CallContext& call, const Clock& clock) {
     if (rule.rate_limit) limited.push_back(i);
     if (would_lead) {
       best = &rule;
+      best_index = i;
       best_evidence = std::move(evidence);
     }
     if (rule.action == Action::kDeny) break;  // nothing outranks the first deny
   }
-  Decision d = best != nullptr ? from_rule(model.name, *best, best_evidence, call)
+  Decision d = best != nullptr ? from_rule(model.name, best_index, *best, best_evidence, call, entry)
                                : from_default(model, call, &entry.default_reason);
   // Retention and rate limits tighten an ask too (deny outranks it).
   if (d.action != Action::kDeny) apply_retention(d, call);

@@ -34,14 +34,24 @@ constexpr std::array<std::string_view, 15> kSearchWords = {"search", "find", "li
                                                            "tree", "locate", "walk", "scan", "rg", "ripgrep",
                                                            "fd", "match", "query"};
 
+// Whether a word of `text` (split as tool names are, any case) is listed.
+// Allocates nothing: it runs for every string argument a path rule reads.
 template <size_t N>
-bool any_word_listed(const std::vector<std::string>& words, const std::array<std::string_view, N>& list) {
-  return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return listed(list, w); });
+bool any_word_listed(std::string_view text, const std::array<std::string_view, N>& list) {
+  size_t pos = 0;
+  std::string_view word;
+  while (next_tool_word(text, &pos, &word)) {
+    for (std::string_view entry : list) {
+      if (equals_ignoring_case(word, entry)) return true;
+    }
+  }
+  return false;
 }
 
-std::string string_member(const nlohmann::json& object, const char* key) {
+std::string_view string_member(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != object.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
+                                               : std::string_view();
 }
 
 // The schema says the value is a path: `format`, or a description or title
@@ -49,7 +59,7 @@ std::string string_member(const nlohmann::json& object, const char* key) {
 bool schema_says_path(const nlohmann::json& schema) {
   if (listed(kPathFormats, string_member(schema, "format"))) return true;
   for (const char* key : {"description", "title"}) {
-    if (any_word_listed(split_tool_words(string_member(schema, key)), kPathDescriptionWords)) return true;
+    if (any_word_listed(string_member(schema, key), kPathDescriptionWords)) return true;
   }
   return false;
 }
@@ -105,18 +115,17 @@ std::string substitute(const std::vector<std::string_view>& segments, size_t at,
 }  // namespace
 
 PathRole path_role_of(std::string_view name, const nlohmann::json* schema) {
-  std::vector<std::string> words = split_tool_words(name);
-  if (any_word_listed(words, kPathWords)) return PathRole::kPath;
+  if (any_word_listed(name, kPathWords)) return PathRole::kPath;
   const bool declared = schema != nullptr && schema->is_object();
   if (declared && schema_says_path(*schema)) return PathRole::kPath;
-  if (any_word_listed(words, kPatternWords)) return PathRole::kPattern;
-  if (any_word_listed(words, kCommandWords)) return PathRole::kCommand;
-  if (any_word_listed(words, kTextWords) || declared) return PathRole::kText;
+  if (any_word_listed(name, kPatternWords)) return PathRole::kPattern;
+  if (any_word_listed(name, kCommandWords)) return PathRole::kCommand;
+  if (any_word_listed(name, kTextWords) || declared) return PathRole::kText;
   return PathRole::kUnknown;
 }
 
 bool is_search_or_list_tool(std::string_view tool) {
-  return any_word_listed(split_tool_words(tool), kSearchWords);
+  return any_word_listed(tool, kSearchWords);
 }
 
 bool has_path_shape(std::string_view text) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "mcp_warden/policy/call_context.h"
@@ -31,6 +32,9 @@ class StaticMatches {
     // The default decision's reason for this tool; evaluate() writes it
     // the first time no rule matches (it depends only on the tool name).
     std::string default_reason;
+    // A matching rule's reason when it has no evidence to show (index into
+    // model.rules, reason), written the first time that rule decides.
+    std::vector<std::pair<size_t, std::string>> rule_reasons;
   };
   // Valid until the next call.
   Entry& rules_for(const Model& model, const CallContext& call, const ToolAnnotations& annotations);

@@ -28,23 +28,37 @@ bool starts_word(std::string_view name, size_t i) {
 
 }  // namespace
 
+bool next_tool_word(std::string_view name, size_t* pos, std::string_view* word) {
+  size_t i = *pos;
+  while (i < name.size() && kind_of(name[i]) == CharKind::kSeparator) ++i;
+  if (i == name.size()) {
+    *pos = i;
+    return false;
+  }
+  const size_t start = i++;
+  while (i < name.size() && kind_of(name[i]) != CharKind::kSeparator && !starts_word(name, i)) ++i;
+  *word = name.substr(start, i - start);
+  *pos = i;
+  return true;
+}
+
 std::vector<std::string> split_tool_words(std::string_view name) {
   std::vector<std::string> words;
-  std::string current;
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (kind_of(name[i]) == CharKind::kSeparator) {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-      continue;
-    }
-    if (!current.empty() && starts_word(name, i)) {
-      words.push_back(std::move(current));
-      current.clear();
-    }
-    current.push_back(lower(name[i]));
+  size_t pos = 0;
+  std::string_view word;
+  while (next_tool_word(name, &pos, &word)) {
+    std::string& out = words.emplace_back(word);
+    for (char& c : out) c = lower(c);
   }
-  if (!current.empty()) words.push_back(std::move(current));
   return words;
+}
+
+bool equals_ignoring_case(std::string_view word, std::string_view lower_case) {
+  if (word.size() != lower_case.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (lower(word[i]) != lower_case[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace mcp_warden::policy

@@ -13,9 +13,9 @@ namespace {
 constexpr std::array<std::string_view, 8> kOutcomeNames = {
     "ok", "is_error", "error", "no_reply", "timeout", "cancelled", "dropped_oversize", "unreadable"};
 
-std::string redacted_arguments(const nlohmann::json* arguments) {
+std::string redacted_arguments(const nlohmann::json* arguments, bool known_clean) {
   if (arguments == nullptr) return "null";
-  auto redacted = audit::redact_secrets(*arguments);
+  auto redacted = audit::redact_secrets(*arguments, {}, known_clean ? audit::ContentScan::kKnownClean : audit::ContentScan::kScan);
   return rpc::dump_wire(redacted ? std::move(redacted).value() : nlohmann::json("[unrecordable arguments]"));
 }
 
@@ -53,7 +53,7 @@ audit::NewEntry RequestRecord::to_entry() const {
   entry.decision = std::string(action);
   std::string out = "{";
   key(out, "arguments");
-  out += redacted_arguments(arguments);
+  out += redacted_arguments(arguments, arguments_clean);
   if (content != nullptr && (!content->empty() || content->incomplete)) {
     key(out, "content");
     out += rpc::dump_wire(content_record(*content));

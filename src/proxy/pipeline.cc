@@ -30,24 +30,34 @@ void RequestPipeline::advance(std::unique_ptr<GovernedRequest> request) {
 
 // A pending step parks the request under a key its resume callback holds.
 // A step may also resume before on_request returns (an auditor that
-// completes at once): then the request simply goes on.
+// completes at once): then the request simply goes on. The steps running
+// now (more than one when a step's work runs another request's steps) are
+// on running_, so an early resume is told from a late one without an
+// allocation per step.
 StepResult RequestPipeline::run_step(RequestStep& step, std::unique_ptr<GovernedRequest>& request) {
-  enum class Phase { kRunning, kResumedEarly, kReturned };
-  auto phase = std::make_shared<Phase>(Phase::kRunning);
   const uint64_t key = next_key_++;
-  StepResult result = step.on_request(*request, [this, key, phase] {
-    if (*phase == Phase::kRunning) {
-      *phase = Phase::kResumedEarly;
-      return;
-    }
-    resume(key);
-  });
-  const bool resumed_early = *phase == Phase::kResumedEarly;
-  *phase = Phase::kReturned;
+  running_.push_back(Running{key, false});
+  StepResult result = step.on_request(*request, [this, key] { on_resume(key); });
+  bool resumed_early = false;
+  for (auto it = running_.begin(); it != running_.end(); ++it) {
+    if (it->key != key) continue;
+    resumed_early = it->resumed;
+    running_.erase(it);
+    break;
+  }
   if (result != StepResult::kPending) return result;
   if (resumed_early) return StepResult::kContinue;
   parked_.emplace(key, std::move(request));
   return StepResult::kPending;
+}
+
+void RequestPipeline::on_resume(uint64_t key) {
+  for (Running& r : running_) {
+    if (r.key != key) continue;
+    r.resumed = true;  // still inside on_request: run_step goes on
+    return;
+  }
+  resume(key);
 }
 
 void RequestPipeline::resume(uint64_t key) {

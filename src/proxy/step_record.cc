@@ -54,6 +54,7 @@ class RecordStep final : public RequestStep {
     record.first_round_seq = request.first_round_seq;
     record.task_id = request.task_id;
     record.content = &request.content;
+    record.arguments_clean = request.content_clean;
     return record;
   }
 

@@ -125,6 +125,19 @@ TEST(AuditRedactTest, SecretLookingKeysAreRedactedAtAnyDepth) {
   EXPECT_EQ(args["apiKey"], "k1") << "the input must not change";
 }
 
+TEST(AuditRedactTest, KnownCleanContentStillRedactsSecretKeysButRunsNoDetectors) {
+  // The caller vouches that no detector finds anything; key names are still judged.
+  json args = json::parse(R"({"apiKey": "k1", "note": "password=hunter2"})");
+  auto scanned = redact_secrets(args);
+  auto vouched = redact_secrets(args, {}, ContentScan::kKnownClean);
+  ASSERT_TRUE(scanned.is_ok());
+  ASSERT_TRUE(vouched.is_ok());
+  EXPECT_EQ((*scanned)["apiKey"], kRedactedValue);
+  EXPECT_EQ((*vouched)["apiKey"], kRedactedValue);
+  EXPECT_NE((*scanned)["note"], "password=hunter2") << "the detectors run by default";
+  EXPECT_EQ((*vouched)["note"], "password=hunter2") << "kKnownClean runs no detector";
+}
+
 TEST(AuditRedactTest, ExplicitPointersAreRedactedWhateverTheKey) {
   json args = json::parse(R"({"query": "select", "opts": {"dsn": "pg://u:pw@h"}, "a": [1, 2]})");
   auto redacted = redact_secrets(args, {"/opts/dsn", "/a/1", "/does/not/exist"});

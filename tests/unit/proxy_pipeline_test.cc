@@ -100,6 +100,43 @@ TEST(RequestPipelineTest, AStepThatResumesBeforeReturningGoesOnAtOnce) {
   EXPECT_EQ(pipeline.parked(), 0u);
 }
 
+// A step whose work runs another request through the same pipeline, and
+// that inner request's step resumes the outer one before either returns:
+// the outer request must go on (resumed early), not be parked for ever.
+struct NestingStep : RequestStep {
+  std::string_view name() const override { return "nesting"; }
+  StepResult on_request(GovernedRequest& request, Resume resume) override {
+    if (request.subject == "outer") {
+      outer_resume = std::move(resume);
+      auto inner = new_request();
+      inner->subject = "inner";
+      pipeline->run(std::move(inner));
+      return StepResult::kPending;
+    }
+    outer_resume();  // the inner request resumes the outer one
+    return StepResult::kContinue;
+  }
+  RequestPipeline* pipeline = nullptr;
+  Resume outer_resume;
+};
+
+TEST(RequestPipelineTest, AResumeFromInsideANestedRunIsAnEarlyResume) {
+  std::vector<std::string> log;
+  auto nesting = std::make_unique<NestingStep>();
+  NestingStep* step = nesting.get();
+  std::vector<std::unique_ptr<RequestStep>> judges;
+  judges.push_back(std::move(nesting));
+  std::vector<std::string> finished;
+  RequestPipeline pipeline(std::move(judges), std::make_unique<ScriptedStep>("record", log, StepResult::kContinue),
+                           [&](GovernedRequest& r) { finished.push_back(r.subject); });
+  step->pipeline = &pipeline;
+  auto outer = new_request();
+  outer->subject = "outer";
+  pipeline.run(std::move(outer));
+  EXPECT_EQ(finished, (std::vector<std::string>{"inner", "outer"}));
+  EXPECT_EQ(pipeline.parked(), 0u);
+}
+
 TEST(GovernedMethodsTest, EveryMethodIsFoundInItsOwnDirectionOnly) {
   for (const MethodSpec& spec : governed_methods()) {
     EXPECT_EQ(find_governed_method(spec.name, spec.direction), &spec);

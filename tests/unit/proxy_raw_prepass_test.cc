@@ -46,6 +46,20 @@ std::vector<std::string> response_lines(const std::string& text) {
   return lines;
 }
 
+// A tools/call request line holding `text` as an argument, a key, and deep
+// in a nested argument.
+std::vector<std::string> request_lines(const std::string& text) {
+  std::vector<json> arguments = {json{{"content", text}}, json{{text, true}},
+                                 json{{"path", "/tmp/x"}, {"options", json{{"edits", json::array({json{{"new", "x " + text + " y"}}})}}}}};
+  std::vector<std::string> lines;
+  for (const json& args : arguments) {
+    lines.push_back(
+        json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", {{"name", "write_file"}, {"arguments", args}}}}
+            .dump());
+  }
+  return lines;
+}
+
 class RawPrepassTest : public ::testing::Test {
  protected:
   RawPrepassTest() : policy_(policy::Policy::load_preset("strict").value()), content_(policy_, "fs", nullptr) {}
@@ -62,6 +76,27 @@ TEST_F(RawPrepassTest, NeverCleanWhereTheDecodedScanFindsSomething) {
     for (const std::string& line : response_lines(text)) {
       json result = json::parse(line)["result"];
       inspect::Report report = inspect::scan(result, inspect::Detectors::builtin(), {});
+      bool clean = content_.raw_is_clean(line);
+      if (!report.empty()) {
+        ++findings_checked;
+        EXPECT_FALSE(clean) << "the shortcut would hide a finding in: " << line;
+      }
+      clean_lines += clean ? 1 : 0;
+    }
+  }
+  EXPECT_GT(findings_checked, 100) << "the positives were exercised";
+  EXPECT_GT(clean_lines, 0) << "the hard negatives take the shortcut";
+}
+
+TEST_F(RawPrepassTest, ARequestLineIsNeverCleanWhereTheArgumentScanFindsSomething) {
+  std::vector<std::string> texts = corpus_texts();
+  ASSERT_GT(texts.size(), 200u) << "the corpus was read";
+  int findings_checked = 0;
+  int clean_lines = 0;
+  for (const std::string& text : texts) {
+    for (const std::string& line : request_lines(text)) {
+      json arguments = json::parse(line)["params"]["arguments"];
+      inspect::Report report = content_.scan_arguments(arguments);
       bool clean = content_.raw_is_clean(line);
       if (!report.empty()) {
         ++findings_checked;

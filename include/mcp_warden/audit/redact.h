@@ -29,6 +29,7 @@
 // Thread safety: stateless; call from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,14 @@ inline constexpr inspect::KindSet kContentRedactedKinds = {inspect::Kind::kSecre
 // True when an object key names a secret (rules above).
 bool is_secret_key(std::string_view key);
 
+// How redact_secrets treats the content of strings: kScan runs the
+// detectors; kKnownClean skips them, for a caller that has established that
+// they find nothing in any string or key of the value at any confidence
+// (proxy/content_inspection.h, raw_is_clean). Key names are judged either way.
+enum class ContentScan : uint8_t { kScan, kKnownClean };
+
 Result<nlohmann::json> redact_secrets(const nlohmann::json& value,
-                                      const std::vector<std::string>& pointers = {});
+                                      const std::vector<std::string>& pointers = {},
+                                      ContentScan content = ContentScan::kScan);
 
 }  // namespace mcp_warden::audit

@@ -18,4 +18,12 @@ namespace mcp_warden::policy {
 
 std::vector<std::string> split_tool_words(std::string_view name);
 
+// The next word of `name` from `*pos` on, as written (not lower-cased), into
+// *word, `*pos` moved past it; false when no word is left. Splits exactly as
+// split_tool_words does, allocating nothing.
+bool next_tool_word(std::string_view name, size_t* pos, std::string_view* word);
+
+// Whether `word` (any case) equals `lower_case` (lower case).
+bool equals_ignoring_case(std::string_view word, std::string_view lower_case);
+
 }  // namespace mcp_warden::policy

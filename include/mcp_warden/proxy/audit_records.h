@@ -57,6 +57,10 @@ struct RequestRecord {
   // The content step's findings in the arguments (kind, detector, where,
   // count, keyed hashes; never a value): "content" when any.
   const inspect::Report* content = nullptr;
+  // The request's raw line certainly holds no finding (the content step's
+  // ContentInspection::raw_is_clean): the detectors need not run again to
+  // redact the recorded arguments.
+  bool arguments_clean = false;
 
   // The entry (session and server are stamped by the recorder).
   audit::NewEntry to_entry() const;

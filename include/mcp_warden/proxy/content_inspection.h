@@ -60,8 +60,9 @@ class ContentInspection {
   // Whether the results of `method` are inspected (tools/call, tasks/result,
   // resources/read, prompts/get).
   static bool inspects_results_of(GovernedMethod method);
-  // True when the raw response line `raw` certainly holds no finding once
-  // decoded, so its result needs no parse and no scan: it has no backslash
+  // True when the raw line `raw` (a response, or a request whose arguments
+  // are to be scanned) certainly holds no finding once decoded, so its
+  // result or arguments need no scan: it has no backslash
   // (every decoded string is then a substring of the line, byte for byte)
   // and the detectors find nothing in the whole line at any confidence.
   // Anything else — an escape, a finding, even a spurious one across JSON

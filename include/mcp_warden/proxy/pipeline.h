@@ -60,6 +60,7 @@ struct GovernedRequest {
   bool task_augmented = false;                  // tools/call with params.task
   int64_t first_round_seq = -1;                 // a retried input-required request's first round
   inspect::Report content;                      // the content step's findings in `arguments`
+  bool content_clean = false;                   // the content step found the raw line clean: no finding anywhere
   // Set by the first judging step; steps after it only tighten it.
   policy::Decision decision;
   std::optional<int> trust_score;
@@ -102,12 +103,19 @@ class RequestPipeline {
  private:
   void advance(std::unique_ptr<GovernedRequest> request);
   StepResult run_step(RequestStep& step, std::unique_ptr<GovernedRequest>& request);
+  void on_resume(uint64_t key);
   void resume(uint64_t key);
+
+  struct Running {
+    uint64_t key;
+    bool resumed;  // its resume came before on_request returned
+  };
 
   std::vector<std::unique_ptr<RequestStep>> judges_;
   std::unique_ptr<RequestStep> record_;
   Finish finish_;
   std::unordered_map<uint64_t, std::unique_ptr<GovernedRequest>> parked_;
+  std::vector<Running> running_;  // steps inside on_request now, innermost last
   uint64_t next_key_ = 1;
 };
 
