@@ -169,6 +169,7 @@ void Session::handle_client_message(Message& m) {
 
 void Session::handle_client_request(Message& m) {
   if (const MethodSpec* spec = governed_spec(m, Direction::kClientToServer)) return start_governed(*spec, m);
+  if (governed() && client_pending_.contains(m.id)) return refuse_reused_id(nullptr, m);
   if (m.method == kInitialize) note_initialize_request(m);
   if (m.method == kToolsList) note_tools_list_request(m);
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
