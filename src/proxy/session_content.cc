@@ -141,7 +141,8 @@ void Session::settle_held_result(HeldResult& held, const ResultSettlement& settl
     if (result_content_.is_object()) result_content_["withheld"] = true;
     record_outcome(held.request, outcome, &m);
     if (!waiting) return;  // the client gave up on it, or was answered already (the server exited)
-    json details = {{"action", "ask"}, {"answer", settlement.answer}, {"findings", finding_list(held.check.report)}};
+    json details = {{"action", "deny"}, {"rule", held.check.verdict.rule}, {"answer", settlement.answer},
+                    {"findings", finding_list(held.check.report)}};
     return send_withheld(held.request, m, settlement.why, std::move(details));
   }
   deliver_held_result(held, settlement);

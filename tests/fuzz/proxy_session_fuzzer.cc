@@ -398,7 +398,7 @@ class Harness {
     answer_questions(R"({"action":"decline"})");
     while (auditor_.settle_oldest(true)) {
     }
-    if (session_.bytes_held_for_server() != 0) violation("an answer is still held after every question was declined", "");
+    if (session_.bytes_held_for_client() != 0) violation("an answer is still held after every question was declined", "");
   }
 
  private:

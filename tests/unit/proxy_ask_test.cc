@@ -578,7 +578,7 @@ TEST_F(AskResultTest, AcceptDeliversTheServersBytesUnchangedAndRecordsTheReceipt
   start(true);
   ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
   EXPECT_TRUE(reply_to(2).is_null()) << "held";
-  EXPECT_GT(session_->bytes_held_for_server(), 0u) << "counted against the held-bytes cap";
+  EXPECT_GT(session_->bytes_held_for_client(), 0u) << "counted against the held-bytes cap";
   json q = question();
   ASSERT_FALSE(q.is_null());
   const std::string message = q["params"]["message"];
@@ -591,7 +591,7 @@ TEST_F(AskResultTest, AcceptDeliversTheServersBytesUnchangedAndRecordsTheReceipt
   EXPECT_EQ(json::parse(out_.to_server.back())["method"], "ping") << "other traffic flows";
   answer(q["id"], R"({"action":"accept","content":{"decision":"once"}})");
   EXPECT_EQ(reply_line(2), server_line_) << "byte for byte";
-  EXPECT_EQ(session_->bytes_held_for_server(), 0u);
+  EXPECT_EQ(session_->bytes_held_for_client(), 0u);
   auto asked = receipts(audit::EntryKind::kApprovalRequest);
   auto answered = receipts(audit::EntryKind::kApproval);
   ASSERT_EQ(asked.size(), 1u);
@@ -640,7 +640,7 @@ TEST_F(AskResultTest, DeclineAndTimeoutWithholdTheAnswerAndSaySo) {
   answer(q["id"], R"({"action":"accept","content":{"decision":"once"}})");
   EXPECT_EQ(reply_line(3).find("bob@example.com"), std::string::npos) << "a late answer delivers nothing";
   EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "ignored");
-  EXPECT_EQ(session_->bytes_held_for_server(), 0u);
+  EXPECT_EQ(session_->bytes_held_for_client(), 0u);
 }
 
 TEST_F(AskResultTest, AResourceReadAnswerWithheldIsAJsonRpcError) {

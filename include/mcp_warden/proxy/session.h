@@ -215,9 +215,11 @@ class Session : public io::FrameSink {
   // Bytes of client lines held back from the server: calls held for the
   // catalog and the lines queued behind undecided requests. The runner
   // stops reading the client while they and its writer hold too much.
-  // Answers held for a person (a response rule that asks) count too: they
-  // were read from the server on behalf of the client's requests.
-  std::size_t bytes_held_for_server() const { return outbox_.waiting_bytes() + held_call_bytes_ + held_result_bytes_; }
+  std::size_t bytes_held_for_server() const { return outbox_.waiting_bytes() + held_call_bytes_; }
+  // Bytes of server answers held for a person (a response rule that asks).
+  // The runner stops reading the server while they and the queue toward
+  // the client hold too much — never the client, whose answer releases them.
+  std::size_t bytes_held_for_client() const { return held_result_bytes_; }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
