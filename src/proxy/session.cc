@@ -188,7 +188,8 @@ void Session::handle_client_request(Message& m) {
 void Session::handle_client_batch(Message& m) {
   if (governed()) {
     for (const Message& element : m.batch) {
-      if (governed_spec(element, Direction::kClientToServer) != nullptr || element.kind == MessageKind::kBatch) {
+      if (governed_spec(element, Direction::kClientToServer) != nullptr || element.kind == MessageKind::kBatch ||
+          (element.kind == MessageKind::kRequest && client_pending_.contains(element.id))) {
         return refuse_governed_batch(m);
       }
     }
@@ -409,6 +410,11 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
   if (header.has_method) {  // a server request: tell the server it failed
     output_.send_to_server(rpc::make_error_reply(*header.id, rpc::kInternalError, oversize_text(frame.size)));
     return;
+  }
+  if (const PendingRequest* held = client_pending_.find(*header.id); held != nullptr && !held->forwarded) {
+    spdlog::warn("the server answered request {}, which mcp-warden had not forwarded or whose answer is held; dropped",
+                 rpc::id_key(*header.id));
+    return;  // the held request goes on
   }
   if (auto request = client_pending_.take(*header.id)) {
     if (request->spec != nullptr && request->audit_seq >= 0) record_outcome(*request, Outcome::kDroppedOversize, nullptr);

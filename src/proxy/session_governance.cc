@@ -227,7 +227,8 @@ void Session::refuse_governed_batch(const Message& m) {
     if (element.kind != rpc::MessageKind::kRequest) continue;
     replies.push_back(json::parse(rpc::make_error_reply(element.id, rpc::kInvalidRequest,
         "mcp-warden does not relay JSON-RPC batches that contain governed requests (tools/call, resources/read, "
-        "prompts/get, ...) or nested batches; send each request as its own message")));
+        "prompts/get, ...), nested batches, or a request whose id is already in use by a pending request; send each "
+        "request as its own message under an id of its own")));
   }
   ++counters_.client_errors_answered;
   if (replies.empty()) return;  // only notifications: nothing to answer, nothing forwarded

@@ -574,6 +574,26 @@ TEST_F(AskResultTest, TheServerCannotAnswerTheQuestionAboutItsOwnAnswer) {
   EXPECT_NE(denial_text(2).find("declined"), std::string::npos) << reply_line(2);
 }
 
+TEST_F(AskResultTest, NeitherABatchNorAnOversizedLineCanClaimAHeldAnswersId) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  const std::size_t to_server = out_.to_server.size();
+  session_->on_client_line(R"([{"jsonrpc":"2.0","id":2,"method":"ping"},{"jsonrpc":"2.0","id":9,"method":"ping"}])");
+  EXPECT_EQ(out_.to_server.size(), to_server) << "a batch reusing a pending id is refused whole";
+  json refused = json::parse(out_.to_client.back());
+  ASSERT_TRUE(refused.is_array());
+  EXPECT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0]["error"]["code"], -32600);
+  out_.to_client.pop_back();
+  io::OversizedFrame frame;
+  frame.size = 100u << 20;
+  frame.head = R"({"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":")";
+  frame.tail = R"("}]}})";
+  session_->on_server_oversized(frame);
+  answer(question()["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(reply_line(2), server_line_) << "the held answer is delivered, the oversized line did not replace it";
+}
+
 TEST_F(AskResultTest, AcceptDeliversTheServersBytesUnchangedAndRecordsTheReceipts) {
   start(true);
   ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
