@@ -55,8 +55,7 @@ inspect::KindSet ResponseRules::watched(std::string_view method, std::string_vie
   return out;
 }
 
-bool ResponseRules::may_ask(std::string_view method, std::string_view server, std::string_view tool) const {
-  if (!asks_) return false;
+bool ResponseRules::any_ask_applies(std::string_view method, std::string_view server, std::string_view tool) const {
   for (const ResponseRule& rule : rules_) {
     if (rule.action == ResponseAction::kAsk && rule.applies_to(method, server, tool)) return true;
   }

@@ -49,6 +49,10 @@ responses:
     match: {tool: [read_card], content: payment_card}
     action: ask
     fallback: redact
+  - name: ask-phones-else-deny
+    match: {tool: [read_phone], content: phone}
+    action: ask
+    fallback: deny
   - name: ask-resource-mail
     match: {method: resources/read, content: email}
     action: ask
@@ -721,6 +725,15 @@ TEST_F(AskResultTest, WithoutElicitationTheRulesFallbackApplies) {
   EXPECT_NE(delivered.find("[REDACTED:payment_card]"), std::string::npos) << delivered;
   EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["how"], "fallback");
   EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "redact");
+}
+
+TEST_F(AskResultTest, WithoutElicitationADenyFallbackWithholds) {
+  start(false);
+  ASSERT_TRUE(call_and_answer(2, "read_phone", "call (415) 555-2671."));
+  EXPECT_EQ(reply_line(2).find("555-2671"), std::string::npos) << reply_line(2);
+  EXPECT_TRUE(reply_to(2)["result"]["isError"].get<bool>());
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "deny");
+  EXPECT_TRUE(json::parse(auditor_.last_of(audit::EntryKind::kToolResult)->payload)["content"]["withheld"].get<bool>());
 }
 
 TEST_F(AskResultTest, WithoutElicitationAGrantCodeDeliversTheIdenticalCallsAnswerOnce) {

@@ -92,12 +92,16 @@ class ResponseRules {
   inspect::KindSet watched(std::string_view method, std::string_view server, std::string_view tool) const;
   // Whether a rule that asks may apply to answers of (method, server, tool);
   // false at once when no rule asks.
-  bool may_ask(std::string_view method, std::string_view server, std::string_view tool) const;
+  bool may_ask(std::string_view method, std::string_view server, std::string_view tool) const {
+    return asks_ && any_ask_applies(method, server, tool);
+  }
   // The verdict for an answer whose findings have the kinds `found`.
   ResponseVerdict evaluate(std::string_view method, std::string_view server, std::string_view tool,
                            inspect::KindSet found) const;
 
  private:
+  bool any_ask_applies(std::string_view method, std::string_view server, std::string_view tool) const;
+
   std::vector<ResponseRule> rules_;
   bool asks_ = false;
 };

@@ -24,7 +24,10 @@
 // received: an answer to a held, denied, locally answered or unknown id is
 // dropped and counted against the server. Results of tools/call,
 // tasks/result, resources/read and prompts/get pass content inspection
-// (content_inspection.h) before the client sees them. The tool catalog comes from
+// (content_inspection.h) before the client sees them; one a response rule
+// asks about is held for a person (ask_step.h), its id kept in use, until
+// it is delivered or withheld. A client request under an id still pending
+// is refused (-32600) and never forwarded. The tool catalog comes from
 // tools/list results; when a call arrives before any listing, the Session
 // lists the tools itself (ids no peer can predict, responses consumed) and
 // holds the call until the list is in. tools/list responses lose the tools
