@@ -69,10 +69,12 @@ int record(const CommandContext& ctx, const fs::path& db, const Grant& g, const 
 }
 
 json grant_json(const Grant& g) {
-  return json{{"id", g.id},           {"scope", scope_name(g.scope)}, {"state", state_name(g.state)},
+  json out = {{"id", g.id},           {"scope", scope_name(g.scope)}, {"state", state_name(g.state)},
               {"server", g.server},   {"tool", g.tool},               {"policy", g.policy},
               {"rule", g.rule},       {"session", g.session_id},      {"created", time_text(g.created_us)},
               {"expires", time_text(g.expires_us)}, {"granted_by", g.granted_by}, {"note", g.note}};
+  if (g.scope == GrantScope::kSession) out["proxy_pid"] = g.owner.pid;
+  return out;
 }
 
 void print_table(std::ostream& out, const std::vector<Grant>& grants) {

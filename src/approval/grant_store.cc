@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "mcp_warden/approval/grant_code.h"
+#include "mcp_warden/approval/process_identity.h"
 #include "mcp_warden/audit/home.h"
 #include "mcp_warden/audit/sqlite.h"
 
@@ -32,14 +33,22 @@ CREATE TABLE IF NOT EXISTS approval_grants (
   created_us INTEGER NOT NULL,
   expires_us INTEGER NOT NULL,
   granted_by TEXT NOT NULL,
-  note TEXT NOT NULL
+  note TEXT NOT NULL,
+  owner_pid INTEGER NOT NULL DEFAULT 0,
+  owner_start TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX IF NOT EXISTS approval_grants_by_call ON approval_grants(server, call_digest);
 CREATE INDEX IF NOT EXISTS approval_grants_by_code ON approval_grants(code_hash);
 )sql";
 
+// A table made before session grants named their proxy gains the columns.
+constexpr std::array<const char*, 2> kOwnerColumns = {
+    "ALTER TABLE approval_grants ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE approval_grants ADD COLUMN owner_start TEXT NOT NULL DEFAULT ''"};
+
 constexpr const char* kColumns =
-    "id, scope, state, server, tool, policy, rule, session_id, call_digest, created_us, expires_us, granted_by, note";
+    "id, scope, state, server, tool, policy, rule, session_id, call_digest, created_us, expires_us, granted_by, note, "
+    "owner_pid, owner_start";
 
 constexpr std::array<std::string_view, 3> kScopeNames = {"once", "session", "always"};
 constexpr std::array<std::string_view, 5> kStateNames = {"offered", "granted", "used", "revoked", "ended"};
@@ -73,6 +82,8 @@ Grant read_grant(const Statement& row) {
   g.expires_us = row.column_int(10);
   g.granted_by = row.column_bytes(11);
   g.note = row.column_bytes(12);
+  g.owner.pid = row.column_int(13);
+  g.owner.start = row.column_bytes(14);
   return g;
 }
 
@@ -113,7 +124,7 @@ struct GrantStoreImpl {
   Result<Grant> insert(const Grant& g, std::string_view code_hash) {
     auto stmt = prepare(with_columns(
         "INSERT INTO approval_grants(<COLUMNS>, code_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-        "?13, ?14)"));
+        "?13, ?14, ?15, ?16)"));
     if (!stmt) return stmt.status();
     const std::array<std::string_view, 9> texts = {g.id, scope_name(g.scope), state_name(g.state), g.server, g.tool,
                                                    g.policy, g.rule, g.session_id, g.call_digest};
@@ -122,10 +133,40 @@ struct GrantStoreImpl {
     stmt->bind_int(11, g.expires_us);
     stmt->bind_text(12, g.granted_by);
     stmt->bind_text(13, g.note);
-    stmt->bind_text(14, code_hash);
+    stmt->bind_int(14, g.owner.pid);
+    stmt->bind_text(15, g.owner.start);
+    stmt->bind_text(16, code_hash);
     Status done = stmt->run("cannot record the grant");
     if (!done) return done;
     return g;
+  }
+
+  Status add_owner_columns() {
+    auto probe = prepare("SELECT owner_pid FROM approval_grants LIMIT 0");
+    if (probe) return Status::ok();
+    for (const char* sql : kOwnerColumns) {
+      Status added = audit::sqlite::exec(handle(), sql);
+      if (!added) return added;
+    }
+    return Status::ok();
+  }
+
+  // Session grants whose proxy no longer runs (it exited without ending
+  // them: SIGKILL, a crash, a power loss) are ended.
+  Status end_orphaned_sessions() {
+    auto stmt = prepare(with_columns("SELECT <COLUMNS> FROM approval_grants WHERE scope = 'session' AND state = 'granted'"));
+    if (!stmt) return stmt.status();
+    auto live = rows(*stmt, "cannot read the session grants");
+    if (!live) return live.status();
+    for (const Grant& g : *live) {
+      if (process_alive(g.owner)) continue;
+      auto end = prepare("UPDATE approval_grants SET state = 'ended' WHERE id = ?1 AND state = 'granted'");
+      if (!end) return end.status();
+      end->bind_text(1, g.id);
+      Status ended = end->run("cannot end an orphaned session grant");
+      if (!ended) return ended;
+    }
+    return Status::ok();
   }
 
   Result<Grant> fresh(GrantScope scope, GrantState state, const CallKey& call) {
@@ -169,6 +210,7 @@ Result<std::unique_ptr<GrantStore>> GrantStore::open(const fs::path& path, const
   Status wal = audit::sqlite::exec(impl->handle(), "PRAGMA journal_mode=WAL");
   if (wal) wal = audit::sqlite::exec(impl->handle(), "PRAGMA synchronous=NORMAL");
   if (wal) wal = audit::sqlite::exec(impl->handle(), kSchema);
+  if (wal) wal = impl->add_owner_columns();
   if (!wal) return wal;
   return std::make_unique<GrantStore>(Token{}, std::move(impl));
 }
@@ -216,6 +258,7 @@ Result<Grant> GrantStore::add_session(const CallKey& call) {
   if (!grant) return grant.status();
   grant->call_digest.clear();  // covers the rule's scope, not one call
   grant->granted_by = "elicitation";
+  grant->owner = this_process();
   return impl_->insert(*grant, "");
 }
 
@@ -236,8 +279,8 @@ Result<Grant> GrantStore::add_always(std::string_view server, std::string_view t
 Result<std::optional<Grant>> GrantStore::standing_for(const CallKey& call) {
   auto stmt = impl_->prepare(with_columns(
       "SELECT <COLUMNS> FROM approval_grants WHERE state = 'granted' AND server = ?1 AND tool = ?2 AND "
-      "((scope = 'session' AND session_id = ?3 AND policy = ?4 AND rule = ?5) OR (scope = 'always' AND expires_us > "
-      "?6)) ORDER BY scope = 'session' DESC, created_us LIMIT 1"));
+      "((scope = 'session' AND session_id = ?3 AND policy = ?4 AND rule = ?5 AND owner_pid = ?7 AND owner_start = ?8) "
+      "OR (scope = 'always' AND expires_us > ?6)) ORDER BY scope = 'session' DESC, created_us LIMIT 1"));
   if (!stmt) return stmt.status();
   stmt->bind_text(1, call.server);
   stmt->bind_text(2, call.tool);
@@ -245,10 +288,15 @@ Result<std::optional<Grant>> GrantStore::standing_for(const CallKey& call) {
   stmt->bind_text(4, call.policy);
   stmt->bind_text(5, call.rule);
   stmt->bind_int(6, impl_->clock->now_unix_micros());
+  const ProcessIdentity self = this_process();  // only this proxy's own session grants
+  stmt->bind_int(7, self.pid);
+  stmt->bind_text(8, self.start);
   return impl_->first(*stmt, "cannot read the grants");
 }
 
 Result<std::vector<Grant>> GrantStore::list(bool everything) {
+  Status swept = impl_->end_orphaned_sessions();
+  if (!swept) return swept;
   auto stmt = impl_->prepare(with_columns(
       "SELECT <COLUMNS> FROM approval_grants WHERE ?1 OR (state IN ('offered', 'granted') AND (expires_us = 0 OR "
       "expires_us > ?2)) ORDER BY created_us"));

@@ -39,17 +39,33 @@ std::string arguments_text(const json* arguments) {
   return text.empty() ? "(none)" : shortened(text, kMaxArgumentsChars);
 }
 
-std::string trust_text(const QuestionFacts& facts) {
+template <typename Facts>
+std::string trust_text(const Facts& facts) {
   if (!facts.trust_score) return "";
   return "\nTrust: " + std::to_string(*facts.trust_score) + "/1000" +
          (facts.trust_tier ? " (" + *facts.trust_tier + ")" : std::string());
 }
 
-json decision_field() {
-  json choices = json::array({json{{"const", "once"}, {"title", "Allow once"}},
-                              json{{"const", "session"}, {"title", "Allow for this session"}},
-                              json{{"const", "deny"}, {"title", "Deny"}}});
+json decision_field(const char* once, const char* session, const char* deny) {
+  json choices = json::array({json{{"const", "once"}, {"title", once}},
+                              json{{"const", "session"}, {"title", session}},
+                              json{{"const", "deny"}, {"title", deny}}});
   return json{{"type", "string"}, {"title", "Your decision"}, {"oneOf", std::move(choices)}};
+}
+
+json form(std::string message, json field) {
+  json schema = {{"type", "object"}, {"properties", {{"decision", std::move(field)}}}, {"required", {"decision"}}};
+  return json{{"mode", "form"}, {"message", std::move(message)}, {"requestedSchema", std::move(schema)}};
+}
+
+// "2 email, 1 phone".
+std::string found_text(const std::vector<std::pair<std::string, std::size_t>>& found) {
+  std::string text;
+  for (const auto& [kind, count] : found) {
+    if (!text.empty()) text += ", ";
+    text += std::to_string(count) + " " + kind;
+  }
+  return text.empty() ? "(nothing listed)" : text;
 }
 
 std::string string_at(const json& object, const char* key) {
@@ -77,8 +93,24 @@ json elicitation_params(const QuestionFacts& facts) {
                                facts.server + "\") waits for your decision";
   std::string message = "mcp-warden: " + what + ".\nArguments: " + arguments_text(facts.arguments) + trust_text(facts) +
                         "\nWhy you are asked: " + facts.reason + "\nAllow it?";
-  json schema = {{"type", "object"}, {"properties", {{"decision", decision_field()}}}, {"required", {"decision"}}};
-  return json{{"mode", "form"}, {"message", std::move(message)}, {"requestedSchema", std::move(schema)}};
+  return form(std::move(message), decision_field("Allow once", "Allow for this session", "Deny"));
+}
+
+// The rule's reason, naming the rule when the reason does not.
+std::string rule_text(const ResultFacts& facts) {
+  const std::string named = "response rule \"" + facts.rule + "\"";
+  if (facts.reason.empty()) return named;
+  if (facts.reason.find(named) != std::string::npos) return facts.reason;
+  return facts.reason + " (" + named + ")";
+}
+
+json result_elicitation_params(const ResultFacts& facts) {
+  std::string message = "mcp-warden: server \"" + facts.server + "\" answered " + facts.method + " \"" +
+                        shortened(facts.subject, kMaxValueChars) + "\", and the answer holds " + found_text(facts.found) +
+                        " (values not shown)." + trust_text(facts) + "\nWhy you are asked: " + rule_text(facts) +
+                        "\nDeliver the answer to the assistant?";
+  return form(std::move(message),
+              decision_field("Deliver it", "Deliver this tool's answers for this session", "Withhold it"));
 }
 
 std::string_view answer_name(Answer answer) { return kAnswerNames.at(static_cast<std::size_t>(answer)); }

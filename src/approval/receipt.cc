@@ -7,6 +7,7 @@ namespace mcp_warden::approval {
 audit::NewEntry Receipt::to_entry() const {
   nlohmann::json payload = {{"how", how}, {"answer", answer}, {"call_digest", call_digest}, {"policy", policy},
                             {"policy_sha256", policy_sha256}, {"rule", rule}, {"method", method}};
+  if (!about.empty()) payload["about"] = about;
   if (!scope.empty()) payload["scope"] = scope;
   if (!grant_id.empty()) payload["grant_id"] = grant_id;
   if (!reason.empty()) payload["reason"] = reason;

@@ -51,9 +51,36 @@ Status read_response_match(const std::string& origin, const YAML::Node& node, Re
   return Status::ok();
 }
 
+// `fallback:` of an ask rule: what applies where the client cannot ask.
+Status read_response_fallback(const std::string& origin, const YAML::Node& node, ResponseRule* rule) {
+  if (!node) return Status::ok();
+  if (rule->action != ResponseAction::kAsk) return error_at(origin, node, "fallback applies only to a response rule whose action is ask");
+  Result<std::string> text = read_string(origin, node, "fallback");
+  if (!text.is_ok()) return text.status();
+  if (*text == "grant") return Status::ok();  // the default, named
+  std::optional<ResponseAction> fallback = parse_response_action(*text);
+  if (!fallback || *fallback == ResponseAction::kAsk) {
+    return error_at(origin, node, "unknown response fallback \"" + *text + "\" (expected grant, redact, deny, warn or log)");
+  }
+  rule->ask_fallback = fallback;
+  return Status::ok();
+}
+
+// A tools/list listing is not held for a person: it builds the catalog.
+Status check_ask_methods(const std::string& origin, const YAML::Node& match, const ResponseRule& rule) {
+  if (rule.action != ResponseAction::kAsk) return Status::ok();
+  for (const Glob& method : rule.method_globs) {
+    if (method.matches(std::string_view("tools/list"))) {
+      return error_at(origin, match["method"], "response rule \"" + rule.name + "\" asks about tools/list; ask applies to "
+                                               "results (tools/call, tasks/result, resources/read, prompts/get)");
+    }
+  }
+  return Status::ok();
+}
+
 Result<ResponseRule> parse_response_rule(const std::string& origin, const YAML::Node& node) {
   ResponseRule rule;
-  Status s = check_keys(origin, node, "response rule", {"name", "match", "action", "reason"});
+  Status s = check_keys(origin, node, "response rule", {"name", "match", "action", "reason", "fallback"});
   if (!s.is_ok()) return s;
   if (!node["name"]) return error_at(origin, node, "response rule has no name");
   Result<std::string> name = read_string(origin, node["name"], "name");
@@ -64,7 +91,7 @@ Result<ResponseRule> parse_response_rule(const std::string& origin, const YAML::
   if (!action.is_ok()) return action.status();
   std::optional<ResponseAction> parsed = parse_response_action(*action);
   if (!parsed) {
-    return error_at(origin, node["action"], "unknown response action \"" + *action + "\" (expected redact, deny, warn or log)");
+    return error_at(origin, node["action"], "unknown response action \"" + *action + "\" (expected redact, ask, deny, warn or log)");
   }
   rule.action = *parsed;
   if (node["reason"]) {
@@ -74,6 +101,8 @@ Result<ResponseRule> parse_response_rule(const std::string& origin, const YAML::
   }
   if (!node["match"]) return error_at(origin, node, "response rule \"" + rule.name + "\" has no match (content: is required)");
   s = read_response_match(origin, node["match"], &rule);
+  if (s.is_ok()) s = read_response_fallback(origin, node["fallback"], &rule);
+  if (s.is_ok()) s = check_ask_methods(origin, node["match"], rule);
   if (!s.is_ok()) return s;
   rule.origin = where(origin, node);
   return rule;

@@ -6,7 +6,7 @@
 namespace mcp_warden::policy {
 namespace {
 
-constexpr std::array<const char*, 4> kActionNames = {"log", "warn", "redact", "deny"};
+constexpr std::array<const char*, 5> kActionNames = {"log", "warn", "redact", "ask", "deny"};
 
 int rank(ResponseAction action) { return static_cast<int>(action); }
 
@@ -55,6 +55,13 @@ inspect::KindSet ResponseRules::watched(std::string_view method, std::string_vie
   return out;
 }
 
+bool ResponseRules::any_ask_applies(std::string_view method, std::string_view server, std::string_view tool) const {
+  for (const ResponseRule& rule : rules_) {
+    if (rule.action == ResponseAction::kAsk && rule.applies_to(method, server, tool)) return true;
+  }
+  return false;
+}
+
 ResponseVerdict ResponseRules::evaluate(std::string_view method, std::string_view server, std::string_view tool,
                                         inspect::KindSet found) const {
   ResponseVerdict verdict;
@@ -64,10 +71,12 @@ ResponseVerdict ResponseRules::evaluate(std::string_view method, std::string_vie
     if (rule.action == ResponseAction::kRedact || rule.action == ResponseAction::kDeny) {
       add_common(verdict.redact, rule.content, found);
     }
+    if (rule.action == ResponseAction::kAsk) add_common(verdict.asked, rule.content, found);
     if (verdict.matched && rank(rule.action) <= rank(verdict.action)) continue;
     verdict.matched = true;
     verdict.action = rule.action;
     verdict.rule = rule.name;
+    verdict.ask_fallback = rule.ask_fallback;
     verdict.reason = rule.reason.empty() ? "response rule \"" + rule.name + "\" (" + rule.origin + ")" : rule.reason;
   }
   return verdict;

@@ -116,7 +116,27 @@ ResultCheck ContentInspection::check_result(std::string_view method, std::string
   }
   check.verdict = policy_.response_rules().evaluate(method, server_, subject, check.report.kinds());
   if (!check.verdict.matched) return check;
-  switch (check.verdict.action) {
+  apply(check, result, check.verdict.action);
+  return check;
+}
+
+void ContentInspection::settle_ask(ResultCheck& check, json& result, std::optional<policy::ResponseAction> fallback) const {
+  check.ask = false;
+  policy::ResponseAction action = check.verdict.redact.empty() ? policy::ResponseAction::kLog : policy::ResponseAction::kRedact;
+  if (fallback) {
+    action = *fallback;
+    if (action == policy::ResponseAction::kRedact || action == policy::ResponseAction::kDeny) {
+      for (std::size_t i = 0; i < inspect::kKindCount; ++i) {
+        if (check.verdict.asked.contains(static_cast<inspect::Kind>(i))) check.verdict.redact.add(static_cast<inspect::Kind>(i));
+      }
+    }
+  }
+  apply(check, result, action);
+}
+
+void ContentInspection::apply(ResultCheck& check, json& result, policy::ResponseAction action) const {
+  switch (action) {
+    case policy::ResponseAction::kAsk: check.ask = true; break;
     case policy::ResponseAction::kDeny: check.withhold = true; break;
     case policy::ResponseAction::kRedact: redact_result(check, result); break;
     case policy::ResponseAction::kWarn:
@@ -128,7 +148,6 @@ ResultCheck ContentInspection::check_result(std::string_view method, std::string
       break;
     case policy::ResponseAction::kLog: break;
   }
-  return check;
 }
 
 void ContentInspection::redact_result(ResultCheck& check, json& result) const {

@@ -316,14 +316,16 @@ class ProxyRunner final : public SessionOutput {
   // itself (mcp-warden's replies and refusals). A side is read while the
   // first holds less than the limit and the second less than twice it.
   // Held client lines count toward the server — but never stop the server
-  // from being read: its tools/list answer is what releases them.
+  // from being read: its tools/list answer is what releases them. Answers
+  // held for a person count toward the client — but never stop the client
+  // from being read: the person's answer is what releases them.
   void update_flow() {
     const std::size_t limit = options_.queue_limit_bytes;
     const std::size_t to_client = client_out_ ? client_out_->queued_bytes() : 0;
     const std::size_t to_server_pipe = server_in_ ? server_in_->queued_bytes() : 0;
     const std::size_t to_server = to_server_pipe + session_.bytes_held_for_server();
     set_reading(client_in_.get(), to_server < limit && to_client < 2 * limit);
-    set_reading(server_out_.get(), to_client < limit && to_server_pipe < 2 * limit);
+    set_reading(server_out_.get(), to_client + session_.bytes_held_for_client() < limit && to_server_pipe < 2 * limit);
   }
 
   static void set_reading(io::FdReader* reader, bool read) {

@@ -169,6 +169,7 @@ void Session::handle_client_message(Message& m) {
 
 void Session::handle_client_request(Message& m) {
   if (const MethodSpec* spec = governed_spec(m, Direction::kClientToServer)) return start_governed(*spec, m);
+  if (governed() && client_pending_.contains(m.id)) return refuse_reused_id(nullptr, m);
   if (m.method == kInitialize) note_initialize_request(m);
   if (m.method == kToolsList) note_tools_list_request(m);
   PendingRequest pending(m.id, m.method, clock_.now_steady_nanos());
@@ -187,7 +188,8 @@ void Session::handle_client_request(Message& m) {
 void Session::handle_client_batch(Message& m) {
   if (governed()) {
     for (const Message& element : m.batch) {
-      if (governed_spec(element, Direction::kClientToServer) != nullptr || element.kind == MessageKind::kBatch) {
+      if (governed_spec(element, Direction::kClientToServer) != nullptr || element.kind == MessageKind::kBatch ||
+          (element.kind == MessageKind::kRequest && client_pending_.contains(element.id))) {
         return refuse_governed_batch(m);
       }
     }
@@ -408,6 +410,11 @@ void Session::on_server_oversized(const io::OversizedFrame& frame) {
   if (header.has_method) {  // a server request: tell the server it failed
     output_.send_to_server(rpc::make_error_reply(*header.id, rpc::kInternalError, oversize_text(frame.size)));
     return;
+  }
+  if (const PendingRequest* held = client_pending_.find(*header.id); held != nullptr && !held->forwarded) {
+    spdlog::warn("the server answered request {}, which mcp-warden had not forwarded or whose answer is held; dropped",
+                 rpc::id_key(*header.id));
+    return;  // the held request goes on
   }
   if (auto request = client_pending_.take(*header.id)) {
     if (request->spec != nullptr && request->audit_seq >= 0) record_outcome(*request, Outcome::kDroppedOversize, nullptr);

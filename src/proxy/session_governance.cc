@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mcp_warden/approval/call_digest.h"
+#include "mcp_warden/approval/receipt.h"
 #include "mcp_warden/audit/digest.h"
 #include "mcp_warden/proxy/governance_steps.h"
 #include "mcp_warden/proxy/session.h"
@@ -147,10 +149,10 @@ void Session::start_governed(const MethodSpec& spec, Message& m) {
   pending.progress_token = progress_token_of(request->message);
   pending.task_augmented = request->task_augmented;
   pending.task_id = request->task_id;
-  if (!client_pending_.insert(std::move(pending))) {
-    return reply_to_client(request->message.id, rpc::kInvalidRequest,
-                           "request id " + rpc::id_key(request->message.id) + " is already in use by a pending request");
+  if (content_->may_ask(spec.name, request->subject)) {
+    pending.result_digest = approval::result_digest(options_.server_name, request->subject, request->arguments);
   }
+  if (!client_pending_.insert(std::move(pending))) return refuse_reused_id(&spec, request->message);
   link_retry(*request);
   if (PendingRequest* stored = client_pending_.find(request->message.id)) stored->first_round_seq = request->first_round_seq;
   request->ticket = outbox_.reserve(request->message.id);
@@ -225,7 +227,8 @@ void Session::refuse_governed_batch(const Message& m) {
     if (element.kind != rpc::MessageKind::kRequest) continue;
     replies.push_back(json::parse(rpc::make_error_reply(element.id, rpc::kInvalidRequest,
         "mcp-warden does not relay JSON-RPC batches that contain governed requests (tools/call, resources/read, "
-        "prompts/get, ...) or nested batches; send each request as its own message")));
+        "prompts/get, ...), nested batches, or a request whose id is already in use by a pending request; send each "
+        "request as its own message under an id of its own")));
   }
   ++counters_.client_errors_answered;
   if (replies.empty()) return;  // only notifications: nothing to answer, nothing forwarded
@@ -295,6 +298,33 @@ void Session::record_refusal(const MethodSpec& spec, Message& m, std::string rul
   output_.send_to_server(rpc::make_error_reply(m.id, rpc::kInvalidRequest, "mcp-warden refused this request: " + decision.reason));
 }
 
+// The client sent a request under the id of one still pending (held for a
+// person, the catalog or the audit commit, or at the server): pairing by id
+// would confuse the two, so the newcomer is refused, recorded, never
+// forwarded; the pending request goes on untouched.
+void Session::refuse_reused_id(const MethodSpec* spec, const Message& m) {
+  const std::string id = rpc::id_key(m.id);
+  spdlog::warn("client reused request id {} while a request with that id is pending; refused", id);
+  Decision decision;
+  decision.action = policy::Action::kDeny;
+  decision.policy = governance_.policy->name();
+  decision.rule = "request-id-in-use";
+  decision.reason = "request id " + id + " is already in use by a pending request";
+  if (spec != nullptr) {
+    record_denial(*spec, m, decision);
+  } else if (recorder_.recording()) {
+    audit::NewEntry entry;
+    entry.kind = audit::EntryKind::kRequest;
+    entry.tool = m.method;
+    entry.request_id = id;
+    entry.decision = "deny";
+    entry.payload = rpc::dump_wire(json{{"decision", policy::to_json(decision)}, {"direction", "client_to_server"},
+                                        {"method", m.method}});
+    recorder_.record(std::move(entry), [](Result<int64_t>) {});
+  }
+  reply_to_client(m.id, rpc::kInvalidRequest, decision.reason + "; send it again under an id of its own");
+}
+
 // Records a decision made outside the pipeline (a refusal before judging).
 void Session::record_denial(const MethodSpec& spec, const Message& m, const Decision& decision) {
   if (!recorder_.recording()) return;
@@ -323,6 +353,7 @@ std::string Session::request_client(std::string_view method, json params, Client
 
 void Session::cancel_client_request(const std::string& id, const std::string& reason) {
   if (own_client_requests_.erase(rpc::id_key(json(id))) == 0) return;
+  note_settled_own_id(id);
   json params = {{"requestId", id}, {"reason", reason}};
   output_.send_to_client(rpc::dump_wire(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", params}}));
 }
@@ -354,11 +385,15 @@ void Session::on_client_answer(Message& m) {
     if (it != own_client_requests_.end()) {
       ClientAnswer answer = std::move(it->second);
       own_client_requests_.erase(it);
+      note_settled_own_id(m.id.get_ref<const std::string&>());
       return answer(load_body(m) ? &m : nullptr);
     }
   }
   auto request = server_pending_.take(m.id);
   if (!request) {
+    if (governed() && m.id.is_string() && m.id.get_ref<const std::string&>().starts_with(kInternalIdPrefix)) {
+      return note_stray_answer(m);  // of mcp-warden's form, but not open: settles nothing, never forwarded
+    }
     if (governed()) {
       spdlog::warn("client answered server request {}, which it was never sent; dropped", rpc::id_key(m.id));
       return;
@@ -369,6 +404,30 @@ void Session::on_client_answer(Message& m) {
     record_outcome(*request, m.has_error ? Outcome::kError : Outcome::kOk, &m);
   }
   output_.send_to_server(std::move(m.raw));
+}
+
+void Session::note_settled_own_id(const std::string& id) {
+  if (settled_own_ids_.size() < kMaxSettledOwnIds) settled_own_ids_.insert(id);
+}
+
+// An answer to an id of mcp-warden's form that is not open: a second answer,
+// an answer after the question was withdrawn, or one to a question never
+// asked. It settles nothing; it is recorded, as every answer is.
+void Session::note_stray_answer(const Message& m) {
+  const std::string& id = m.id.get_ref<const std::string&>();
+  const bool settled = settled_own_ids_.count(id) != 0;
+  spdlog::warn("client answered mcp-warden's request {}, which is {}; ignored", id,
+               settled ? "already answered or withdrawn" : "one it never asked");
+  if (!recorder_.recording()) return;
+  approval::Receipt receipt;
+  receipt.kind = audit::EntryKind::kApproval;
+  receipt.request_id = rpc::id_key(m.id);
+  receipt.how = "elicitation";
+  receipt.answer = "ignored";
+  receipt.policy = governance_.policy->name();
+  receipt.reason = settled ? "an answer to a question already answered or withdrawn; it changes nothing"
+                           : "an answer to a question mcp-warden never asked; it changes nothing";
+  recorder_.record(receipt.to_entry(), [](Result<int64_t>) {});
 }
 
 // The client's roots are where the server may resolve relative paths too.

@@ -54,6 +54,11 @@ bool Session::handle_governed_response(PendingRequest& request, Message& m) {
   if (ContentInspection::inspects_results_of(request.spec->id) && !m.has_error && !inspect_result(request, m)) {
     return false;
   }
+  return deliver_governed_response(request, m);
+}
+
+// The response steps after inspection (also for an answer a person let through).
+bool Session::deliver_governed_response(PendingRequest& request, Message& m) {
   switch (request.spec->id) {
     case GovernedMethod::kToolsCall: return handle_tool_result(request, m);
     case GovernedMethod::kTasksResult: return handle_task_result(request, m);

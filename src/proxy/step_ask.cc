@@ -81,17 +81,27 @@ class AskStepImpl final : public AskStep {
 
   void withdraw_for(const nlohmann::json& id) override {
     for (auto it = open_.begin(); it != open_.end(); ++it) {
-      const GovernedRequest& request = *it->second.request;
-      if (request.spec->direction != Direction::kClientToServer || request.message.id != id) continue;
+      if (!is_about_client_request(it->second, id)) continue;
       channel_.withdraw(it->second.id, "the request this question was about was cancelled");
       return settle(it, Answer::kWithdrawn);
     }
   }
 
+  void ask_about_result(ResultQuestion question, ResultSettled settled) override {
+    CallKey key = result_key_of(question);
+    if (grants_ != nullptr) {
+      if (std::optional<ResultSettlement> covered = result_covered_by_grant(question, key)) return settled(*covered);
+    }
+    if (channel_.can_elicit && channel_.can_elicit()) return ask_result(std::move(question), std::move(key), std::move(settled));
+    settled(result_fall_back(question, key));
+  }
+
  private:
   struct Question {
-    GovernedRequest* request = nullptr;
+    GovernedRequest* request = nullptr;  // a call; null for a held answer
     Resume resume;
+    std::optional<ResultQuestion> result;  // a held answer
+    ResultSettled settled;
     std::string id;  // the elicitation request's id
     CallKey key;
     int64_t asked_nanos = 0;
@@ -99,6 +109,11 @@ class AskStepImpl final : public AskStep {
     int64_t seq = -1;  // the approval_request entry
   };
   using OpenQuestions = std::unordered_map<uint64_t, Question>;
+
+  static bool is_about_client_request(const Question& q, const nlohmann::json& id) {
+    if (q.result) return q.result->request_id == id;
+    return q.request->spec->direction == Direction::kClientToServer && q.request->message.id == id;
+  }
 
   CallKey key_of(const GovernedRequest& request) const {
     CallKey key;
@@ -169,28 +184,33 @@ class AskStepImpl final : public AskStep {
   // ---- 3: the question ----------------------------------------------------
 
   StepResult ask(GovernedRequest& request, CallKey key, Resume resume) {
-    const uint64_t number = next_question_++;
-    const int64_t now = services_.clock->now_steady_nanos();
-    Question& q = open_[number];
+    Question q;
     q.request = &request;
     q.resume = std::move(resume);
     q.key = std::move(key);
-    q.asked_nanos = now;
-    q.deadline_nanos = now + settings_.timeout_ms * kNanosPerMilli;
-    q.id = channel_.ask(approval::elicitation_params(facts_of(request)),
-                        [this, number](const rpc::Message* response) { on_answer(number, response); });
-    Receipt r = receipt_of(request, q.key, audit::EntryKind::kApprovalRequest);
-    r.decision = "ask";
-    r.how = "elicitation";
-    r.answer = "asked";
-    r.reason = request.decision.reason;
-    r.expires_us = services_.clock->now_unix_micros() + settings_.timeout_ms * 1000;
-    record(r, [this, number](int64_t seq) {
-      if (auto it = open_.find(number); it != open_.end()) it->second.seq = seq;
-    });
+    Receipt asked = receipt_of(request, q.key, audit::EntryKind::kApprovalRequest);
+    asked.reason = request.decision.reason;
+    open_question(std::move(q), approval::elicitation_params(facts_of(request)), std::move(asked));
     if (channel_.on_waiting) channel_.on_waiting(request);
     spdlog::info("asked the person about {} {} ({})", request.spec->name, request.subject, rule_text(request.decision));
     return StepResult::kPending;
+  }
+
+  // Puts `params` to the person as question `q` and records `asked`.
+  void open_question(Question q, nlohmann::json params, Receipt asked) {
+    const uint64_t number = next_question_++;
+    const int64_t now = services_.clock->now_steady_nanos();
+    q.asked_nanos = now;
+    q.deadline_nanos = now + settings_.timeout_ms * kNanosPerMilli;
+    Question& open = open_[number] = std::move(q);
+    open.id = channel_.ask(std::move(params), [this, number](const rpc::Message* response) { on_answer(number, response); });
+    asked.decision = "ask";
+    asked.how = "elicitation";
+    asked.answer = "asked";
+    asked.expires_us = services_.clock->now_unix_micros() + settings_.timeout_ms * 1000;
+    record(asked, [this, number](int64_t seq) {
+      if (auto it = open_.find(number); it != open_.end()) it->second.seq = seq;
+    });
   }
 
   approval::QuestionFacts facts_of(const GovernedRequest& request) const {
@@ -217,6 +237,7 @@ class AskStepImpl final : public AskStep {
   void settle(OpenQuestions::iterator it, Answer answer) {
     Question q = std::move(it->second);
     open_.erase(it);
+    if (q.result) return settle_result(q, answer);
     GovernedRequest& request = *q.request;
     Receipt r = receipt_of(request, q.key, audit::EntryKind::kApproval);
     r.how = "elicitation";
@@ -293,6 +314,165 @@ class AskStepImpl final : public AskStep {
     r.reason = d.reason;
     record(r);
     return fallback == Action::kDeny ? StepResult::kStop : StepResult::kContinue;
+  }
+
+  // ---- a held answer (response rules that ask) ---------------------------
+
+  // A held answer's grants live beside the calls' under the rule
+  // "responses/<name>", so a response rule never shares a grant with a
+  // request rule of the same name.
+  CallKey result_key_of(const ResultQuestion& question) const {
+    CallKey key;
+    key.server = question.facts.server;
+    key.tool = question.facts.subject;
+    key.policy = question.policy;
+    key.rule = "responses/" + question.facts.rule;
+    key.session_id = settings_.session_id;
+    key.digest = question.digest;
+    return key;
+  }
+
+  Receipt result_receipt(const ResultQuestion& question, const CallKey& key, audit::EntryKind kind) const {
+    Receipt r;
+    r.kind = kind;
+    r.about = "result";
+    r.tool = question.facts.subject;
+    r.request_id = rpc::id_key(question.request_id);
+    r.method = question.facts.method;
+    r.call_digest = key.digest;
+    r.policy = key.policy;
+    r.policy_sha256 = policy_sha256_;
+    r.rule = question.facts.rule;
+    return r;
+  }
+
+  static ResultSettlement delivered(std::string answer) {
+    ResultSettlement s;
+    s.kind = ResultSettlement::Kind::kDeliver;
+    s.answer = std::move(answer);
+    return s;
+  }
+
+  static ResultSettlement withheld(std::string why, std::string answer) {
+    ResultSettlement s;
+    s.kind = ResultSettlement::Kind::kWithhold;
+    s.why = std::move(why);
+    s.answer = std::move(answer);
+    return s;
+  }
+
+  // "the server's answer to tools/call \"read_file\" (response rule \"ask-pii\")".
+  static std::string answer_text(const ResultQuestion& q) {
+    return "the server's answer to " + q.facts.method + " " + in_quotes(q.facts.subject) + " (response rule " +
+           in_quotes(q.facts.rule) + ")";
+  }
+
+  std::optional<ResultSettlement> result_covered_by_grant(const ResultQuestion& question, const CallKey& key) {
+    auto standing = grants_->standing_for(key);
+    if (!standing) return unreadable_result_grants(standing.status());
+    if (*standing) return deliver_by_grant(question, key, **standing, "standing_grant", "covered");
+    if (key.digest.empty()) return std::nullopt;
+    auto once = grants_->redeem_once(key.server, key.digest);
+    if (!once) return unreadable_result_grants(once.status());
+    if (*once) return deliver_by_grant(question, key, **once, "grant_code", "redeemed");
+    return std::nullopt;
+  }
+
+  ResultSettlement deliver_by_grant(const ResultQuestion& question, const CallKey& key, const Grant& grant,
+                                    const char* how, const char* answer) {
+    Receipt r = result_receipt(question, key, audit::EntryKind::kApproval);
+    r.decision = "allow";
+    r.how = how;
+    r.answer = answer;
+    r.scope = std::string(approval::scope_name(grant.scope));
+    r.grant_id = grant.id;
+    r.expires_us = grant.expires_us;
+    record(r);
+    return delivered(answer);
+  }
+
+  static ResultSettlement unreadable_result_grants(const Status& error) {
+    spdlog::error("approvals: cannot read the grants: {}", error.to_string());
+    return withheld("mcp-warden could not read its approvals (" + error.message() +
+                        "), so an answer that needs a person's approval was withheld.",
+                    "grants_unreadable");
+  }
+
+  void ask_result(ResultQuestion question, CallKey key, ResultSettled settled) {
+    spdlog::info("asked the person about the answer to {} {}", question.facts.method, question.facts.subject);
+    Question q;
+    q.settled = std::move(settled);
+    q.key = std::move(key);
+    Receipt asked = result_receipt(question, q.key, audit::EntryKind::kApprovalRequest);
+    asked.reason = question.facts.reason;
+    nlohmann::json params = approval::result_elicitation_params(question.facts);
+    q.result = std::move(question);
+    open_question(std::move(q), std::move(params), std::move(asked));
+  }
+
+  void settle_result(Question& q, Answer answer) {
+    const ResultQuestion& question = *q.result;
+    Receipt r = result_receipt(question, q.key, audit::EntryKind::kApproval);
+    r.how = "elicitation";
+    r.answer = std::string(approval::answer_name(answer));
+    r.question_seq = q.seq;
+    r.waited_ms = (services_.clock->now_steady_nanos() - q.asked_nanos) / kNanosPerMilli;
+    ResultSettlement settlement;
+    if (approval::approves(answer)) {
+      r.scope = answer == Answer::kAllowSession ? keep_for_session(q.key, r.grant_id) : "once";
+      r.decision = "allow";
+      settlement = delivered(r.answer);
+    } else {
+      r.decision = "deny";
+      r.reason = "mcp-warden held " + answer_text(question) + " and asked a person whether to deliver it, and " +
+                 why_denied(answer, settings_.timeout_ms) + " The answer was withheld; do not retry unless the person "
+                 "asks you to.";
+      settlement = withheld(r.reason, r.answer);
+    }
+    spdlog::info("the person's answer about the answer to {} {}: {}", question.facts.method, question.facts.subject,
+                 r.answer);
+    record(r);
+    q.settled(settlement);
+  }
+
+  ResultSettlement result_fall_back(const ResultQuestion& question, const CallKey& key) {
+    if (question.fallback) {
+      const std::string name = policy::response_action_name(*question.fallback);
+      Receipt r = result_receipt(question, key, audit::EntryKind::kApproval);
+      r.how = "fallback";
+      r.answer = name;
+      r.decision = *question.fallback == policy::ResponseAction::kDeny ? "deny" : "allow";
+      r.reason = "this client cannot ask a person, so the response rule's fallback (" + name + ") applies";
+      record(r);
+      ResultSettlement s;
+      s.kind = ResultSettlement::Kind::kFallback;
+      s.fallback = *question.fallback;
+      s.answer = name;
+      return s;
+    }
+    if (grants_ == nullptr || key.digest.empty()) {
+      return withheld("mcp-warden withheld " + answer_text(question) + ": a person must approve it, and this client "
+                      "cannot ask one (nor can mcp-warden offer a grant code: its database is unavailable).",
+                      "withheld");
+    }
+    auto offer = grants_->offer_code(key, settings_.code_ttl_us);
+    if (!offer) return unreadable_result_grants(offer.status());
+    const int64_t minutes = settings_.code_ttl_us / 60'000'000;
+    std::string why = "mcp-warden withheld " + answer_text(question) +
+                      ": a person must approve it, and this client cannot ask one. Tell the user: to receive this "
+                      "answer once, run `" + settings_.grant_command + " " + offer->code + "` within " +
+                      std::to_string(minutes) + " minutes, then ask me to retry the call (the same tool with the same "
+                      "arguments).";
+    Receipt r = result_receipt(question, key, audit::EntryKind::kApprovalRequest);
+    r.decision = "deny";
+    r.how = "grant_code";
+    r.answer = "code_offered";
+    r.scope = "once";
+    r.grant_id = offer->grant.id;
+    r.expires_us = offer->grant.expires_us;
+    r.reason = why;
+    record(r);
+    return withheld(std::move(why), "code_offered");
   }
 
   // ---- settling the decision ---------------------------------------------

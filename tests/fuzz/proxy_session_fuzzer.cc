@@ -37,10 +37,17 @@
 //             not answered (its tools/list) with <result> ({"tools":[]} if empty)
 //   U         the server could not be started (set_server_unavailable)
 //   +<n>      the clock advances n ms (no digits: 1000 ms)
+//   P<result> the client answers each of mcp-warden's own questions it has
+//             not answered (elicitation/create) with <result>
+//             ({"action":"accept","content":{"decision":"once"}} if empty)
 // Any other first byte makes the line a comment. If the first line starts
 // with '#', its letters choose options: t = a trust keeper (score 300, so
 // the low tier tightens; tools named "blocked_*" are blocked), o = audit
-// fail-open, n = no footer, d = show denied tools. call_timeout_ms is 1000.
+// fail-open, n = no footer, d = show denied tools, q = a policy extending
+// strict whose response rule asks about answers holding an e-mail address
+// (so answers are held for a person). call_timeout_ms and ask_timeout_ms
+// are 1000. At the end no answer may still be held once every question is
+// declined.
 // Any violation prints what happened to stderr and aborts.
 //
 // tests/fuzz/crashes/proxy_session/ holds inputs that reproduce bugs not yet
@@ -109,6 +116,21 @@ policy::Policy& strict_policy() {
   return *policy;
 }
 
+// strict, plus a response rule that holds answers for a person.
+policy::Policy& asking_policy() {
+  static policy::Policy* policy = [] {
+    policy::LoadOptions options;
+    options.file_system = std::make_shared<LexicalFileSystem>();
+    auto loaded = policy::Policy::parse(
+        "version: 1\nname: fuzz-ask\nextends: strict\nresponses:\n"
+        "  - {name: ask-mail, match: {content: [email]}, action: ask}\n",
+        "fuzz-ask.yaml", options);
+    if (!loaded.is_ok()) violation("cannot load the asking policy: " + loaded.status().to_string(), "");
+    return new policy::Policy(std::move(loaded).value());
+  }();
+  return *policy;
+}
+
 bool forwards(const std::string& decision) { return decision == "allow" || decision == "log" || decision == "warn"; }
 
 std::string key_of(const json& id) { return rpc::id_key(id); }
@@ -122,6 +144,8 @@ struct World {
   std::map<std::string, int> open_client_requests;
   std::set<std::string> timed_out;            // ids answered with a timeout error
   std::set<std::string> internal_unanswered;  // mcp-warden's own requests to the server
+  std::set<std::string> questions_unanswered;  // mcp-warden's own requests to the client
+  std::set<std::string> server_request_ids;    // ids of every request the server sent
   // The step being run, for classifying replies to the client.
   char step = 0;
   bool exempt_replies = false;                // replies to an invalid client line
@@ -256,7 +280,12 @@ void check_to_client(World& world, const std::string& line) {
   json m = parse_or_discard(line);
   if (m.is_discarded() || !(m.is_object() || m.is_array())) violation("invalid JSON-RPC line to the client", line);
   if (line.find('\n') != std::string::npos) violation("a newline inside a line to the client", line);
-  if (m.is_object()) check_governed_request(world, m, proxy::Direction::kServerToClient, line);
+  // mcp-warden's own question (an id of its form the server never used) is no server request.
+  const bool own_question = m.is_object() && m.contains("method") && m.contains("id") && m["id"].is_string() &&
+                            m["id"].get<std::string>().rfind(proxy::kInternalIdPrefix, 0) == 0 &&
+                            world.server_request_ids.count(key_of(m["id"])) == 0;
+  if (own_question) world.questions_unanswered.insert(key_of(m["id"]));
+  if (m.is_object() && !own_question) check_governed_request(world, m, proxy::Direction::kServerToClient, line);
   if (m.is_array()) {
     for (const json& element : m) {
       if (is_response(element)) check_reply_to_client(world, element, line);
@@ -299,6 +328,9 @@ void note_server_responses(World& world, std::string_view line) {
   world.answerable.clear();
   json m = parse_or_discard(line);
   auto note = [&](const json& message) {
+    if (message.is_object() && message.contains("method") && message.contains("id")) {
+      world.server_request_ids.insert(key_of(message["id"]));
+    }
     if (!is_response(message) || !message.contains("id")) return;
     std::string key = key_of(message["id"]);
     world.relayed_ids.insert(key);
@@ -363,6 +395,10 @@ class Harness {
       if (!progressed) break;
     }
     if (session_.holding_messages()) violation("messages are still held back after every record committed", "");
+    answer_questions(R"({"action":"decline"})");
+    while (auditor_.settle_oldest(true)) {
+    }
+    if (session_.bytes_held_for_client() != 0) violation("an answer is still held after every question was declined", "");
   }
 
  private:
@@ -372,6 +408,7 @@ class Harness {
     o.session_id = "fuzz";
     o.max_message_bytes = 1 << 20;
     o.call_timeout_ms = 1000;
+    o.ask_timeout_ms = 1000;
     o.audit_fail_open = options_line.find('o') != std::string_view::npos;
     o.footer = options_line.find('n') == std::string_view::npos;
     o.show_denied_tools = options_line.find('d') != std::string_view::npos;
@@ -380,7 +417,17 @@ class Harness {
 
   proxy::Governance governance(std::string_view options_line) {
     if (options_line.find('t') != std::string_view::npos) trust_ = std::make_unique<FakeTrust>();
-    return proxy::Governance{&strict_policy(), &auditor_, trust_.get()};
+    bool asks = options_line.find('q') != std::string_view::npos;
+    return proxy::Governance{asks ? &asking_policy() : &strict_policy(), &auditor_, trust_.get()};
+  }
+
+  // The client answers mcp-warden's open questions with `result`.
+  void answer_questions(std::string_view result) {
+    auto open = std::move(world_.questions_unanswered);
+    world_.questions_unanswered.clear();
+    std::string body = result.empty() ? std::string(R"({"action":"accept","content":{"decision":"once"}})")
+                                      : std::string(result);
+    for (const std::string& id : open) run('C', R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":)" + body + "}");
   }
 
   // The server answers mcp-warden's own requests with `result`; true if any.
@@ -424,6 +471,8 @@ class Harness {
       case 'L':
         answer_internal_requests(payload);
         return;
+      case 'P':
+        return answer_questions(payload);
       case 'X':
         return session_.fail_pending_client_requests("the MCP server exited");
       case 'U':

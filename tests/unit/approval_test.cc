@@ -7,12 +7,16 @@
 #include <sstream>
 #include <string>
 
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mcp_warden/approval/call_digest.h"
 #include "mcp_warden/approval/commands.h"
 #include "mcp_warden/approval/grant_code.h"
 #include "mcp_warden/approval/grant_store.h"
+#include "mcp_warden/approval/process_identity.h"
 #include "mcp_warden/approval/question.h"
 #include "mcp_warden/audit/store.h"
 
@@ -23,6 +27,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int64_t kMinute = 60'000'000;
+
+CallKey key_for_upgrade() {
+  CallKey k;
+  k.server = "fs";
+  k.tool = "write_file";
+  k.session_id = "s1";
+  return k;
+}
 
 // ---- digest ---------------------------------------------------------------
 
@@ -44,6 +56,14 @@ TEST(CallDigestTest, ServerToolAndEveryArgumentAreBound) {
   json number = json::parse(R"({"n":1})");
   json text = json::parse(R"({"n":"1"})");
   EXPECT_NE(call_digest("fs", "t", &number), call_digest("fs", "t", &text)) << "types are part of the call";
+}
+
+TEST(CallDigestTest, AnAnswersDigestIsNeverTheCallsDigest) {
+  json a = json::parse(R"({"path":"/tmp/a"})");
+  EXPECT_NE(result_digest("fs", "read_file", &a), call_digest("fs", "read_file", &a))
+      << "a code for a call's answer must not let the call itself through";
+  EXPECT_EQ(result_digest("fs", "read_file", &a), result_digest("fs", "read_file", &a));
+  EXPECT_EQ(result_digest("fs", "read_file", &a).size(), 64u);
 }
 
 // ---- codes ----------------------------------------------------------------
@@ -210,6 +230,83 @@ TEST_F(GrantStoreTest, AnotherConnectionSeesEveryChangeAtOnce) {
   auto session = store_->add_session(key());
   ASSERT_TRUE((*other)->revoke(session->id).is_ok());
   EXPECT_FALSE(store_->standing_for(key()).value().has_value()) << "a revocation is honoured at the next call";
+}
+
+TEST(ProcessIdentityTest, ThisProcessIsAliveAndAnotherStartTokenIsNot) {
+  ProcessIdentity self = this_process();
+  EXPECT_EQ(self.pid, static_cast<int64_t>(::getpid()));
+  EXPECT_FALSE(self.start.empty());
+  EXPECT_TRUE(process_alive(self));
+  ProcessIdentity reused = self;
+  reused.start += "0";  // the same pid, started at another time: not the owner
+  EXPECT_FALSE(process_alive(reused));
+  EXPECT_FALSE(process_alive(ProcessIdentity{}));
+}
+
+// A proxy killed by SIGKILL never ends its session grants itself: they must
+// not be listed as in force, nor honoured by any other process.
+TEST_F(GrantStoreTest, ASessionGrantOfAProxyKilledBySigkillIsEndedAndHonouredByNoOne) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the proxy: keeps a session grant, then waits to be killed
+    ::close(ready[0]);
+    auto store = GrantStore::open(dir_ / "warden.db", clock_);
+    const char ok = store.is_ok() && (*store)->add_session(key()).is_ok() ? '1' : '0';
+    if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(ok, '1');
+  auto in_force = store_->list(false).value();
+  ASSERT_EQ(in_force.size(), 1u) << "its proxy runs";
+  EXPECT_EQ(in_force[0].owner.pid, child);
+  EXPECT_FALSE(store_->standing_for(key()).value().has_value())
+      << "another process does not honour it, even under the same session id";
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  for (int i = 0; i < 500 && process_start_token(child); ++i) ::usleep(10'000);  // killed, not yet reaped
+  EXPECT_TRUE(store_->list(false).value().empty()) << "a zombie's grant is over";
+  auto all = store_->list(true).value();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].state, GrantState::kEnded);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_FALSE(store_->standing_for(key()).value().has_value());
+}
+
+TEST_F(GrantStoreTest, ThisProcessesOwnSessionGrantStaysInForce) {
+  ASSERT_TRUE(store_->add_session(key()).is_ok());
+  EXPECT_EQ(store_->list(false).value().size(), 1u);
+  EXPECT_TRUE(store_->standing_for(key()).value().has_value());
+}
+
+TEST(GrantStoreUpgradeTest, ATableWithoutOwnerColumnsGainsThem) {
+  const fs::path dir = fs::temp_directory_path() / ("mcp-warden-grants-upgrade-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "warden.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE approval_grants (id TEXT PRIMARY KEY, scope TEXT NOT NULL, state TEXT NOT NULL, "
+                         "server TEXT NOT NULL, tool TEXT NOT NULL, policy TEXT NOT NULL, rule TEXT NOT NULL, session_id "
+                         "TEXT NOT NULL, call_digest TEXT NOT NULL, code_hash TEXT NOT NULL, created_us INTEGER NOT NULL, "
+                         "expires_us INTEGER NOT NULL, granted_by TEXT NOT NULL, note TEXT NOT NULL) STRICT;"
+                         "INSERT INTO approval_grants VALUES ('g-old', 'session', 'granted', 'fs', 'write_file', 'm', "
+                         "'r', 's0', '', '', 1, 0, 'elicitation', '');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  FakeClock clock;
+  auto store = GrantStore::open(dir / "warden.db", clock);
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  EXPECT_TRUE((*store)->list(false).value().empty()) << "a grant that names no proxy is ended";
+  EXPECT_TRUE((*store)->add_session(key_for_upgrade()).is_ok());
+  fs::remove_all(dir);
 }
 
 TEST_F(GrantStoreTest, CommandsGrantListAndRevokeWithReceiptsInTheChain) {

@@ -159,6 +159,50 @@ TEST(PolicyContentTest, ResponseRulesAreCheckedWhenLoaded) {
             std::string::npos);
 }
 
+TEST(PolicyContentTest, AnAskRuleOutranksRedactAndCarriesItsFallbackAndKinds) {
+  Policy policy = must_parse(R"(version: 1
+default: allow
+responses:
+  - {name: keys, match: {content: secret}, action: redact}
+  - {name: ask-pii, match: {content: [email, phone], tool: [read_*]}, action: ask, fallback: redact}
+  - {name: ask-cards, match: {content: payment_card}, action: ask}
+  - {name: vault, match: {content: secret, server: vault}, action: deny}
+)");
+  const ResponseRules& rules = policy.response_rules();
+  ResponseVerdict v = rules.evaluate("tools/call", "fs", "read_file", {Kind::kSecret, Kind::kEmail});
+  EXPECT_EQ(v.action, ResponseAction::kAsk);
+  EXPECT_EQ(v.rule, "ask-pii");
+  EXPECT_EQ(v.ask_fallback, ResponseAction::kRedact);
+  EXPECT_EQ(v.redact, (KindSet{Kind::kSecret})) << "what a delivered answer is still redacted for";
+  EXPECT_EQ(v.asked, (KindSet{Kind::kEmail}));
+  ResponseVerdict cards = rules.evaluate("tools/call", "fs", "list", {Kind::kPaymentCard});
+  EXPECT_EQ(cards.action, ResponseAction::kAsk);
+  EXPECT_FALSE(cards.ask_fallback) << "no fallback: withheld with a grant code";
+  EXPECT_EQ(rules.evaluate("tools/call", "vault", "read_file", {Kind::kSecret, Kind::kEmail}).action, ResponseAction::kDeny)
+      << "deny outranks ask";
+  EXPECT_TRUE(rules.may_ask("tools/call", "fs", "read_file"));
+  EXPECT_TRUE(rules.may_ask("resources/read", "fs", "file:///a")) << "ask-cards applies to every result";
+  EXPECT_FALSE(must_parse("version: 1\ndefault: allow\n").response_rules().may_ask("tools/call", "fs", "read_file"));
+}
+
+TEST(PolicyContentTest, AskResponseRulesAreCheckedWhenLoaded) {
+  EXPECT_NE(load_error("version: 1\nresponses:\n  - {name: r, match: {content: secret}, action: redact, fallback: deny}\n")
+                .find("fallback applies only to a response rule whose action is ask"),
+            std::string::npos);
+  EXPECT_NE(load_error("version: 1\nresponses:\n  - {name: r, match: {content: secret}, action: ask, fallback: ask}\n")
+                .find("unknown response fallback \"ask\""),
+            std::string::npos);
+  EXPECT_NE(load_error("version: 1\nresponses:\n  - {name: r, match: {content: secret}, action: ask, fallback: allow}\n")
+                .find("unknown response fallback"),
+            std::string::npos);
+  EXPECT_NE(load_error("version: 1\nresponses:\n  - {name: r, match: {method: [tools/*], content: hidden_instruction}, "
+                       "action: ask}\n")
+                .find("asks about tools/list"),
+            std::string::npos);
+  Policy named = must_parse("version: 1\nresponses:\n  - {name: r, match: {content: email}, action: ask, fallback: grant}\n");
+  EXPECT_FALSE(named.response_rules().rules()[0].ask_fallback);
+}
+
 TEST(PolicyContentTest, PresetsRedactSecretsAndCardsInResultsAndStripHiddenToolInstructions) {
   Policy strict = Policy::load_preset("strict", testing::test_options()).value();
   const ResponseRules& rules = strict.response_rules();

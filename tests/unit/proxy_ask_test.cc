@@ -40,6 +40,25 @@ rules:
     match: {tool: [edit_file]}
     action: ask
     fallback: warn
+responses:
+  - name: ask-personal-data
+    match: {tool: [read_file], content: [email, phone]}
+    action: ask
+    reason: the answer holds personal data
+  - name: ask-cards-else-redact
+    match: {tool: [read_card], content: payment_card}
+    action: ask
+    fallback: redact
+  - name: ask-phones-else-deny
+    match: {tool: [read_phone], content: phone}
+    action: ask
+    fallback: deny
+  - name: ask-resource-mail
+    match: {method: resources/read, content: email}
+    action: ask
+  - name: redact-secrets
+    match: {content: secret}
+    action: redact
 )";
 
 const char* kToolsList =
@@ -240,6 +259,90 @@ TEST_F(AskSessionTest, ABlockedServerIsNeverAsked) {
   EXPECT_NE(denial_text(2).find("blocked"), std::string::npos) << denial_text(2);
 }
 
+TEST_F(AskSessionTest, ASecondAnswerIsIgnoredNeverForwardedAndRecorded) {
+  start(true);
+  session_->on_client_line(call(2, "write_file", "/tmp/a"));
+  auditor_.commit_all();
+  json id = question()["id"];
+  answer(id, R"({"action":"decline"})");
+  const std::size_t to_server = out_.to_server.size();
+  answer(id, R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(forwarded_calls(), 0) << "the second answer approves nothing";
+  EXPECT_EQ(out_.to_server.size(), to_server) << "and is never forwarded to the server";
+  json stray = receipts(audit::EntryKind::kApproval).back();
+  EXPECT_EQ(stray["answer"], "ignored");
+  EXPECT_NE(stray["reason"].get<std::string>().find("already answered"), std::string::npos) << stray;
+  EXPECT_EQ(auditor_.committed.back().request_id, rpc::id_key(id));
+}
+
+TEST_F(AskSessionTest, AnAnswerToAnIdNeverAskedIsRecorded) {
+  start(true);
+  session_->on_client_line(call(2, "write_file", "/tmp/a"));
+  auditor_.commit_all();
+  std::string real = question()["id"];
+  const std::size_t before = receipts(audit::EntryKind::kApproval).size();
+  answer(json(real + "7"), R"({"action":"accept","content":{"decision":"once"}})");
+  answer(json("mcp-warden:" + std::string(32, '0') + ":elicitation/create:1"),
+         R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_TRUE(out_.to_server.empty());
+  auto approvals = receipts(audit::EntryKind::kApproval);
+  ASSERT_EQ(approvals.size(), before + 2);
+  EXPECT_EQ(approvals.back()["answer"], "ignored");
+  EXPECT_NE(approvals.back()["reason"].get<std::string>().find("never asked"), std::string::npos) << approvals.back();
+  EXPECT_EQ(session_->pipeline()->parked(), 1u) << "the real question is still open";
+}
+
+// The client sends another request under the id of a call that waits for a
+// person: it must neither reach the server nor take the held call's place.
+TEST_F(AskSessionTest, ARequestReusingTheIdOfAHeldCallIsRefusedAndRecorded) {
+  start(true);
+  session_->on_client_line(call(2, "write_file", "/tmp/a"));
+  auditor_.commit_all();
+  json q = question()["id"];
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  session_->on_client_line(call(2, "edit_file", "/tmp/b"));
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"file:///etc/passwd"}})");
+  auditor_.commit_all();
+  EXPECT_TRUE(out_.to_server.empty()) << "nothing under a held id is forwarded";
+  int refusals = 0;
+  for (const std::string& line : out_.to_client) {
+    json m = json::parse(line);
+    if (m.value("id", json()) != 2 || !m.contains("error")) continue;
+    EXPECT_EQ(m["error"]["code"], -32600);
+    EXPECT_NE(m["error"]["message"].get<std::string>().find("already in use by a pending request"), std::string::npos);
+    ++refusals;
+  }
+  EXPECT_EQ(refusals, 3);
+  int recorded = 0;
+  for (const auto& e : auditor_.committed) {
+    if (e.request_id == "2" && e.decision == "deny" && e.payload.find("request-id-in-use") != std::string::npos) ++recorded;
+  }
+  EXPECT_EQ(recorded, 3);
+  answer(q, R"({"action":"accept","content":{"decision":"once"}})");
+  ASSERT_EQ(forwarded_calls(), 1);
+  json forwarded = json::parse(out_.to_server.back());
+  EXPECT_EQ(forwarded["params"]["name"], "write_file") << "the held call, not a newcomer";
+  session_->on_server_line(R"({"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"written"}]}})");
+  json reply = reply_to(2);
+  ASSERT_TRUE(reply.contains("result")) << reply;
+  EXPECT_EQ(reply["result"]["content"][0]["text"], "written");
+  EXPECT_EQ(session_->counters().forged_responses_dropped, 0u);
+}
+
+// The same for a call forwarded and awaiting the server: a ping under its id
+// would otherwise be paired with the call's answer.
+TEST_F(AskSessionTest, ARequestReusingTheIdOfAForwardedCallIsRefused) {
+  start(true);
+  session_->on_client_line(call(2, "read_file", "/tmp/a"));
+  auditor_.commit_all();
+  ASSERT_EQ(forwarded_calls(), 1);
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  EXPECT_EQ(out_.to_server.size(), 1u);
+  EXPECT_EQ(reply_to(2)["error"]["code"], -32600);
+  session_->on_server_line(R"({"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"data"}]}})");
+  EXPECT_EQ(reply_to(2)["result"]["content"][0]["text"], "data");
+}
+
 // ---- the question -------------------------------------------------------------
 
 TEST_F(AskSessionTest, AllowOnceForwardsTheCallAfterTheReceiptsAreRecorded) {
@@ -305,7 +408,10 @@ TEST_F(AskSessionTest, NoAnswerWithinTheTimeoutDeniesAndWithdrawsTheQuestion) {
   EXPECT_EQ(cancelled["params"]["requestId"], id);
   answer(id, R"({"action":"accept","content":{"decision":"once"}})");
   EXPECT_EQ(forwarded_calls(), 0) << "a late answer changes nothing";
-  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "timeout");
+  auto answers = receipts(audit::EntryKind::kApproval);
+  ASSERT_GE(answers.size(), 2u);
+  EXPECT_EQ(answers[answers.size() - 2]["answer"], "timeout");
+  EXPECT_EQ(answers.back()["answer"], "ignored") << "the late answer is recorded, and settles nothing";
 }
 
 TEST_F(AskSessionTest, TheClientCancellingTheCallWithdrawsTheQuestion) {
@@ -415,6 +521,250 @@ TEST_F(AskSessionTest, WithoutElicitationTheRulesFallbackApplies) {
   EXPECT_EQ(forwarded_calls(), 1);
   EXPECT_EQ(auditor_.last_of(audit::EntryKind::kToolCall)->decision, "warn");
   EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["how"], "fallback");
+}
+
+// ---- answers a response rule asks about --------------------------------------
+
+std::string read_call(int id, const std::string& tool, const std::string& path) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tools/call","params":{"name":")" + tool +
+         R"(","arguments":{"path":")" + path + R"("}}})";
+}
+
+std::string text_result(int id, const std::string& text) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"result":{"content":[{"type":"text","text":")" + text +
+         R"("}]}})";
+}
+
+const std::string kSecret = "ghp_" + std::string("aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5");
+
+class AskResultTest : public AskSessionTest {
+ protected:
+  // Sends call `id` of `tool` and the server's answer `text`; true when the
+  // call was forwarded.
+  bool call_and_answer(int id, const std::string& tool, const std::string& text) {
+    const int before = forwarded_calls();
+    session_->on_client_line(read_call(id, tool, "/data/" + std::to_string(id)));
+    auditor_.commit_all();
+    if (forwarded_calls() != before + 1) return false;
+    server_line_ = text_result(id, text);
+    session_->on_server_line(server_line_);
+    auditor_.commit_all();
+    return true;
+  }
+  std::string reply_line(int id) const {
+    for (auto it = out_.to_client.rbegin(); it != out_.to_client.rend(); ++it) {
+      json m = json::parse(*it);
+      if (m.contains("id") && m["id"] == id && !m.contains("method")) return *it;
+    }
+    return "";
+  }
+  std::string server_line_;
+};
+
+TEST_F(AskResultTest, TheServerCannotAnswerTheQuestionAboutItsOwnAnswer) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  json q = question();
+  ASSERT_FALSE(q.is_null());
+  session_->on_server_line(R"({"jsonrpc":"2.0","id":)" + q["id"].dump() +
+                           R"(,"result":{"action":"accept","content":{"decision":"once"}}})");
+  session_->on_server_line(text_result(2, "a second answer, unheld"));
+  auditor_.commit_all();
+  EXPECT_TRUE(reply_to(2).is_null()) << "neither the forged answer nor a second result reaches the client";
+  EXPECT_EQ(session_->counters().forged_responses_dropped, 2u);
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  EXPECT_EQ(reply_to(2)["error"]["code"], -32600) << "the held answer's id stays in use";
+  answer(q["id"], R"({"action":"decline"})");
+  EXPECT_NE(denial_text(2).find("declined"), std::string::npos) << reply_line(2);
+}
+
+TEST_F(AskResultTest, NeitherABatchNorAnOversizedLineCanClaimAHeldAnswersId) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  const std::size_t to_server = out_.to_server.size();
+  session_->on_client_line(R"([{"jsonrpc":"2.0","id":2,"method":"ping"},{"jsonrpc":"2.0","id":9,"method":"ping"}])");
+  EXPECT_EQ(out_.to_server.size(), to_server) << "a batch reusing a pending id is refused whole";
+  json refused = json::parse(out_.to_client.back());
+  ASSERT_TRUE(refused.is_array());
+  EXPECT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0]["error"]["code"], -32600);
+  out_.to_client.pop_back();
+  io::OversizedFrame frame;
+  frame.size = 100u << 20;
+  frame.head = R"({"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":")";
+  frame.tail = R"("}]}})";
+  session_->on_server_oversized(frame);
+  answer(question()["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(reply_line(2), server_line_) << "the held answer is delivered, the oversized line did not replace it";
+}
+
+TEST_F(AskResultTest, AcceptDeliversTheServersBytesUnchangedAndRecordsTheReceipts) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  EXPECT_TRUE(reply_to(2).is_null()) << "held";
+  EXPECT_GT(session_->bytes_held_for_client(), 0u) << "counted against the held-bytes cap";
+  json q = question();
+  ASSERT_FALSE(q.is_null());
+  const std::string message = q["params"]["message"];
+  EXPECT_NE(message.find("1 email"), std::string::npos) << message;
+  EXPECT_NE(message.find("read_file"), std::string::npos) << message;
+  EXPECT_NE(message.find("ask-personal-data"), std::string::npos) << message;
+  EXPECT_EQ(message.find("bob@example.com"), std::string::npos) << "never a value";
+  EXPECT_EQ(q["params"]["requestedSchema"]["properties"]["decision"]["oneOf"][2]["title"], "Withhold it");
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":3,"method":"ping"})");
+  EXPECT_EQ(json::parse(out_.to_server.back())["method"], "ping") << "other traffic flows";
+  answer(q["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(reply_line(2), server_line_) << "byte for byte";
+  EXPECT_EQ(session_->bytes_held_for_client(), 0u);
+  auto asked = receipts(audit::EntryKind::kApprovalRequest);
+  auto answered = receipts(audit::EntryKind::kApproval);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0]["about"], "result");
+  EXPECT_EQ(asked[0]["rule"], "ask-personal-data");
+  EXPECT_EQ(answered.back()["answer"], "allow_once");
+  EXPECT_EQ(answered.back()["about"], "result");
+  EXPECT_TRUE(answered.back()["question_seq"].is_number_integer());
+  json outcome = json::parse(auditor_.last_of(audit::EntryKind::kToolResult)->payload);
+  EXPECT_EQ(outcome["content"]["action"], "ask");
+  EXPECT_EQ(outcome["content"]["answer"], "allow_once");
+  EXPECT_FALSE(outcome["content"].contains("withheld"));
+}
+
+TEST_F(AskResultTest, ADeliveredAnswerIsStillRedactedForOtherRules) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com key " + kSecret));
+  answer(question()["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  const std::string delivered = reply_line(2);
+  EXPECT_NE(delivered.find("bob@example.com"), std::string::npos) << "the person let the mail through";
+  EXPECT_EQ(delivered.find(kSecret), std::string::npos) << "the secret is still redacted";
+  EXPECT_NE(delivered.find("[REDACTED:secret]"), std::string::npos) << delivered;
+}
+
+TEST_F(AskResultTest, DeclineAndTimeoutWithholdTheAnswerAndSaySo) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  answer(question()["id"], R"({"action":"decline"})");
+  json declined = reply_to(2);
+  ASSERT_TRUE(declined.contains("result")) << "a CallToolResult the SDK accepts";
+  EXPECT_TRUE(declined["result"]["isError"].get<bool>());
+  EXPECT_NE(denial_text(2).find("declined"), std::string::npos) << denial_text(2);
+  EXPECT_NE(denial_text(2).find("withheld"), std::string::npos) << denial_text(2);
+  EXPECT_EQ(reply_line(2).find("bob@example.com"), std::string::npos);
+  EXPECT_EQ(declined["result"]["_meta"]["mcp-warden"]["answer"], "decline");
+  json outcome = json::parse(auditor_.last_of(audit::EntryKind::kToolResult)->payload);
+  EXPECT_TRUE(outcome["content"]["withheld"].get<bool>());
+  EXPECT_EQ(outcome["content"]["answer"], "decline");
+
+  ASSERT_TRUE(call_and_answer(3, "read_file", "call +1 415 555 0100 or bob@example.com"));
+  json q = question();
+  clock_.advance_micros(5'000'001);
+  session_->expire_overdue_calls();
+  auditor_.commit_all();
+  EXPECT_NE(denial_text(3).find("nobody answered within 5 s"), std::string::npos) << denial_text(3);
+  answer(q["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_EQ(reply_line(3).find("bob@example.com"), std::string::npos) << "a late answer delivers nothing";
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "ignored");
+  EXPECT_EQ(session_->bytes_held_for_client(), 0u);
+}
+
+TEST_F(AskResultTest, AResourceReadAnswerWithheldIsAJsonRpcError) {
+  start(true);
+  session_->on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"file:///m"}})");
+  auditor_.commit_all();
+  session_->on_server_line(R"({"jsonrpc":"2.0","id":2,"result":{"contents":[{"uri":"file:///m","text":"bob@example.com"}]}})");
+  auditor_.commit_all();
+  answer(question()["id"], R"({"action":"cancel"})");
+  json reply = reply_to(2);
+  ASSERT_TRUE(reply.contains("error")) << reply;
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("withheld"), std::string::npos);
+}
+
+TEST_F(AskResultTest, CancellingTheRequestWithdrawsTheQuestionAndDeliversNothing) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  json q = question();
+  session_->on_client_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})");
+  auditor_.commit_all();
+  EXPECT_EQ(json::parse(out_.to_client.back())["params"]["requestId"], q["id"]) << "the question is withdrawn";
+  answer(q["id"], R"({"action":"accept","content":{"decision":"once"}})");
+  EXPECT_TRUE(reply_to(2).is_null());
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "ignored");
+  EXPECT_TRUE(json::parse(auditor_.last_of(audit::EntryKind::kToolResult)->payload)["content"]["withheld"].get<bool>());
+}
+
+TEST_F(AskResultTest, TheSessionEndingWithAnAnswerHeldAnswersTheClientOnce) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  session_->fail_pending_client_requests("the MCP server exited");
+  auditor_.commit_all();
+  int replies = 0;
+  for (const std::string& line : out_.to_client) replies += json::parse(line).value("id", json()) == 2;
+  EXPECT_EQ(replies, 1);
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "no_answer");
+  EXPECT_EQ(out_.to_client.back().find("bob@example.com"), std::string::npos);
+}
+
+TEST_F(AskResultTest, DeliverForThisSessionCoversTheToolAndRuleOnly) {
+  start(true);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  answer(question()["id"], R"({"action":"accept","content":{"decision":"session"}})");
+  out_.to_client.clear();
+  ASSERT_TRUE(call_and_answer(3, "read_file", "mail carol@example.com"));
+  EXPECT_TRUE(question().is_null()) << "not asked again";
+  EXPECT_EQ(reply_line(3), server_line_);
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["how"], "standing_grant");
+  ASSERT_TRUE(call_and_answer(4, "read_card", "card 4111 1111 1111 1111"));
+  EXPECT_FALSE(question().is_null()) << "another rule: asked";
+}
+
+TEST_F(AskResultTest, WithoutElicitationTheRulesFallbackApplies) {
+  start(false);
+  ASSERT_TRUE(call_and_answer(2, "read_card", "card 4111 1111 1111 1111"));
+  const std::string delivered = reply_line(2);
+  EXPECT_EQ(delivered.find("4111 1111 1111 1111"), std::string::npos) << delivered;
+  EXPECT_NE(delivered.find("[REDACTED:payment_card]"), std::string::npos) << delivered;
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["how"], "fallback");
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "redact");
+}
+
+TEST_F(AskResultTest, WithoutElicitationADenyFallbackWithholds) {
+  start(false);
+  ASSERT_TRUE(call_and_answer(2, "read_phone", "call (415) 555-2671."));
+  EXPECT_EQ(reply_line(2).find("555-2671"), std::string::npos) << reply_line(2);
+  EXPECT_TRUE(reply_to(2)["result"]["isError"].get<bool>());
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "deny");
+  EXPECT_TRUE(json::parse(auditor_.last_of(audit::EntryKind::kToolResult)->payload)["content"]["withheld"].get<bool>());
+}
+
+TEST_F(AskResultTest, WithoutElicitationAGrantCodeDeliversTheIdenticalCallsAnswerOnce) {
+  start(false);
+  ASSERT_TRUE(call_and_answer(2, "read_file", "mail bob@example.com"));
+  const std::string text = denial_text(2);
+  EXPECT_EQ(reply_line(2).find("bob@example.com"), std::string::npos);
+  std::smatch code;
+  ASSERT_TRUE(std::regex_search(text, code, std::regex("mcp-warden grant ([0-9A-Z]{5}-[0-9A-Z]{5})"))) << text;
+  ASSERT_TRUE(grants_->confirm_code(code[1].str()).is_ok());
+  // Another call (other arguments) is not covered.
+  session_->on_client_line(read_call(3, "read_file", "/data/other"));
+  auditor_.commit_all();
+  ASSERT_EQ(json::parse(out_.to_server.back())["id"], 3);
+  session_->on_server_line(text_result(3, "mail bob@example.com"));
+  auditor_.commit_all();
+  EXPECT_EQ(reply_line(3).find("bob@example.com"), std::string::npos);
+  // The identical call: its answer passes, once.
+  session_->on_client_line(read_call(4, "read_file", "/data/2"));
+  auditor_.commit_all();
+  ASSERT_EQ(json::parse(out_.to_server.back())["id"], 4);
+  session_->on_server_line(text_result(4, "mail bob@example.com"));
+  auditor_.commit_all();
+  EXPECT_NE(reply_line(4).find("bob@example.com"), std::string::npos) << reply_line(4);
+  EXPECT_EQ(receipts(audit::EntryKind::kApproval).back()["answer"], "redeemed");
+  session_->on_client_line(read_call(5, "read_file", "/data/2"));
+  auditor_.commit_all();
+  ASSERT_EQ(json::parse(out_.to_server.back())["id"], 5);
+  session_->on_server_line(text_result(5, "mail bob@example.com"));
+  auditor_.commit_all();
+  EXPECT_EQ(reply_line(5).find("bob@example.com"), std::string::npos) << "exactly once";
 }
 
 TEST_F(AskSessionTest, AnEmptyElicitationCapabilityMeansForm) {

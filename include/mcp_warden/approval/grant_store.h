@@ -10,7 +10,11 @@
 //            expires a few minutes after it was offered.
 //   session  "allow for this session": the same server and tool, asked by
 //            the same policy rule, in the same proxy session; `ended` when
-//            that session ends.
+//            that session ends. It names the proxy process that holds it
+//            (process_identity.h): only that process honours it, and once
+//            that process no longer runs (killed by SIGKILL, crashed) the
+//            grant is ended by the next list(), so `approvals list` never
+//            shows a dead proxy's grant as in force.
 //   always   given from the CLI for one server and tool, until it expires.
 // Any grant that is offered or granted can be revoked. Every use re-reads
 // the table, so a revocation from the CLI takes effect at the next call.
@@ -32,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp_warden/approval/process_identity.h"
 #include "mcp_warden/base/clock.h"
 #include "mcp_warden/base/status.h"
 
@@ -65,6 +70,7 @@ struct Grant {
   int64_t expires_us = 0;  // 0: no expiry of its own (a session grant)
   std::string granted_by;  // "elicitation", "cli" ("" while offered)
   std::string note;
+  ProcessIdentity owner;   // a session grant's proxy; empty otherwise
 };
 
 struct CodeOffer {
@@ -95,7 +101,8 @@ class GrantStore {
   // A granted session grant (this session, tool and rule) or an unexpired
   // always grant (this server and tool) covering `call`, if any.
   Result<std::optional<Grant>> standing_for(const CallKey& call);
-  // Grants still in force (offered or granted, unexpired); all of them with `everything`.
+  // Grants still in force (offered or granted, unexpired); all of them with
+  // `everything`. Session grants of proxies that no longer run are ended first.
   Result<std::vector<Grant>> list(bool everything);
   // kNotFound when no offered or granted grant has this id.
   Result<Grant> revoke(std::string_view id);

@@ -14,12 +14,23 @@
 // elicitation result of this form at all, as malformed — which, like every
 // answer that is not an approval, denies the call.
 //
+// A server's answer held by a response rule that asks is put the same way,
+// with the same field and values, titled for an answer:
+//   once     "Deliver it"
+//   session  "Deliver this tool's answers for this session"
+//   deny     "Withhold it"
+// and a message that names the server, the method and subject, what was
+// found (kinds and counts, never a value), the trust score and tier, and
+// the rule. The answer is read by the same read_answer().
+//
 // Thread safety: pure functions. Nothing here touches disk.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +48,20 @@ struct QuestionFacts {
 
 // The params of the elicitation/create request.
 nlohmann::json elicitation_params(const QuestionFacts& facts);
+
+struct ResultFacts {
+  std::string server;
+  std::string method;   // the request's method: "tools/call", "resources/read", …
+  std::string subject;  // the tool's name, the resource's URI, …
+  std::vector<std::pair<std::string, std::size_t>> found;  // kind → how many
+  std::optional<int> trust_score;
+  std::optional<std::string> trust_tier;
+  std::string rule;    // the response rule that asks
+  std::string reason;  // its reason
+};
+
+// The params of the elicitation/create request about a held answer.
+nlohmann::json result_elicitation_params(const ResultFacts& facts);
 
 // What became of a question.
 enum class Answer {

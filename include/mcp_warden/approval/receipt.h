@@ -31,6 +31,7 @@ struct Receipt {
   std::string tool;
   std::string request_id;
   std::string method;
+  std::string about;        // "result" for a held answer (a response rule); "" for a call
   std::string decision;     // "ask", "allow", "deny" or ""
   std::string how;          // "elicitation", "grant_code", "standing_grant", "fallback", "cli"
   std::string answer;       // "asked", "code_offered", an answer_name(), "granted", "redeemed", "revoked", …

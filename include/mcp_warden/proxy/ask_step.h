@@ -26,6 +26,17 @@
 // Every question and every settlement is a receipt in the audit chain
 // (receipt.h). A database error while reading grants denies (fail closed).
 //
+// The same step asks about a server's *answer* a response rule holds
+// (`action: ask` under responses:; ask_about_result()), in the same order:
+// a standing grant for the tool and response rule, or a redeemed grant code
+// for the identical call's answer → deliver; a question (deliver · deliver
+// this tool's answers for this session · withhold) → deliver, or withhold
+// with a sentence that says why (declined, cancelled, no answer within the
+// timeout, the request cancelled, the session ended); no way to ask → the
+// rule's fallback, or withhold with a one-time grant code (bound to
+// approval::result_digest(), so it never passes the call itself). Receipts
+// carry "about": "result".
+//
 // Thread safety: the relay thread only.
 #pragma once
 
@@ -33,11 +44,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "mcp_warden/approval/grant_store.h"
+#include "mcp_warden/approval/question.h"
+#include "mcp_warden/policy/response_rules.h"
 #include "mcp_warden/proxy/governance_steps.h"
 #include "mcp_warden/proxy/pipeline.h"
 #include "mcp_warden/rpc/message.h"
@@ -65,12 +79,35 @@ struct AskSettings {
   std::string grant_command = "mcp-warden grant";  // what the person runs, before the code
 };
 
+// A server's answer held by a response rule that asks.
+struct ResultQuestion {
+  approval::ResultFacts facts;  // what the person is shown
+  nlohmann::json request_id;    // the client's request (withdraw_for() finds it)
+  std::string policy;           // the policy's name
+  std::string digest;           // approval::result_digest() of the call; "" when unknown
+  std::optional<policy::ResponseAction> fallback;  // the rule's, where the client cannot ask
+};
+
+// What becomes of a held answer.
+struct ResultSettlement {
+  enum class Kind : uint8_t { kDeliver, kWithhold, kFallback };
+  Kind kind = Kind::kWithhold;
+  policy::ResponseAction fallback = policy::ResponseAction::kDeny;  // kFallback: the action that applies
+  std::string why;  // kWithhold: the sentence the client is given
+  std::string answer;  // the receipt's answer ("allow_once", "decline", "redeemed", …)
+};
+
 class AskStep : public RequestStep {
  public:
+  using ResultSettled = std::function<void(const ResultSettlement& settlement)>;
+  // Asks about a held answer; `settled` runs once, now or later, on the
+  // relay thread. The caller keeps the answer until then.
+  virtual void ask_about_result(ResultQuestion question, ResultSettled settled) = 0;
   // Denies every question open longer than the timeout.
   virtual void expire_overdue() = 0;
   // The client cancelled its request `id` (notifications/cancelled): a
-  // question still open about it is withdrawn and the request denied.
+  // question still open about it (or its held answer) is withdrawn and the
+  // request denied (the answer withheld).
   virtual void withdraw_for(const nlohmann::json& id) = 0;
   virtual std::size_t open_questions() const = 0;
 };

@@ -14,7 +14,9 @@
 // policy's `responses:` rules: redact replaces each finding of the rules'
 // kinds by "[REDACTED:<kind>]" (strings stay strings) and lists what it
 // redacted under result._meta["mcp-warden"].redacted (kind, where, count —
-// never a value); deny, or a scan that cannot finish, withholds the result.
+// never a value); deny, or a scan that cannot finish, withholds the result;
+// ask leaves it untouched and says so (ResultCheck::ask): the caller holds it
+// for a person (ask_step.h) and then settles it with settle_ask().
 // A result without findings is left alone (the caller forwards its bytes).
 // tools/list: hidden instructions in the tools' descriptions are found and,
 // where a tools/list response rule says redact, stripped (invisible
@@ -27,6 +29,7 @@
 // Owned by the Session; immutable; used on the relay thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +50,7 @@ struct ResultCheck {
   policy::ResponseVerdict verdict;
   bool changed = false;   // the result was redacted: serialise it again
   bool withhold = false;  // the result must not reach the client (deny, or incomplete)
+  bool ask = false;       // a response rule asks: hold the result for a person, untouched
 };
 
 class ContentInspection {
@@ -68,14 +72,25 @@ class ContentInspection {
   // Anything else — an escape, a finding, even a spurious one across JSON
   // punctuation — says false, and the result takes the full path.
   bool raw_is_clean(std::string_view raw) const;
+  // Whether a response rule that asks may apply to answers of `method` about
+  // `subject` (false at once when none asks).
+  bool may_ask(std::string_view method, std::string_view subject) const {
+    return policy_.response_rules().may_ask(method, server_, subject);
+  }
   // Scans `result` of `method` about `subject` and applies the response rules.
   ResultCheck check_result(std::string_view method, std::string_view subject, nlohmann::json& result) const;
+  // A held result (check.ask) settled: `fallback` none — the person let it
+  // through, so only what other rules redact is redacted; otherwise the
+  // fallback applies as if it were the rule's action (a redact or deny
+  // fallback covers the kinds the ask rules named too).
+  void settle_ask(ResultCheck& check, nlohmann::json& result, std::optional<policy::ResponseAction> fallback) const;
   // A tools/list result: hidden instructions in its tools.
   ResultCheck check_tool_list(nlohmann::json& result) const;
 
  private:
   inspect::ScanOptions options(inspect::KindSet kinds) const;
   void redact_result(ResultCheck& check, nlohmann::json& result) const;
+  void apply(ResultCheck& check, nlohmann::json& result, policy::ResponseAction action) const;
 
   const policy::Policy& policy_;
   std::string server_;

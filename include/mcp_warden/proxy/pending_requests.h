@@ -46,6 +46,12 @@ struct PendingRequest {
   int64_t first_round_seq = -1;  // a retried input-required request: its first round's entry
   nlohmann::json progress_token;  // params._meta.progressToken, or null
   int64_t active_nanos = 0;   // forwarded, or last progress from the server (steady clock)
+  // governed, where a response rule may ask about its answer: the digest a
+  // grant code for that answer is bound to (approval::result_digest).
+  std::string result_digest;
+  // Stands for a request whose answer is held for a person: the id stays in
+  // use, nothing is forwarded under it, and an answer to it is a forgery.
+  bool held_answer = false;
 };
 
 class PendingRequests {

@@ -24,7 +24,10 @@
 // received: an answer to a held, denied, locally answered or unknown id is
 // dropped and counted against the server. Results of tools/call,
 // tasks/result, resources/read and prompts/get pass content inspection
-// (content_inspection.h) before the client sees them. The tool catalog comes from
+// (content_inspection.h) before the client sees them; one a response rule
+// asks about is held for a person (ask_step.h), its id kept in use, until
+// it is delivered or withheld. A client request under an id still pending
+// is refused (-32600) and never forwarded. The tool catalog comes from
 // tools/list results; when a call arrives before any listing, the Session
 // lists the tools itself (ids no peer can predict, responses consumed) and
 // holds the call until the list is in. tools/list responses lose the tools
@@ -131,6 +134,8 @@ struct Governance {
   approval::GrantStore* grants = nullptr;  // null: no grants, no grant codes
 };
 
+struct HeldResult;  // session_content.cc
+
 // What the initialize exchange told us.
 struct Handshake {
   // params.clientInfo of initialize and result.serverInfo, each reduced to
@@ -214,6 +219,10 @@ class Session : public io::FrameSink {
   // catalog and the lines queued behind undecided requests. The runner
   // stops reading the client while they and its writer hold too much.
   std::size_t bytes_held_for_server() const { return outbox_.waiting_bytes() + held_call_bytes_; }
+  // Bytes of server answers held for a person (a response rule that asks).
+  // The runner stops reading the server while they and the queue toward
+  // the client hold too much — never the client, whose answer releases them.
+  std::size_t bytes_held_for_client() const { return held_result_bytes_; }
 
   // io::FrameSink for the client direction (lines read from our stdin).
   void on_frame(std::string line) override { on_client_line(std::move(line)); }
@@ -251,6 +260,9 @@ class Session : public io::FrameSink {
   void finish_server_request(GovernedRequest& request);
   void deny_client_request(const GovernedRequest& request);
   void refuse_governed_batch(const rpc::Message& m);
+  void refuse_reused_id(const MethodSpec* spec, const rpc::Message& m);
+  void note_settled_own_id(const std::string& id);
+  void note_stray_answer(const rpc::Message& m);
   bool solicited_now() const;
   void build_pipeline();
   AskChannel ask_channel();
@@ -268,6 +280,11 @@ class Session : public io::FrameSink {
   // Content inspection of answers (session_content.cc).
   bool inspect_result(PendingRequest& request, rpc::Message& m);
   void withhold_result(const PendingRequest& request, rpc::Message& m, const ResultCheck& check);
+  void send_withheld(const PendingRequest& request, const rpc::Message& m, const std::string& text, nlohmann::json details);
+  void hold_result(PendingRequest& request, rpc::Message& m, ResultCheck check);
+  void settle_held_result(HeldResult& held, const ResultSettlement& settlement);
+  void deliver_held_result(HeldResult& held, const ResultSettlement& settlement);
+  bool deliver_governed_response(PendingRequest& request, rpc::Message& m);
   void report_content_trust(const std::string& tool, const inspect::Report& report);
   bool inspect_tool_list(nlohmann::json& result);
   void note_catalog_findings(nlohmann::json& payload);
@@ -314,10 +331,14 @@ class Session : public io::FrameSink {
   nlohmann::json catalog_findings_;  // hidden instructions in the listing being gathered, or null
   std::deque<std::unique_ptr<GovernedRequest>> awaiting_catalog_;  // calls held for the catalog
   std::size_t held_call_bytes_ = 0;  // their raw lines' sizes
+  std::size_t held_result_bytes_ = 0;  // answers held for a person (session_content.cc)
   std::string internal_nonce_;  // random per session: see kInternalIdPrefix
   uint64_t internal_ids_ = 0;
   std::unordered_set<std::string> internal_server_ids_;  // our requests the server has yet to answer
   std::unordered_map<std::string, ClientAnswer> own_client_requests_;  // ours the client has yet to answer
+  // Ours the client answered or we withdrew (a later answer is a stray). Bounded.
+  static constexpr std::size_t kMaxSettledOwnIds = 4096;
+  std::unordered_set<std::string> settled_own_ids_;
   // Tasks created through this proxy (task id → the creating call), and the
   // first round of input-required requests (hash of requestState → seq);
   // both bounded, oldest forgotten first.
