@@ -30,6 +30,19 @@ std::string rule_text(const policy::Decision& d) {
   return "policy " + in_quotes(d.policy) + ", rule " + in_quotes(d.rule);
 }
 
+// The receipt of a one-time grant code offered where the client cannot ask:
+// the request (or answer) is denied now, the code allows it once.
+Receipt code_offered(Receipt r, const approval::CodeOffer& offer, std::string reason) {
+  r.decision = "deny";
+  r.how = "grant_code";
+  r.answer = "code_offered";
+  r.scope = "once";
+  r.grant_id = offer.grant.id;
+  r.expires_us = offer.grant.expires_us;
+  r.reason = std::move(reason);
+  return r;
+}
+
 std::string why_denied(Answer answer, int64_t timeout_ms) {
   switch (answer) {
     case Answer::kDenied: return "they chose Deny.";
@@ -290,15 +303,7 @@ class AskStepImpl final : public AskStep {
                 ") needs a person's approval for this call, and this client cannot ask one. Tell the user: to allow "
                 "this exact call once, run `" + settings_.grant_command + " " + offer->code + "` within " +
                 std::to_string(minutes) + " minutes, then ask me to retry it (the same tool with the same arguments).");
-    Receipt r = receipt_of(request, key, audit::EntryKind::kApprovalRequest);
-    r.decision = "deny";
-    r.how = "grant_code";
-    r.answer = "code_offered";
-    r.scope = "once";
-    r.grant_id = offer->grant.id;
-    r.expires_us = offer->grant.expires_us;
-    r.reason = d.reason;
-    record(r);
+    record(code_offered(receipt_of(request, key, audit::EntryKind::kApprovalRequest), *offer, d.reason));
     return StepResult::kStop;
   }
 
@@ -463,15 +468,7 @@ class AskStepImpl final : public AskStep {
                       "answer once, run `" + settings_.grant_command + " " + offer->code + "` within " +
                       std::to_string(minutes) + " minutes, then ask me to retry the call (the same tool with the same "
                       "arguments).";
-    Receipt r = result_receipt(question, key, audit::EntryKind::kApprovalRequest);
-    r.decision = "deny";
-    r.how = "grant_code";
-    r.answer = "code_offered";
-    r.scope = "once";
-    r.grant_id = offer->grant.id;
-    r.expires_us = offer->grant.expires_us;
-    r.reason = why;
-    record(r);
+    record(code_offered(result_receipt(question, key, audit::EntryKind::kApprovalRequest), *offer, why));
     return withheld(std::move(why), "code_offered");
   }
 

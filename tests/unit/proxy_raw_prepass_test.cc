@@ -63,50 +63,44 @@ std::vector<std::string> request_lines(const std::string& text) {
 class RawPrepassTest : public ::testing::Test {
  protected:
   RawPrepassTest() : policy_(policy::Policy::load_preset("strict").value()), content_(policy_, "fs", nullptr) {}
+
+  // Over every corpus text placed by `lines_of`: wherever `scan` (the full
+  // path) finds something in a line, raw_is_clean must say "not clean".
+  template <typename LinesOf, typename Scan>
+  void expect_never_clean_where_found(LinesOf lines_of, Scan scan) {
+    std::vector<std::string> texts = corpus_texts();
+    ASSERT_GT(texts.size(), 200u) << "the corpus was read";
+    int findings_checked = 0;
+    int clean_lines = 0;
+    for (const std::string& text : texts) {
+      for (const std::string& line : lines_of(text)) {
+        inspect::Report report = scan(json::parse(line));
+        bool clean = content_.raw_is_clean(line);
+        if (!report.empty()) {
+          ++findings_checked;
+          EXPECT_FALSE(clean) << "the shortcut would hide a finding in: " << line;
+        }
+        clean_lines += clean ? 1 : 0;
+      }
+    }
+    EXPECT_GT(findings_checked, 100) << "the positives were exercised";
+    EXPECT_GT(clean_lines, 0) << "the hard negatives take the shortcut";
+  }
+
   policy::Policy policy_;
   ContentInspection content_;
 };
 
 TEST_F(RawPrepassTest, NeverCleanWhereTheDecodedScanFindsSomething) {
-  std::vector<std::string> texts = corpus_texts();
-  ASSERT_GT(texts.size(), 200u) << "the corpus was read";
-  int findings_checked = 0;
-  int clean_lines = 0;
-  for (const std::string& text : texts) {
-    for (const std::string& line : response_lines(text)) {
-      json result = json::parse(line)["result"];
-      inspect::Report report = inspect::scan(result, inspect::Detectors::builtin(), {});
-      bool clean = content_.raw_is_clean(line);
-      if (!report.empty()) {
-        ++findings_checked;
-        EXPECT_FALSE(clean) << "the shortcut would hide a finding in: " << line;
-      }
-      clean_lines += clean ? 1 : 0;
-    }
-  }
-  EXPECT_GT(findings_checked, 100) << "the positives were exercised";
-  EXPECT_GT(clean_lines, 0) << "the hard negatives take the shortcut";
+  expect_never_clean_where_found(response_lines, [](const json& line) {
+    return inspect::scan(line["result"], inspect::Detectors::builtin(), {});
+  });
 }
 
 TEST_F(RawPrepassTest, ARequestLineIsNeverCleanWhereTheArgumentScanFindsSomething) {
-  std::vector<std::string> texts = corpus_texts();
-  ASSERT_GT(texts.size(), 200u) << "the corpus was read";
-  int findings_checked = 0;
-  int clean_lines = 0;
-  for (const std::string& text : texts) {
-    for (const std::string& line : request_lines(text)) {
-      json arguments = json::parse(line)["params"]["arguments"];
-      inspect::Report report = content_.scan_arguments(arguments);
-      bool clean = content_.raw_is_clean(line);
-      if (!report.empty()) {
-        ++findings_checked;
-        EXPECT_FALSE(clean) << "the shortcut would hide a finding in: " << line;
-      }
-      clean_lines += clean ? 1 : 0;
-    }
-  }
-  EXPECT_GT(findings_checked, 100) << "the positives were exercised";
-  EXPECT_GT(clean_lines, 0) << "the hard negatives take the shortcut";
+  expect_never_clean_where_found(request_lines, [this](const json& line) {
+    return content_.scan_arguments(line["params"]["arguments"]);
+  });
 }
 
 TEST_F(RawPrepassTest, AnEscapeAlwaysTakesTheFullPath) {
