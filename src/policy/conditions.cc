@@ -91,13 +91,13 @@ bool text_words_hold(const ArgCondition& cond, std::string_view text, CallView& 
 bool any_string_path_glob_holds(const ArgCondition& cond, const Leaves& leaves, const Leaf& leaf, CallView& view) {
   std::string_view text = leaf.text();
   const bool words = may_hold_words(text);
-  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();
   const PathRole role = view.path_role(leaves, leaf);
   if (role == PathRole::kText) {
     return words ? text_words_hold(cond, text, view, false)
                  : has_path_shape(text) && path_or_pattern_holds(cond, text, view);
   }
   if (path_glob_holds(cond, view.candidates(text))) return true;
+  const bool pattern = has_glob_chars(text) && view.search_or_list_tool();
   switch (role) {
     case PathRole::kPath:
     case PathRole::kPattern: return pattern && glob_pattern_holds(cond, text, view);

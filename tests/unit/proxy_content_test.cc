@@ -162,10 +162,7 @@ TEST(ContentWithholdTest, ADenyResponseRuleWithholdsTheResultAndRecordsWhy) {
   FakeClock clock;
   CapturingOutput out;
   ManualAuditor auditor;
-  SessionOptions options;
-  options.server_name = "filesystem";
-  options.footer = false;
-  Session session(options, out, clock, Governance{&policy.value(), &auditor, nullptr});
+  Session session(testing::governed_options("filesystem", /*footer=*/false), out, clock, Governance{&policy.value(), &auditor, nullptr});
   session.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
   session.on_server_line(kToolsList);
   session.on_client_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_text_file","arguments":{}}})");

@@ -155,11 +155,7 @@ TEST(FooterSpliceTest, APolicyNameWithQuotesAndBackslashesIsEscaped) {
   FakeClock clock;
   CapturingOutput out;
   ManualAuditor auditor;
-  SessionOptions options;
-  options.server_name = "filesystem";
-  options.session_id = "test-session";
-  options.footer = true;
-  Session session(options, out, clock, Governance{&policy.value(), &auditor, nullptr});
+  Session session(testing::governed_options(), out, clock, Governance{&policy.value(), &auditor, nullptr});
   session.on_client_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
   session.on_server_line(kToolsList);
   auditor.commit_all();
